@@ -1,0 +1,155 @@
+// Benchmarks of the machine. Prints one JSON line per benchmark ({name, opsPerSec, ...})
+// and, when shared/bench/ref-heap.js is beside the repository, the reference heap's speed
+// measured in the same run with each benchmark's ratio to it (the floors are ratios).
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  EventQueue,
+  IPL_VM,
+  PRI_KERNEL,
+  Simulation,
+  sleep,
+  wakeup,
+  work,
+} from "../dist/index.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const profile = {
+  name: "bench",
+  cpus: 2,
+  clockGHz: 1,
+  cacheLineBytes: 128,
+  costs: {
+    cacheHitCycles: 3,
+    lineTransferCycles: 50,
+    invalidatePerSharerCycles: 10,
+    atomicRmwCycles: 40,
+    llscPairCycles: 40,
+    fenceCycles: { sync: 100 },
+    intrEntryCycles: 150,
+    intrExitCycles: 150,
+    contextSwitchCycles: 2000,
+    ipiSendCycles: 20,
+    ipiDeliveryCycles: 1500,
+    memcpyBytesPerCycle: 1,
+  },
+};
+
+function timed(fn) {
+  const t0 = process.hrtime.bigint();
+  const count = fn();
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { count, s };
+}
+
+/*
+ * Schedule and dispatch of plain events, 64 pending, each handler scheduling
+ * the next: the reference heap's workload, with its delay sequence (1 + the
+ * low 10 bits of the same LCG), so the ratio compares queues, not workloads.
+ */
+let queue = null;
+let clock = 0;
+let left = 0;
+let lcg = 12345;
+function fire() {
+  if (--left > 0) {
+    lcg = (lcg * 1103515245 + 12345) >>> 0;
+    queue.push(clock + 1 + (lcg & 1023), fire, null);
+  }
+}
+function events(n) {
+  queue = new EventQueue();
+  clock = 0;
+  left = n;
+  for (let i = 0; i < 64; i++) queue.push(i, fire, null);
+  while (queue.size > 0) {
+    clock = queue.peekTime();
+    queue.popAndRun();
+  }
+  return n;
+}
+
+/** Two LWPs on two CPUs ping-ponging through sleep and wakeup; counts context switches. */
+function switches(rounds) {
+  const sim = new Simulation({ seed: 1 });
+  const host = sim.addHost({ name: "sut", profile });
+  let turn = 0;
+  const lwps = [0, 1].map((me) =>
+    host.kthread_create({
+      name: `p${me}`,
+      pri: PRI_KERNEL,
+      cpu: me,
+      bound: true,
+      *body() {
+        for (let i = 0; i < rounds; i++) {
+          while (turn !== me) yield* sleep(lwps[me]);
+          turn = 1 - me;
+          yield* wakeup(lwps[1 - me]);
+        }
+      },
+    }),
+  );
+  sim.run();
+  return lwps[0].switches + lwps[1].switches;
+}
+
+/** One CPU doing work under a 100 kHz device interrupt; counts machine operations. */
+function interruptStorm(simNs, probed) {
+  const sim = new Simulation({ seed: 1 });
+  const host = sim.addHost({ name: "sut", profile: { ...profile, cpus: 1 } });
+  let seen = 0;
+  if (probed) sim.probe.intr_entry.subscribe(() => seen++);
+  host.kthread_create({
+    name: "worker",
+    pri: PRI_KERNEL,
+    *body() {
+      for (;;) yield* work(50);
+    },
+  });
+  const dev = host.intr_establish({
+    name: "nic",
+    ipl: IPL_VM,
+    cpu: 0,
+    *handler() {
+      yield* work(2000);
+    },
+  });
+  const tick = () => {
+    dev.raise();
+    sim.after(10_000, tick);
+  };
+  sim.after(10_000, tick);
+  sim.run(simNs);
+  return host.cpus[0].ops;
+}
+
+function measure(name, fn, arg, extra = {}) {
+  fn(Math.max(1, Math.floor(arg / 10)), extra.probed); // warm up
+  let best = null;
+  for (let i = 0; i < 3; i++) {
+    const r = timed(() => fn(arg, extra.probed));
+    const ops = r.count / r.s;
+    if (!best || ops > best.opsPerSec) best = { opsPerSec: Math.round(ops), count: r.count, seconds: +r.s.toFixed(3) };
+  }
+  return { name, ...best };
+}
+
+const results = [
+  measure("events", events, 4_000_000),
+  measure("switches", switches, 200_000),
+  measure("interrupt-storm", interruptStorm, 100_000_000),
+  measure("interrupt-storm-probed", interruptStorm, 100_000_000, { probed: true }),
+];
+
+const refPath = resolve(here, "../../../../shared/bench/ref-heap.js");
+let ref = null;
+if (existsSync(refPath)) {
+  ref = JSON.parse(execFileSync(process.execPath, [refPath], { encoding: "utf8" }).trim());
+  console.log(JSON.stringify(ref));
+}
+for (const r of results) {
+  if (ref) r.ratioToRefHeap = +(r.opsPerSec / ref.opsPerSec).toFixed(3);
+  console.log(JSON.stringify(r));
+}

@@ -1,0 +1,43 @@
+/*
+ * curcpu(), curlwp() and the time, as kernel code reads them: plain calls, as
+ * cheap as the register read they are in C. The machine sets `running` before
+ * it resumes a generator.
+ */
+
+import type { Cpu } from "./cpu.js";
+import { SimError } from "./errors.js";
+import type { Lwp } from "./lwp.js";
+
+export const running = { cpu: null as Cpu | null };
+
+/** The CPU this kernel code runs on. */
+export function curcpu(): Cpu {
+  const c = running.cpu;
+  if (c === null) throw new SimError("curcpu: called outside kernel code run by the machine");
+  return c;
+}
+
+/** The LWP this kernel code runs in (the interrupted one, in an interrupt handler). */
+export function curlwp(): Lwp {
+  return curcpu().curlwp;
+}
+
+/** The simulated time in nanoseconds. */
+export function nanotime(): number {
+  return curcpu().host.sim.now;
+}
+
+/** Enter the kernel from user mode: CPU time is system time until syscall_exit. */
+export function syscall_enter(): void {
+  curcpu().setMode(curlwp(), false);
+}
+
+/** Return to user mode. */
+export function syscall_exit(): void {
+  curcpu().setMode(curlwp(), true);
+}
+
+/** kpreempt_disable: no kernel preemption of this LWP until kpreempt_enable. */
+export function kpreempt_disable(): void {
+  curlwp().nopreempt++;
+}

@@ -1,0 +1,113 @@
+/*
+ * LWPs (threads) and execution contexts. A CPU runs a stack of contexts: an
+ * LWP's context at the bottom and interrupt frames above it. A context is a
+ * kernel generator plus what the machine must remember to resume it: the
+ * value to hand back to the generator, the rest of a work segment that an
+ * interrupt cut short, and the state of a spin in progress.
+ */
+
+import type { CacheLine } from "./cacheline.js";
+import type { Cpu } from "./cpu.js";
+import type { EventHandle } from "./event-queue.js";
+import type { Host } from "./host.js";
+import type { Ipl } from "./ipl.js";
+import type { KernelGen, SpinCond } from "./ops.js";
+
+/** LWP states, as NetBSD's LSIDL..LSZOMB. */
+export const LSRUN = 1;
+export const LSONPROC = 2;
+export const LSSLEEP = 3;
+export const LSZOMB = 4;
+export const LSIDLE = 5;
+
+export class Context {
+  gen: KernelGen<unknown> | null = null;
+  /** Value for the generator's next resume (an operation's result). */
+  resume: unknown = undefined;
+  /** Nanoseconds left of the segment in progress, and its accounting class. */
+  remainNs = 0;
+  segAcct = 0;
+  /** A segment queued after the current one (a preempted LWP's remainder behind its switch-in). */
+  nextNs = 0;
+  nextAcct = 0;
+  /** Accounting class of the code this context runs. */
+  acct: number;
+
+  /** Spin in progress: the condition, watched lines, iteration schedule. */
+  spinCond: SpinCond | null = null;
+  spinLines: readonly CacheLine[] = [];
+  spinTag: unknown = null;
+  spinBase = 0;
+  spinLen = 0;
+  spinMaxLen = 0;
+  spinNs = 0;
+
+  /** Interrupt frames: level, IPL to restore, name, leaving (exit cost running). */
+  ipl: Ipl = 0;
+  savedIpl: Ipl = 0;
+  name = "";
+  exiting = false;
+
+  constructor(
+    acct: number,
+    readonly lwp: Lwp | null,
+  ) {
+    this.acct = acct;
+  }
+}
+
+export interface LwpOptions {
+  name: string;
+  /** Scheduler priority, 0..223 (see priority.ts). */
+  pri: number;
+  /** The CPU to start on (index); with `bound`, the only one it runs on. */
+  cpu?: number;
+  bound?: boolean;
+  /** A user thread (runs in user mode until it enters the kernel). */
+  user?: boolean;
+  /** Accounting class of its kernel time (ACCT_KERNEL, or a softint level's). */
+  acct?: number;
+  /** May not be preempted by the scheduler (as NetBSD's softint LWPs). */
+  nopreempt?: boolean;
+}
+
+export class Lwp {
+  state = LSRUN;
+  readonly ctx: Context;
+  /** The CPU it runs on, last ran on, or waits for. */
+  cpu: Cpu;
+  readonly bound: boolean;
+  readonly user: boolean;
+  /** In user mode (user threads only). */
+  userMode: boolean;
+  /** Kernel accounting class. */
+  readonly kacct: number;
+  /** l_nopreempt: kernel preemption disabled while > 0. */
+  nopreempt = 0;
+  readonly neverPreempt: boolean;
+  wchan: unknown = null;
+  sleepTimeout: EventHandle = 0;
+  /** Context switches into this LWP. */
+  switches = 0;
+
+  constructor(
+    readonly host: Host,
+    readonly name: string,
+    readonly pri: number,
+    cpu: Cpu,
+    opts: LwpOptions,
+    acct: number,
+  ) {
+    this.cpu = cpu;
+    this.bound = opts.bound ?? false;
+    this.user = opts.user ?? false;
+    this.userMode = this.user;
+    this.kacct = acct;
+    this.neverPreempt = opts.nopreempt ?? false;
+    this.ctx = new Context(acct, this);
+  }
+
+  toString(): string {
+    return `${this.host.name}/${this.name}`;
+  }
+}

@@ -1,0 +1,233 @@
+/*
+ * Kernel code is written as generator functions that yield operations to the
+ * machine and compose with `yield*`, so a model reads like the C it follows:
+ *
+ *   function* tcp_input(m) {
+ *     yield* work(TCP_INPUT_CYCLES);
+ *     const old = yield* atomic_cas(so.so_lock, 0, l);
+ *     ...
+ *   }
+ *
+ * An operation loads its arguments into the operation register R and hands
+ * `yield*` a shared iterator that yields its opcode once; the machine reads R
+ * at once, before any other code runs, so one register serves every CPU.
+ *
+ * Why not a generator per operation: creating and resuming one costs more
+ * than the rest of the machine's work for the operation. The shared iterator
+ * allocates nothing. It tells its first call (from `yield*`, always with
+ * undefined) from the machine's resume (always with the RESUME box, whose
+ * `v` is the operation's result) by its argument, and it returns the same
+ * two result objects every time, which `yield*` passes through or reads at
+ * once. So an operation must be consumed by `yield*` where it is called.
+ */
+
+import type { CacheLine } from "./cacheline.js";
+import type { Cpu } from "./cpu.js";
+import type { Ipl } from "./ipl.js";
+
+/** A kernel function: yields opcodes, receives results, returns T. */
+export type KernelGen<T = void> = Generator<number, T, unknown>;
+
+/** One machine operation, to be consumed at once by `yield*`; its value is T. */
+export type KernelOp<T> = Iterable<number, T, unknown>;
+
+/** The machine resumes kernel code with this box; `v` is the last operation's result. */
+export const RESUME = { v: undefined as unknown };
+
+const PENDING: IteratorYieldResult<number> = { value: 0, done: false };
+const DONE: IteratorReturnResult<unknown> = { value: undefined, done: true };
+const ITERATOR: Iterator<number, unknown, unknown> = {
+  next(x?: unknown): IteratorResult<number, unknown> {
+    if (x === undefined) return PENDING;
+    DONE.value = (x as typeof RESUME).v;
+    return DONE;
+  },
+};
+const OPERATION: KernelOp<any> = {
+  [Symbol.iterator]: () => ITERATOR,
+};
+
+function op<T>(code: number): KernelOp<T> {
+  PENDING.value = code;
+  return OPERATION;
+}
+
+export const OP_WORK = 0;
+export const OP_DELAY = 1;
+export const OP_READ = 2;
+export const OP_WRITE = 3;
+export const OP_CAS = 4;
+export const OP_SWAP = 5;
+export const OP_ADD = 6;
+export const OP_FENCE = 7;
+export const OP_SPIN = 8;
+export const OP_SLEEP = 9;
+export const OP_WAKEUP = 10;
+export const OP_SPLRAISE = 11;
+export const OP_SPLX = 12;
+export const OP_IPI = 13;
+export const OP_PREEMPT = 14;
+export const OP_YIELD = 15;
+export const OP_KPREEMPT_ENABLE = 16;
+
+/** An IPI handler: runs on the target CPU as an interrupt at the IPI's IPL. */
+export type IpiHandler = (cpu: Cpu) => KernelGen<void>;
+
+/** The spin condition: re-evaluated when one of the watched lines is written. */
+export type SpinCond = () => boolean;
+
+export interface SpinOptions {
+  /** Cycles of one iteration of the spin loop (the read and the test). */
+  iterCycles: number;
+  /** Exponential backoff: iterations double up to this many cycles (SPINLOCK_BACKOFF). */
+  backoffMaxCycles?: number;
+  /** What is spun on, for the spin probes and lockstat (usually the lock). */
+  tag?: unknown;
+}
+
+/** The operation register: loaded by an operation, read by the machine at once. */
+export const R = {
+  a: 0 as number,
+  b: undefined as unknown,
+  c: undefined as unknown,
+  line: null as CacheLine | null,
+  lines: null as readonly CacheLine[] | null,
+  fn: null as unknown,
+};
+
+/** Do `cycles` cycles of work on the current CPU (preemptible by interrupts). */
+export function work(cycles: number): KernelOp<void> {
+  R.a = cycles;
+  return op(OP_WORK);
+}
+
+/** Busy-wait `ns` nanoseconds whatever the clock (DELAY(9) in microseconds * 1000). */
+export function delay(ns: number): KernelOp<void> {
+  R.a = ns;
+  return op(OP_DELAY);
+}
+
+/** Load a word from a cache line; pays a transfer if another CPU has it. */
+export function load(line: CacheLine): KernelOp<unknown> {
+  R.line = line;
+  return op(OP_READ);
+}
+
+/** Store a word to a cache line; pays for owning it and invalidating sharers. */
+export function store(line: CacheLine, value: unknown): KernelOp<void> {
+  R.line = line;
+  R.b = value;
+  return op(OP_WRITE);
+}
+
+/** atomic_cas: stores `value` if the line holds `expected`; returns the old word. */
+export function atomic_cas(line: CacheLine, expected: unknown, value: unknown): KernelOp<unknown> {
+  R.line = line;
+  R.b = expected;
+  R.c = value;
+  return op(OP_CAS);
+}
+
+/** atomic_swap: stores `value`, returns the old word. */
+export function atomic_swap(line: CacheLine, value: unknown): KernelOp<unknown> {
+  R.line = line;
+  R.b = value;
+  return op(OP_SWAP);
+}
+
+/** atomic_add_nv: adds `delta` to a numeric word, returns the new value. */
+export function atomic_add(line: CacheLine, delta: number): KernelOp<number> {
+  R.line = line;
+  R.a = delta;
+  return op(OP_ADD);
+}
+
+/** A memory barrier of the kind the profile names (`sync`, `syncw`, `mfence`). */
+export function membar(kind: string): KernelOp<void> {
+  R.b = kind;
+  return op(OP_FENCE);
+}
+
+/**
+ * Spin until `cond()` holds, re-testing it when one of `lines` is written (at
+ * the next iteration boundary). Costs CPU time, accounted as spin; interrupts
+ * above the IPL still preempt. Returns the nanoseconds spent spinning.
+ * `cond` must depend only on state whose change writes one of `lines`.
+ */
+export function spin_until(
+  lines: readonly CacheLine[],
+  cond: SpinCond,
+  opts: SpinOptions,
+): KernelOp<number> {
+  R.lines = lines;
+  R.fn = cond;
+  R.b = opts;
+  return op(OP_SPIN);
+}
+
+/**
+ * Sleep on a wait channel until woken (true) or, with a timeout, until it
+ * passes (false). Only an LWP may sleep, never an interrupt handler.
+ */
+export function sleep(wchan: unknown, timeoutNs = 0): KernelOp<boolean> {
+  R.b = wchan;
+  R.a = timeoutNs;
+  return op(OP_SLEEP);
+}
+
+/** Make the first (highest priority, then oldest) sleeper on `wchan` runnable. */
+export function wakeup_one(wchan: unknown): KernelOp<number> {
+  R.b = wchan;
+  R.a = 1;
+  return op(OP_WAKEUP);
+}
+
+/** Make every sleeper on `wchan` runnable; returns how many. */
+export function wakeup(wchan: unknown): KernelOp<number> {
+  R.b = wchan;
+  R.a = 0;
+  return op(OP_WAKEUP);
+}
+
+/** Raise the IPL to at least `ipl`; returns the previous IPL for splx. */
+export function splraise(ipl: Ipl): KernelOp<Ipl> {
+  R.a = ipl;
+  return op(OP_SPLRAISE);
+}
+
+/** Set the IPL (usually back to what splraise returned); runs pending interrupts above it. */
+export function splx(ipl: Ipl): KernelOp<void> {
+  R.a = ipl;
+  return op(OP_SPLX);
+}
+
+/** Send an IPI to CPU `target` of this host; `handler` runs there at `ipl`. */
+export function ipi_send(target: number, handler: IpiHandler, ipl: Ipl): KernelOp<void> {
+  R.a = target;
+  R.fn = handler;
+  R.b = ipl;
+  return op(OP_IPI);
+}
+
+/** Send an IPI to every other CPU of this host (ipi_broadcast excludes the sender). */
+export function ipi_broadcast(handler: IpiHandler, ipl: Ipl): KernelOp<void> {
+  R.a = -1;
+  R.fn = handler;
+  R.b = ipl;
+  return op(OP_IPI);
+}
+
+/** A kernel preemption point: switch if a higher priority LWP waits for this CPU. */
+export function preempt(): KernelOp<void> {
+  return op(OP_PREEMPT);
+}
+
+/** yield(2) in the kernel: give the CPU to any waiting LWP of equal or higher priority. */
+export function yield_cpu(): KernelOp<void> {
+  return op(OP_YIELD);
+}
+
+/** kpreempt_enable: end a no-preemption section; a deferred preemption happens here. */
+export function kpreempt_enable(): KernelOp<void> {
+  return op(OP_KPREEMPT_ENABLE);
+}

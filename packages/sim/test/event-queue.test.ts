@@ -1,0 +1,69 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { EventQueue } from "../src/index.js";
+
+describe("EventQueue", () => {
+  it("dispatches in time order, ties in insertion order, skipping cancelled events", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            delay: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 1e7 })),
+            cancel: fc.boolean(),
+            children: fc.integer({ min: 0, max: 2 }),
+          }),
+          { minLength: 1, maxLength: 300 },
+        ),
+        (specs) => {
+          const q = new EventQueue();
+          let now = 0;
+          let seq = 0;
+          const ran: { t: number; seq: number }[] = [];
+          const expected: { t: number; seq: number }[] = [];
+          let k = 0;
+          const schedule = (t: number) => {
+            const spec = specs[k++ % specs.length]!;
+            const me = seq++;
+            const h = q.push(t, () => {
+              ran.push({ t: now, seq: me });
+              for (let c = 0; c < spec.children && k < 2000; c++) {
+                schedule(now + specs[k % specs.length]!.delay);
+              }
+            }, null);
+            if (spec.cancel && me % 3 === 0) {
+              expect(q.cancel(h)).toBe(true);
+              expect(q.cancel(h)).toBe(false);
+            } else {
+              expected.push({ t, seq: me });
+            }
+          };
+          for (const s of specs) schedule(s.delay);
+          while (q.size > 0) {
+            now = q.peekTime();
+            q.popAndRun();
+          }
+          // each event ran at its time; times never decrease; ties by seq
+          for (let i = 1; i < ran.length; i++) {
+            const a = ran[i - 1]!;
+            const b = ran[i]!;
+            expect(a.t < b.t || (a.t === b.t && a.seq < b.seq)).toBe(true);
+          }
+          expect(ran.length).toBe(expected.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("reports Infinity when empty and never reuses a handle", () => {
+    const q = new EventQueue();
+    expect(q.peekTime()).toBe(Number.POSITIVE_INFINITY);
+    const h1 = q.push(5, () => {}, null);
+    q.popAndRun();
+    const h2 = q.push(6, () => {}, null);
+    expect(h2).not.toBe(h1);
+    expect(q.cancel(h1)).toBe(false);
+    expect(q.cancel(h2)).toBe(true);
+    expect(q.size).toBe(0);
+  });
+});
