@@ -5,15 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  EventQueue,
-  IPL_VM,
-  PRI_KERNEL,
-  Simulation,
-  sleep,
-  wakeup,
-  work,
-} from "../dist/index.js";
+import { EventQueue, IPL_VM, PRI_KERNEL, Simulation, sleep, wakeup, work } from "../dist/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const profile = {
@@ -131,7 +123,8 @@ function measure(name, fn, arg, extra = {}) {
   for (let i = 0; i < 3; i++) {
     const r = timed(() => fn(arg, extra.probed));
     const ops = r.count / r.s;
-    if (!best || ops > best.opsPerSec) best = { opsPerSec: Math.round(ops), count: r.count, seconds: +r.s.toFixed(3) };
+    if (!best || ops > best.opsPerSec)
+      best = { opsPerSec: Math.round(ops), count: r.count, seconds: +r.s.toFixed(3) };
   }
   return { name, ...best };
 }

@@ -76,7 +76,7 @@ export class CacheLine {
 
   private transfer(cpu: Cpu, now: number): number {
     this.transfers++;
-    const start = this.busyUntil > now ? this.busyUntil : now;
+    const start = Math.max(this.busyUntil, now);
     this.busyUntil = start + cpu.lineTransferNs;
     return this.busyUntil - now;
   }

@@ -187,7 +187,14 @@ export class Cpu {
         if (host.hwLevel(j as Ipl) > host.hwLevel(i as Ipl)) this.above[i]! |= 1 << j;
       }
     }
-    this.idlelwp = new Lwp(host, `idle/${index}`, PRI_IDLE, this, { name: "idle", pri: 0 }, ACCT_IDLE);
+    this.idlelwp = new Lwp(
+      host,
+      `idle/${index}`,
+      PRI_IDLE,
+      this,
+      { name: "idle", pri: 0 },
+      ACCT_IDLE,
+    );
     this.idlelwp.state = LSONPROC;
     this.curlwp = this.idlelwp;
     this.stack.push(this.idlelwp.ctx);
@@ -225,7 +232,9 @@ export class Cpu {
   /** User/kernel mode switch of the LWP running here (syscall entry and return). */
   setMode(l: Lwp, user: boolean): void {
     if (!l.user) {
-      throw new SimError(`${l}: syscall_enter/syscall_exit are for user threads; ${l.name} is a kernel thread`);
+      throw new SimError(
+        `${l}: syscall_enter/syscall_exit are for user threads; ${l.name} is a kernel thread`,
+      );
     }
     l.userMode = user;
     l.ctx.acct = user ? 0 : l.kacct;
@@ -268,7 +277,11 @@ export class Cpu {
             this.setAcct(ACCT_IDLE, null);
             return;
           }
-          if (this.wantResched && (l.userMode || this.host.kernelPreemption) && this.preemptible()) {
+          if (
+            this.wantResched &&
+            (l.userMode || this.host.kernelPreemption) &&
+            this.preemptible()
+          ) {
             this.preemptSwitch();
             continue;
           }
@@ -373,7 +386,9 @@ export class Cpu {
       case OP_ADD: {
         const line = this.lineArg("atomic_add");
         if (typeof line.value !== "number") {
-          throw new SimError(`atomic_add: line ${line.name} holds ${String(line.value)}, not a number`);
+          throw new SimError(
+            `atomic_add: line ${line.name} holds ${String(line.value)}, not a number`,
+          );
         }
         ctx.remainNs = line.write(this, now) + this.rmwNs;
         ctx.segAcct = ctx.acct;
@@ -472,7 +487,9 @@ export class Cpu {
   private lineArg(what: string): CacheLine {
     const line = R.line;
     if (!(line instanceof CacheLine)) {
-      throw new SimError(`${what}: expected a CacheLine (host.cacheline(name)), got ${String(line)}`);
+      throw new SimError(
+        `${what}: expected a CacheLine (host.cacheline(name)), got ${String(line)}`,
+      );
     }
     if (line.host !== this.host) {
       throw new SimError(
@@ -580,7 +597,9 @@ export class Cpu {
 
   private sendIpi(ctx: Context, target: number, handler: IpiHandler, ipl: unknown): void {
     if (!isIpl(ipl) || ipl === IPL_NONE) {
-      throw new SimError(`ipi: unknown IPL ${String(ipl)}; an IPI runs at IPL_VM, IPL_SCHED or IPL_HIGH`);
+      throw new SimError(
+        `ipi: unknown IPL ${String(ipl)}; an IPI runs at IPL_VM, IPL_SCHED or IPL_HIGH`,
+      );
     }
     const cpus = this.host.cpus;
     if (target !== -1) this.host.cpu(target);
@@ -588,7 +607,14 @@ export class Cpu {
     const p = this.sim.probe.ipi_send;
     for (const c of cpus) {
       if (target === -1 ? c === this : c.index !== target) continue;
-      const src = new IntrSource(this.host, `ipi from cpu${this.index}`, ipl, handler, c.index, false);
+      const src = new IntrSource(
+        this.host,
+        `ipi from cpu${this.index}`,
+        ipl,
+        handler,
+        c.index,
+        false,
+      );
       if (p.on) p.emit(this, c);
       this.sim.queue.push(at, ipiArrive, src);
     }
@@ -598,7 +624,12 @@ export class Cpu {
 
   // ---- spinning --------------------------------------------------------------
 
-  private beginSpin(ctx: Context, lines: readonly CacheLine[], cond: () => boolean, o: SpinOptions) {
+  private beginSpin(
+    ctx: Context,
+    lines: readonly CacheLine[],
+    cond: () => boolean,
+    o: SpinOptions,
+  ) {
     if (typeof cond !== "function") throw new SimError("spin_until: cond must be a function");
     if (!(o?.iterCycles >= 0 && o.iterCycles < Number.POSITIVE_INFINITY)) {
       throw new SimError(

@@ -36,7 +36,8 @@
  * buckets and inserts walk less than one entry.
  */
 
-export type EventFn = (arg: any) => void;
+/** An event handler; it receives the argument it was scheduled with. */
+export type EventFn = (arg: never) => void;
 
 /** Identifies a scheduled event; 0 is never a valid handle. */
 export type EventHandle = number;
@@ -85,7 +86,8 @@ export class EventQueue {
     } else {
       this.freeList = this.next[s]!;
     }
-    const serial = (this.serialNo = ((this.serialNo + 1) & SERIAL_MASK) || 1);
+    const serial = (this.serialNo + 1) & SERIAL_MASK || 1;
+    this.serialNo = serial;
     this.serial[s] = serial;
     this.time[s] = t;
     this.fns[s] = fn;
@@ -140,7 +142,7 @@ export class EventQueue {
       this.ops = 0;
       this.steps = 0;
     }
-    fn(arg);
+    fn(arg as never);
   }
 
   private release(s: number): void {

@@ -8,8 +8,8 @@
 
 import { ACCT_KERNEL, ACCT_USER } from "./accounting.js";
 import { CacheLine } from "./cacheline.js";
-import { running } from "./current.js";
 import { Cpu } from "./cpu.js";
+import { running } from "./current.js";
 import { SimError } from "./errors.js";
 import type { EventHandle } from "./event-queue.js";
 import { type IntrHandler, IntrSource } from "./intr.js";

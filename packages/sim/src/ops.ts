@@ -43,13 +43,13 @@ const ITERATOR: Iterator<number, unknown, unknown> = {
     return DONE;
   },
 };
-const OPERATION: KernelOp<any> = {
+const OPERATION: KernelOp<unknown> = {
   [Symbol.iterator]: () => ITERATOR,
 };
 
 function op<T>(code: number): KernelOp<T> {
   PENDING.value = code;
-  return OPERATION;
+  return OPERATION as KernelOp<T>;
 }
 
 export const OP_WORK = 0;

@@ -35,7 +35,7 @@ export class Probe<A extends unknown[]> {
 }
 
 export class ProbeBus {
-  private probes = new Map<string, Probe<any>>();
+  private probes = new Map<string, Probe<unknown[]>>();
 
   constructor(private readonly clock: () => number) {}
 
@@ -45,7 +45,7 @@ export class ProbeBus {
       throw new Error(`probe ${name} is defined twice; give the second one another name`);
     }
     const p = new Probe<A>(name, this.clock);
-    this.probes.set(name, p);
+    this.probes.set(name, p as unknown as Probe<unknown[]>);
     return p;
   }
 

@@ -103,13 +103,19 @@ export function validateProfile(input: unknown, what = "profile"): Profile {
   throw new SimError(lines.join("\n"));
 }
 
+/** The parts of a valibot schema that say what it expects. */
+interface SchemaShape {
+  entries?: Readonly<Record<string, SchemaShape>>;
+  pipe?: readonly { message?: unknown }[];
+  message?: unknown;
+}
+
 /** What the schema at a dotted path expects, in its own words. */
 function expectation(path: string): string {
-  let schema: any = ProfileSchema;
-  for (const key of path.split(".")) {
-    schema = schema?.entries?.[key] ?? schema?.wrapped?.entries?.[key];
-  }
-  return schema?.pipe?.[0]?.message ?? schema?.message ?? "see the Profile type";
+  let schema: SchemaShape | undefined = ProfileSchema as SchemaShape;
+  for (const key of path.split(".")) schema = schema?.entries?.[key];
+  const message = schema?.pipe?.[0]?.message ?? schema?.message;
+  return typeof message === "string" ? message : "see the Profile type";
 }
 
 function checkIplOrder(levels: Record<IplName, number>, what: string): void {

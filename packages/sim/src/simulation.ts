@@ -54,7 +54,9 @@ export class Simulation {
 
   addHost(opts: HostOptions): Host {
     if (this.hosts.some((h) => h.name === opts.name)) {
-      throw new SimError(`addHost: a host named ${opts.name} exists already; give each host its own name`);
+      throw new SimError(
+        `addHost: a host named ${opts.name} exists already; give each host its own name`,
+      );
     }
     const h = new Host(this, opts);
     this.hosts.push(h);
@@ -85,7 +87,7 @@ export class Simulation {
   /** The earliest time anything else can happen: a CPU may run ahead to just before it. */
   horizon(): number {
     const t = this.queue.peekTime();
-    return t < this.limit ? t : this.limit;
+    return Math.min(t, this.limit);
   }
 
   /**

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  type Ipl,
+  type KernelGen,
   load,
   PRI_KERNEL,
   SimError,
@@ -8,8 +10,6 @@ import {
   splraise,
   validateProfile,
   work,
-  type Ipl,
-  type KernelGen,
 } from "../src/index.js";
 import { machine, testProfile } from "./fixtures.js";
 
@@ -23,32 +23,40 @@ function runBody(body: () => KernelGen<unknown>): () => void {
 
 describe("bad input", () => {
   it("rejects negative or non-finite cycles, naming the operation", () => {
-    expect(runBody(function* () {
-      yield* work(-5);
-    })).toThrow(/work: cycles must be a non-negative finite number, got -5 \[at 1000 ns on sut\/cpu0, in sut\/t\]/);
-    expect(runBody(function* () {
-      yield* work(Number.NaN);
-    })).toThrow(SimError);
+    expect(
+      runBody(function* () {
+        yield* work(-5);
+      }),
+    ).toThrow(
+      /work: cycles must be a non-negative finite number, got -5 \[at 1000 ns on sut\/cpu0, in sut\/t\]/,
+    );
+    expect(
+      runBody(function* () {
+        yield* work(Number.NaN);
+      }),
+    ).toThrow(SimError);
   });
 
   it("rejects an unknown IPL", () => {
-    expect(runBody(function* () {
-      yield* splraise(42 as Ipl);
-    })).toThrow(/splraise: unknown IPL 42; use one of IPL_NONE, IPL_SOFTCLOCK/);
+    expect(
+      runBody(function* () {
+        yield* splraise(42 as Ipl);
+      }),
+    ).toThrow(/splraise: unknown IPL 42; use one of IPL_NONE, IPL_SOFTCLOCK/);
   });
 
   it("rejects a CPU that does not exist", () => {
     const { host } = machine(4);
     expect(() => host.cpu(7)).toThrow("host sut: no cpu 7 (it has 4: 0-3)");
-    expect(() =>
-      host.kthread_create({ name: "t", pri: PRI_KERNEL, cpu: 9, *body() {} }),
-    ).toThrow(/no cpu 9/);
+    expect(() => host.kthread_create({ name: "t", pri: PRI_KERNEL, cpu: 9, *body() {} })).toThrow(
+      /no cpu 9/,
+    );
   });
 
   it("names a cost missing from a profile and a field that is wrong", () => {
-    const p = testProfile(2) as Record<string, any>;
-    delete p.costs.lineTransferCycles;
-    p.cpus = 0;
+    const costs: Partial<ReturnType<typeof testProfile>["costs"]> = { ...testProfile(2).costs };
+    delete costs.lineTransferCycles;
+    const p = { ...testProfile(2), cpus: 0, costs };
     expect(() => validateProfile(p)).toThrow(
       /profile\.cpus: expected at least 1 CPU[\s\S]*profile\.costs\.lineTransferCycles: missing; expected a number of cycles \(moving a line from another CPU or the shared cache\)/,
     );
@@ -59,7 +67,16 @@ describe("bad input", () => {
   });
 
   it("rejects IPL levels that decrease", () => {
-    const levels = { IPL_NONE: 0, IPL_SOFTCLOCK: 1, IPL_SOFTBIO: 1, IPL_SOFTNET: 2, IPL_SOFTSERIAL: 2, IPL_VM: 1, IPL_SCHED: 4, IPL_HIGH: 4 };
+    const levels = {
+      IPL_NONE: 0,
+      IPL_SOFTCLOCK: 1,
+      IPL_SOFTBIO: 1,
+      IPL_SOFTNET: 2,
+      IPL_SOFTSERIAL: 2,
+      IPL_VM: 1,
+      IPL_SCHED: 4,
+      IPL_HIGH: 4,
+    };
     expect(() => validateProfile({ ...testProfile(1), iplLevels: levels })).toThrow(
       /profile\.iplLevels\.IPL_VM: 1 is below IPL_SOFTSERIAL \(2\)/,
     );
@@ -104,11 +121,15 @@ describe("bad input", () => {
         for (;;) yield* work(1);
       },
     });
-    expect(() => sim.run()).toThrow(/livelock: peer\/cpu0 ran 10000000 operations without time passing/);
+    expect(() => sim.run()).toThrow(
+      /livelock: peer\/cpu0 ran 10000000 operations without time passing/,
+    );
   });
 
   it("rejects a bad seed and a bad quantum", () => {
     expect(() => new Simulation({ seed: 1.5 })).toThrow("seed: expected an integer, got 1.5");
-    expect(() => machine(1, { quantumNs: 0 })).toThrow(/quantumNs must be a positive number of ns, got 0/);
+    expect(() => machine(1, { quantumNs: 0 })).toThrow(
+      /quantumNs must be a positive number of ns, got 0/,
+    );
   });
 });

@@ -105,7 +105,9 @@ describe("cache lines", () => {
       *body() {
         yield* work(5_000);
         for (;;) {
-          spun.push(yield* spin_until([lock], () => lock.value === 0, { iterCycles: 10, tag: lock }));
+          spun.push(
+            yield* spin_until([lock], () => lock.value === 0, { iterCycles: 10, tag: lock }),
+          );
           if ((yield* atomic_cas(lock, 0, 1)) === 0) break;
         }
         acquiredAt = sim.now;

@@ -9,7 +9,9 @@ function probeStream(seed: number): string[] {
   const out: string[] = [];
   const name = (x: unknown) =>
     x && typeof x === "object" && "name" in x ? String((x as Cpu | Lwp).name) : String(x);
-  sim.probes.subscribeAll((probe, t, args) => out.push(`${t} ${probe} ${args.map(name).join(" ")}`));
+  sim.probes.subscribeAll((probe, t, args) =>
+    out.push(`${t} ${probe} ${args.map(name).join(" ")}`),
+  );
   randomWorkload(sim, host, 8);
   sim.run();
   return out;

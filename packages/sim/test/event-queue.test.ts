@@ -24,12 +24,16 @@ describe("EventQueue", () => {
           const schedule = (t: number) => {
             const spec = specs[k++ % specs.length]!;
             const me = seq++;
-            const h = q.push(t, () => {
-              ran.push({ t: now, seq: me });
-              for (let c = 0; c < spec.children && k < 2000; c++) {
-                schedule(now + specs[k % specs.length]!.delay);
-              }
-            }, null);
+            const h = q.push(
+              t,
+              () => {
+                ran.push({ t: now, seq: me });
+                for (let c = 0; c < spec.children && k < 2000; c++) {
+                  schedule(now + specs[k % specs.length]!.delay);
+                }
+              },
+              null,
+            );
             if (spec.cancel && me % 3 === 0) {
               expect(q.cancel(h)).toBe(true);
               expect(q.cancel(h)).toBe(false);

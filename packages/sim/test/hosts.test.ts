@@ -83,6 +83,11 @@ describe("hosts", () => {
     sim.run();
     // switch-in 1000; send 10 + delivery 500; handler after entry 100
     expect(got[0]).toEqual([2, 1000 + 10 + 500 + 100]);
-    expect(got.slice(1).map(([c]) => c).sort()).toEqual([1, 2, 3]);
+    expect(
+      got
+        .slice(1)
+        .map(([c]) => c)
+        .sort(),
+    ).toEqual([1, 2, 3]);
   });
 });

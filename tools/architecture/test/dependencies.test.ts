@@ -1,0 +1,111 @@
+/*
+ * Dependencies between packages point one way (DESIGN.md, "Layout"). This
+ * test reads every workspace manifest and every import in its sources and
+ * fails on an edge the design does not allow, or on an import of a package
+ * the manifest does not declare.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "../../..");
+
+/** Who may depend on whom: DESIGN.md's arrows, closed over nothing (direct edges only). */
+const ALLOWED: Record<string, string[]> = {
+  "@smpnet/sim": [],
+  "@smpnet/memmodel": [],
+  "@smpnet/hw-octeon": ["@smpnet/sim", "@smpnet/memmodel"],
+  "@smpnet/hw-x86": ["@smpnet/sim", "@smpnet/memmodel"],
+  "@smpnet/core": ["@smpnet/sim"],
+  "@smpnet/softint": ["@smpnet/core", "@smpnet/sim"],
+  "@smpnet/netinet": ["@smpnet/softint", "@smpnet/core", "@smpnet/sim"],
+  "@smpnet/policies": ["@smpnet/netinet", "@smpnet/softint", "@smpnet/core", "@smpnet/sim"],
+  "@smpnet/workloads": ["@smpnet/netinet", "@smpnet/softint", "@smpnet/core", "@smpnet/sim"],
+  "@smpnet/report": ["@smpnet/sim"],
+};
+
+interface Pkg {
+  dir: string;
+  name: string;
+  deps: string[];
+}
+
+function workspacePackages(): Pkg[] {
+  const out: Pkg[] = [];
+  for (const group of ["packages", "apps", "tools"]) {
+    const base = join(root, group);
+    for (const d of readdirSync(base)) {
+      const manifest = join(base, d, "package.json");
+      try {
+        statSync(manifest);
+      } catch {
+        continue;
+      }
+      const m = JSON.parse(readFileSync(manifest, "utf8"));
+      const deps = Object.keys({ ...m.dependencies, ...m.devDependencies, ...m.peerDependencies });
+      out.push({
+        dir: join(base, d),
+        name: m.name,
+        deps: deps.filter((x) => x.startsWith("@smpnet/")),
+      });
+    }
+  }
+  return out;
+}
+
+function sourceImports(dir: string): string[] {
+  const found = new Set<string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name === "node_modules" || e.name === "dist") continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|mts|js|mjs)$/.test(e.name)) {
+        for (const m of readFileSync(p, "utf8").matchAll(/from\s+["'](@smpnet\/[^/"']+)/g)) {
+          found.add(m[1]!);
+        }
+      }
+    }
+  };
+  for (const sub of ["src", "test", "bench"]) {
+    try {
+      walk(join(dir, sub));
+    } catch {
+      // a package need not have every folder
+    }
+  }
+  return [...found];
+}
+
+const pkgs = workspacePackages();
+
+describe("package dependencies", () => {
+  it("finds the workspace packages", () => {
+    expect(pkgs.map((p) => p.name)).toContain("@smpnet/sim");
+    expect(pkgs.map((p) => p.name)).toContain("smpnet");
+  });
+
+  for (const pkg of pkgs.filter((p) => p.name.startsWith("@smpnet/") && p.name in ALLOWED)) {
+    it(`${pkg.name} depends only on what DESIGN.md allows`, () => {
+      const allowed = ALLOWED[pkg.name]!;
+      expect(pkg.deps.filter((d) => !allowed.includes(d))).toEqual([]);
+      expect(sourceImports(pkg.dir).filter((d) => !allowed.includes(d) && d !== pkg.name)).toEqual(
+        [],
+      );
+    });
+  }
+
+  it("knows every @smpnet package (a new one must be placed in the graph)", () => {
+    const unknown = pkgs
+      .filter((p) => p.name.startsWith("@smpnet/") && !p.dir.includes("/tools/"))
+      .filter((p) => !(p.name in ALLOWED));
+    expect(unknown.map((p) => p.name)).toEqual([]);
+  });
+
+  for (const pkg of pkgs) {
+    it(`${pkg.name} declares every @smpnet package it imports`, () => {
+      const missing = sourceImports(pkg.dir).filter((d) => d !== pkg.name && !pkg.deps.includes(d));
+      expect(missing).toEqual([]);
+    });
+  }
+});
