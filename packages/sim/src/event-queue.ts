@@ -1,39 +1,37 @@
 /*
- * The pending-event set: a calendar queue (R. Brown, "Calendar queues: a fast
- * O(1) priority queue implementation for the simulation event set problem",
- * CACM 31(10), 1988).
+ * The pending-event set: a timing wheel with a bitmap of occupied slots, and
+ * a binary heap for events beyond the wheel's reach.
  *
- * Why not a binary heap: a machine simulation keeps a few to a few thousand
- * events pending whose times cluster just ahead of `now` (the next step of each
- * CPU, the next interrupt of each device, a few timers). A calendar queue
- * hashes an event into a bucket "day" of a circular "year" by its time, so
- * insert and remove cost O(1) when the bucket width matches the spacing of
- * events; it re-sizes (and re-measures that spacing) when the population
- * doubles or halves.
+ * Why: a machine simulation keeps a few to a few thousand events pending,
+ * nearly all just ahead of `now` (each CPU's next step, each device's next
+ * interrupt), a few far ahead (timers). The wheel is a calendar queue
+ * (R. Brown, CACM 31(10), 1988) whose "year" is a sliding window of WHEEL
+ * days starting at the current day; finding the next occupied day is a
+ * find-first-set in a two-level bitmap (a summary word over 32 words of
+ * slots), as the kernel's run-queue bitmaps do, so pop and push are O(1)
+ * however sparse the window is.
+ * Events past the window wait in the heap and move onto the wheel as the
+ * window reaches them.
  *
  * Invariants:
- * - each bucket is a singly linked list sorted by time; equal times keep
- *   insertion order (an insert goes after every equal entry), which is the
- *   engine's tie rule;
- * - `cur` is the bucket of day `curDay` (day = floor(time / width)); no
- *   pending event is on an earlier day. Days are always computed from the
- *   time, never accumulated, so rounding cannot misplace an event;
- * - the head (earliest event) is cached in `head` until the set changes.
+ * - the wheel holds exactly the events whose day (floor(time / width)) is in
+ *   [curDay, curDay + WHEEL); the heap holds the later ones;
+ * - each slot's list is sorted by time, equal times in insertion order (an
+ *   insert goes after every equal entry), which is the engine's tie rule;
+ *   events move from the heap in (time, push order), before any later push
+ *   can reach their day, so the rule survives the move;
+ * - a push is never earlier than the last event popped (the clock does not
+ *   go back); one earlier than the window still works, by rebuilding.
  *
- * Brown's calendar re-measures only when the population changes; with a
- * steady population whose spacing drifts (the queue filled at time 0 with
- * events 1 ns apart, then running with events microseconds apart) every day
- * would hold many years' events. So the queue also counts the steps its
- * inserts and searches take and re-measures when they average more than a few
- * per operation (after Oh and Ahn's dynamic calendar queue, 1997).
+ * The day width adapts: every AUDIT pushes the queue looks at how many pushes
+ * went to the heap (window too short: widen) and how many list entries
+ * inserts walked past (days too crowded: narrow), and rebuilds if either is
+ * off.
  *
- * Storage is struct-of-arrays over slot numbers, recycled through a free list,
- * so steady-state scheduling allocates nothing. A handle is the slot and the
- * push's serial number, so cancelling an event that already ran is harmless.
- *
- * Tuning (measured with bench/run.mjs "events"): about one bucket per pending
- * event and a day twice the mean spacing; searches then look at one or two
- * buckets and inserts walk less than one entry.
+ * Storage is struct-of-arrays over slot numbers, recycled through a free
+ * list, so steady-state scheduling allocates nothing. A handle is the slot and
+ * the push's number (mod 2^31), so cancelling an event that already ran is
+ * harmless.
  */
 
 /** An event handler; it receives the argument it was scheduled with. */
@@ -43,36 +41,46 @@ export type EventFn = (arg: never) => void;
 export type EventHandle = number;
 
 const NIL = -1;
-const SLOT_SPAN = 2 ** 22; // handle = serial * SLOT_SPAN + slot: 4M live events at most
+const SLOT_SPAN = 2 ** 22; // handle = (push number & SERIAL_MASK) * SLOT_SPAN + slot
 const SERIAL_MASK = 0x7fffffff;
-const MIN_BUCKETS = 16;
-const SAMPLE = 25; // Brown's sample size for re-measuring the bucket width
-const DAY_PER_GAP = 2; // day width, in mean gaps between the earliest events
-const AUDIT_OPS = 4096; // operations between audits of the search cost
-const AUDIT_STEPS = AUDIT_OPS; // more steps than one per operation: re-measure
+const WHEEL = 1024; // days in the window: 32 words of 32 bits, one summary word
+const MASK = WHEEL - 1;
+const AUDIT = 4096; // pushes between audits of the day width (a power of two)
+const MAX_OVERFLOW = AUDIT >> 3; // more pushes than this to the heap per audit: widen
+const MAX_WALK = AUDIT; // more list entries walked than this per audit: narrow
 
 export class EventQueue {
   private time = new Float64Array(64);
-  /** Day of each slot's time, kept so a search compares without dividing. */
-  private day = new Float64Array(64);
+  /** Push number of the event in each slot (exact up to 2^53), -1 when free: orders ties in the heap, validates handles. */
+  private order = new Float64Array(64).fill(-1);
   private next = new Int32Array(64).fill(NIL);
-  /** Serial number of the push that holds each slot; 0 when free. */
-  private serial = new Int32Array(64);
+  /** Index in the heap, or NIL while on the wheel. */
+  private hpos = new Int32Array(64).fill(NIL);
   private fns: EventFn[] = [];
   private args: unknown[] = [];
   private freeList = NIL;
   private used = 0;
-  private serialNo = 0;
+  private pushes = 1;
 
-  private buckets = new Int32Array(MIN_BUCKETS).fill(NIL);
-  private mask = MIN_BUCKETS - 1;
-  private width = 1;
-  private invWidth = 1;
+  private heads = new Int32Array(WHEEL).fill(NIL);
+  private tails = new Int32Array(WHEEL).fill(NIL);
+  private bits = new Int32Array(WHEEL >> 5);
+  /** Bit w set when bits[w] has a slot set. */
+  private summary = 0;
   private cur = 0;
   private curDay = 0;
+  private width = 1;
+  private inv = 1;
+
+  private heap = new Int32Array(64);
+  private heapSize = 0;
+
+  /** Cached earliest event (slot), or NIL. */
   private head = NIL;
-  private ops = 0;
-  private steps = 0;
+  private headBucket = 0;
+
+  private overflowPushes = 0;
+  private walked = 0;
 
   /** Number of pending events. */
   size = 0;
@@ -86,35 +94,46 @@ export class EventQueue {
     } else {
       this.freeList = this.next[s]!;
     }
-    const serial = (this.serialNo + 1) & SERIAL_MASK || 1;
-    this.serialNo = serial;
-    this.serial[s] = serial;
-    this.time[s] = t;
+    const o = this.pushes++;
+    this.order[s] = o;
+    const time = this.time;
+    time[s] = t;
     this.fns[s] = fn;
     this.args[s] = arg;
-    this.insert(s, t);
-    if (++this.size > this.mask + 1) this.resize((this.mask + 1) * 2);
-    return serial * SLOT_SPAN + s;
+    this.size++;
+    const day = Math.floor(t * this.inv);
+    const ahead = day - this.curDay;
+    if (ahead >= 0 && ahead < WHEEL) {
+      // the common case, written out: append to the day's list
+      const b = day & MASK;
+      const tail = this.tails[b]!;
+      if (tail !== NIL && time[tail]! <= t) {
+        this.hpos[s] = NIL;
+        this.next[tail] = s;
+        this.next[s] = NIL;
+        this.tails[b] = s;
+      } else {
+        this.link(s, t, b);
+      }
+    } else {
+      this.place(s, t);
+    }
+    const h = this.head;
+    if (h !== NIL && t < time[h]!) this.cacheHead(s);
+    if ((o & (AUDIT - 1)) === 0) this.audit();
+    return (o & SERIAL_MASK) * SLOT_SPAN + s;
   }
 
   /** Removes a pending event; false if it already ran or was cancelled. */
   cancel(h: EventHandle): boolean {
     const s = h % SLOT_SPAN;
-    if (s >= this.used || this.serial[s] !== (h - s) / SLOT_SPAN) return false;
-    const b = this.day[s]! & this.mask;
-    let prev = NIL;
-    let i = this.buckets[b]!;
-    while (i !== s) {
-      prev = i;
-      i = this.next[i]!;
-    }
-    if (prev === NIL) this.buckets[b] = this.next[s]!;
-    else this.next[prev] = this.next[s]!;
+    const o = this.order[s]!;
+    if (s >= this.used || o < 0 || (o & SERIAL_MASK) !== (h - s) / SLOT_SPAN) return false;
+    if (this.hpos[s] !== NIL) this.heapRemove(s);
+    else this.unlink(s, Math.floor(this.time[s]! * this.inv) & MASK);
     if (this.head === s) this.head = NIL;
     this.release(s);
-    if (--this.size < (this.mask + 1) >> 3 && this.mask + 1 > MIN_BUCKETS) {
-      this.resize((this.mask + 1) >> 1);
-    }
+    this.size--;
     return true;
   }
 
@@ -130,143 +149,260 @@ export class EventQueue {
    */
   popAndRun(): void {
     const s = this.head !== NIL ? this.head : this.findHead();
-    this.buckets[this.cur] = this.next[s]!;
+    const b = this.headBucket;
     this.head = NIL;
+    // The window starts at the day of the event being run: the clock's day.
+    const cur = this.cur;
+    const moved = b !== cur;
+    if (moved) {
+      this.curDay += (b - cur) & MASK;
+      this.cur = b;
+    }
+    const next = this.next;
+    const n = next[s]!;
+    this.heads[b] = n;
+    if (n === NIL) {
+      this.tails[b] = NIL;
+      this.clearBit(b);
+    }
     const fn = this.fns[s]!;
     const arg = this.args[s];
-    this.release(s);
-    if (--this.size < (this.mask + 1) >> 3 && this.mask + 1 > MIN_BUCKETS) {
-      this.resize((this.mask + 1) >> 1);
-    } else if (++this.ops === AUDIT_OPS) {
-      if (this.steps > AUDIT_STEPS) this.resize(this.mask + 1);
-      this.ops = 0;
-      this.steps = 0;
-    }
+    this.order[s] = -1;
+    this.args[s] = undefined;
+    next[s] = this.freeList;
+    this.freeList = s;
+    this.size--;
+    if (moved && this.heapSize > 0) this.migrate();
     fn(arg as never);
   }
 
   private release(s: number): void {
-    this.serial[s] = 0;
+    this.order[s] = -1;
     this.args[s] = undefined;
     this.next[s] = this.freeList;
     this.freeList = s;
   }
 
-  private insert(s: number, t: number): void {
-    const day = Math.floor(t * this.invWidth);
-    this.day[s] = day;
-    const b = day & this.mask;
-    let i = this.buckets[b]!;
-    if (i === NIL || this.time[i]! > t) {
-      this.next[s] = i;
-      this.buckets[b] = s;
-    } else {
-      let prev = i;
-      i = this.next[i]!;
-      while (i !== NIL && this.time[i]! <= t) {
-        prev = i;
-        i = this.next[i]!;
-        this.steps++;
-      }
-      this.next[s] = i;
-      this.next[prev] = s;
-    }
-    // An event before the current day moves the calendar back to it; the
-    // first event into an empty queue moves it forward to it.
-    if (day < this.curDay || this.size === 0) {
-      this.cur = b;
-      this.curDay = day;
-    }
-    if (this.head !== NIL && t < this.time[this.head]!) this.head = s;
+  private cacheHead(s: number): void {
+    this.head = s;
+    this.headBucket = Math.floor(this.time[s]! * this.inv) & MASK;
   }
 
-  /** Walks the calendar from the current day to the earliest event. */
+  /** Puts slot `s` on the wheel or in the heap, by its day. */
+  private place(s: number, t: number): void {
+    const day = Math.floor(t * this.inv);
+    const ahead = day - this.curDay;
+    if (ahead >= WHEEL) {
+      this.overflowPushes++;
+      this.heapPush(s);
+    } else if (ahead >= 0) {
+      this.link(s, t, day & MASK);
+    } else {
+      this.rebuild(this.width, day);
+      this.link(s, t, day & MASK);
+    }
+  }
+
+  /** Inserts `s` into bucket `b`, after every entry not later than it. */
+  private link(s: number, t: number, b: number): void {
+    this.hpos[s] = NIL;
+    const tail = this.tails[b]!;
+    if (tail === NIL) {
+      this.heads[b] = s;
+      this.tails[b] = s;
+      this.next[s] = NIL;
+      this.bits[b >> 5]! |= 1 << (b & 31);
+      this.summary |= 1 << (b >> 5);
+    } else if (this.time[tail]! <= t) {
+      this.next[tail] = s;
+      this.tails[b] = s;
+      this.next[s] = NIL;
+    } else {
+      let prev = NIL;
+      let i = this.heads[b]!;
+      while (this.time[i]! <= t) {
+        prev = i;
+        i = this.next[i]!;
+        this.walked++;
+      }
+      this.next[s] = i;
+      if (prev === NIL) this.heads[b] = s;
+      else this.next[prev] = s;
+    }
+  }
+
+  private unlink(s: number, b: number): void {
+    let prev = NIL;
+    let i = this.heads[b]!;
+    while (i !== s) {
+      prev = i;
+      i = this.next[i]!;
+    }
+    const n = this.next[s]!;
+    if (prev === NIL) this.heads[b] = n;
+    else this.next[prev] = n;
+    if (this.tails[b] === s) this.tails[b] = prev;
+    if (this.heads[b] === NIL) this.clearBit(b);
+  }
+
+  private clearBit(b: number): void {
+    const w = b >> 5;
+    const left = this.bits[w]! & ~(1 << (b & 31));
+    this.bits[w] = left;
+    if (left === 0) this.summary &= ~(1 << w);
+  }
+
+  /** Finds (and caches) the earliest event: the first occupied day of the window. */
   private findHead(): number {
     if (this.size === 0) return NIL;
-    const n = this.mask + 1;
-    let b = this.cur;
-    let day = this.curDay;
-    for (let k = 0; k < n; k++) {
-      const i = this.buckets[b]!;
-      if (i !== NIL && this.day[i]! <= day) {
-        this.cur = b;
-        this.curDay = day;
-        this.head = i;
-        this.steps += k;
-        return i;
-      }
-      b = (b + 1) & this.mask;
-      day++;
+    if (this.size === this.heapSize) {
+      // Nothing in the window: slide it to the earliest event of the heap.
+      const d = Math.floor(this.time[this.heap[0]!]! * this.inv);
+      this.cur = d & MASK;
+      this.curDay = d;
+      this.migrate();
     }
-    this.steps += n;
-    // A whole year without an event in its day: jump straight to the minimum.
-    let best = NIL;
-    for (let j = 0; j < n; j++) {
-      const i = this.buckets[j]!;
-      if (i !== NIL && (best === NIL || this.time[i]! < this.time[best]!)) best = i;
+    let w = this.cur >> 5;
+    let m = this.bits[w]! & (-1 << (this.cur & 31));
+    if (m === 0) {
+      // the next occupied word after w, or (wrapping) the first of all
+      const later = w === 31 ? 0 : this.summary & (-2 << w);
+      const sm = later !== 0 ? later : this.summary;
+      w = 31 - Math.clz32(sm & -sm);
+      m = this.bits[w]!;
     }
-    this.curDay = this.day[best]!;
-    this.cur = this.curDay & this.mask;
-    this.head = best;
-    return best;
+    const b = (w << 5) | (31 - Math.clz32(m & -m));
+    const s = this.heads[b]!;
+    this.head = s;
+    this.headBucket = b;
+    return s;
+  }
+
+  /** Moves onto the wheel every heap event the window now reaches. */
+  private migrate(): void {
+    const limit = this.curDay + WHEEL;
+    while (this.heapSize > 0) {
+      const s = this.heap[0]!;
+      const t = this.time[s]!;
+      const day = Math.floor(t * this.inv);
+      if (day >= limit) break;
+      this.heapRemove(s);
+      this.link(s, t, day & MASK);
+    }
+  }
+
+  /** Every AUDIT pushes: is the day width still right? */
+  private audit(): void {
+    const widen = this.overflowPushes > MAX_OVERFLOW;
+    const narrow = !widen && this.walked > MAX_WALK && this.width > 2 ** -10;
+    if (widen) this.rebuild(this.width * 4, this.curDay / 4);
+    else if (narrow) this.rebuild(this.width / 2, this.curDay * 2);
+    this.overflowPushes = 0;
+    this.walked = 0;
+  }
+
+  /**
+   * Re-places every event with a new day width and a window starting at day
+   * `startDay` (in the new width). Events keep their order: the wheel is
+   * emptied slot by slot in time order, then the heap in (time, push) order.
+   */
+  private rebuild(width: number, startDay: number): void {
+    const slots: number[] = [];
+    for (let j = 0; j < WHEEL; j++) {
+      const b = (this.cur + j) & MASK;
+      for (let i = this.heads[b]!; i !== NIL; i = this.next[i]!) slots.push(i);
+    }
+    while (this.heapSize > 0) {
+      const s = this.heap[0]!;
+      this.heapRemove(s);
+      slots.push(s);
+    }
+    this.heads.fill(NIL);
+    this.tails.fill(NIL);
+    this.bits.fill(0);
+    this.summary = 0;
+    this.width = width;
+    this.inv = 1 / width;
+    this.curDay = Math.floor(startDay);
+    this.cur = this.curDay & MASK;
+    this.head = NIL;
+    for (const s of slots) this.place(s, this.time[s]!);
+  }
+
+  // ---- the heap of events beyond the window, by (time, push order) -------------
+
+  private before(a: number, b: number): boolean {
+    const ta = this.time[a]!;
+    const tb = this.time[b]!;
+    return ta < tb || (ta === tb && this.order[a]! < this.order[b]!);
+  }
+
+  private heapPush(s: number): void {
+    if (this.heapSize === this.heap.length) {
+      const h = new Int32Array(this.heap.length * 2);
+      h.set(this.heap);
+      this.heap = h;
+    }
+    this.siftUp(s, this.heapSize++);
+  }
+
+  private heapRemove(s: number): void {
+    const i = this.hpos[s]!;
+    this.hpos[s] = NIL;
+    const last = this.heap[--this.heapSize]!;
+    if (last === s) return;
+    if (i > 0 && this.before(last, this.heap[(i - 1) >> 1]!)) this.siftUp(last, i);
+    else this.siftDown(last, i);
+  }
+
+  private siftUp(s: number, i: number): void {
+    const h = this.heap;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const q = h[p]!;
+      if (!this.before(s, q)) break;
+      h[i] = q;
+      this.hpos[q] = i;
+      i = p;
+    }
+    h[i] = s;
+    this.hpos[s] = i;
+  }
+
+  private siftDown(s: number, i: number): void {
+    const h = this.heap;
+    const n = this.heapSize;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.before(h[c + 1]!, h[c]!)) c++;
+      const q = h[c]!;
+      if (!this.before(q, s)) break;
+      h[i] = q;
+      this.hpos[q] = i;
+      i = c;
+    }
+    h[i] = s;
+    this.hpos[s] = i;
   }
 
   private grow(): void {
     const cap = this.time.length * 2;
-    const time = new Float64Array(cap);
-    time.set(this.time);
-    const day = new Float64Array(cap);
-    day.set(this.day);
-    const next = new Int32Array(cap).fill(NIL);
-    next.set(this.next);
-    const serial = new Int32Array(cap);
-    serial.set(this.serial);
-    this.time = time;
-    this.day = day;
-    this.next = next;
-    this.serial = serial;
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array, fill: number) => {
+      const b = new Int32Array(cap).fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.time = f64(this.time);
+    const order = new Float64Array(cap).fill(-1);
+    order.set(this.order);
+    this.order = order;
+    this.next = i32(this.next, NIL);
+    this.hpos = i32(this.hpos, NIL);
   }
-
-  /** Re-buckets every event into `nb` days whose width is re-measured. */
-  private resize(nb: number): void {
-    const slots: number[] = [];
-    for (let j = 0; j <= this.mask; j++) {
-      for (let i = this.buckets[j]!; i !== NIL; i = this.next[i]!) slots.push(i);
-    }
-    const times = Float64Array.from(slots, (s) => this.time[s]!).sort();
-    this.ops = 0;
-    this.steps = 0;
-    this.width = measureWidth(times);
-    this.invWidth = 1 / this.width;
-    this.buckets = new Int32Array(nb).fill(NIL);
-    this.mask = nb - 1;
-    this.curDay = Math.floor((times.length > 0 ? times[0]! : 0) * this.invWidth);
-    this.cur = this.curDay & this.mask;
-    this.head = NIL;
-    // Re-inserting bucket by bucket in list order keeps equal times in
-    // insertion order: equal times always share a bucket.
-    for (const s of slots) this.insert(s, this.time[s]!);
-  }
-}
-
-/**
- * Brown's rule, with our factor: the mean gap between the earliest events,
- * leaving out gaps more than twice the first estimate (stragglers far ahead).
- */
-function measureWidth(sorted: Float64Array): number {
-  const m = Math.min(sorted.length, SAMPLE);
-  if (m < 2) return 1;
-  const span = sorted[m - 1]! - sorted[0]!;
-  if (span <= 0) return 1;
-  const mean = span / (m - 1);
-  let sum = 0;
-  let count = 0;
-  for (let k = 1; k < m; k++) {
-    const gap = sorted[k]! - sorted[k - 1]!;
-    if (gap <= 2 * mean) {
-      sum += gap;
-      count++;
-    }
-  }
-  return DAY_PER_GAP * (count > 0 && sum > 0 ? sum / count : mean);
 }

@@ -71,3 +71,72 @@ describe("EventQueue", () => {
     expect(q.size).toBe(0);
   });
 });
+
+describe("EventQueue over several time scales", () => {
+  it("keeps time order and tie order with far timers, rebuilds and cancellations", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            // nanoseconds to seconds: the wheel, its widening and the heap
+            scale: fc.constantFrom(1, 1e3, 1e6, 1e9),
+            delay: fc.integer({ min: 0, max: 2_000 }),
+            cancel: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 400 },
+        ),
+        (specs) => {
+          const q = new EventQueue();
+          let now = 0;
+          let seq = 0;
+          let k = 0;
+          const ran: [number, number, number][] = [];
+          const live = new Set<number>();
+          const schedule = (t: number) => {
+            const spec = specs[k++ % specs.length]!;
+            const me = seq++;
+            const h = q.push(
+              t,
+              () => {
+                ran.push([now, t, me]);
+                live.delete(me);
+                if (k < 3000) schedule(now + spec.delay * spec.scale);
+                if (k < 3000 && spec.delay % 7 === 0) schedule(now + spec.delay * spec.scale);
+              },
+              null,
+            );
+            live.add(me);
+            if (spec.cancel && me % 5 === 0) {
+              expect(q.cancel(h)).toBe(true);
+              live.delete(me);
+            }
+          };
+          for (const s of specs) schedule(s.delay * s.scale);
+          while (q.size > 0) {
+            now = q.peekTime();
+            q.popAndRun();
+          }
+          expect(live.size).toBe(0);
+          for (const [at, due] of ran) expect(at).toBe(due);
+          for (let i = 1; i < ran.length; i++) {
+            const [ta, , sa] = ran[i - 1]!;
+            const [tb, , sb] = ran[i]!;
+            expect(ta < tb || (ta === tb && sa < sb)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("accepts an event earlier than its window (a clock that never went back is not assumed)", () => {
+    const q = new EventQueue();
+    const got: number[] = [];
+    for (const t of [5e9, 7e9, 6e9]) q.push(t, () => got.push(t), null);
+    expect(q.peekTime()).toBe(5e9);
+    q.push(10, () => got.push(10), null);
+    q.push(10, () => got.push(11), null);
+    while (q.size > 0) q.popAndRun();
+    expect(got).toEqual([10, 11, 5e9, 6e9, 7e9]);
+  });
+});
