@@ -87,12 +87,15 @@ function switches(rounds) {
   return lwps[0].switches + lwps[1].switches;
 }
 
-/** One CPU doing work under a 100 kHz device interrupt; counts machine operations. */
+/**
+ * One CPU doing work under a 100 kHz device interrupt; counts machine
+ * operations. `probed`: a listener on every probe of the machine.
+ */
 function interruptStorm(simNs, probed) {
   const sim = new Simulation({ seed: 1 });
   const host = sim.addHost({ name: "sut", profile: { ...profile, cpus: 1 } });
   let seen = 0;
-  if (probed) sim.probe.intr_entry.subscribe(() => seen++);
+  if (probed) sim.probes.subscribeAll(() => seen++);
   host.kthread_create({
     name: "worker",
     pri: PRI_KERNEL,
@@ -117,6 +120,18 @@ function interruptStorm(simNs, probed) {
   return host.cpus[0].ops;
 }
 
+/** A probe site nobody listens to, as the machine writes them: `if (p.on) p.emit(...)`. */
+function probeSiteOff(n) {
+  const sim = new Simulation({ seed: 1 });
+  const p = sim.probe.context_switch;
+  let x = 0;
+  for (let i = 0; i < n; i++) {
+    if (p.on) p.emit(null, null, null);
+    x += i;
+  }
+  return x >= 0 ? n : 0;
+}
+
 function measure(name, fn, arg, extra = {}) {
   fn(Math.max(1, Math.floor(arg / 10)), extra.probed); // warm up
   let best = null;
@@ -134,6 +149,7 @@ const results = [
   measure("switches", switches, 200_000),
   measure("interrupt-storm", interruptStorm, 100_000_000),
   measure("interrupt-storm-probed", interruptStorm, 100_000_000, { probed: true }),
+  measure("probe-site-off", probeSiteOff, 100_000_000),
 ];
 
 const refPath = resolve(here, "../../../../shared/bench/ref-heap.js");

@@ -194,7 +194,7 @@ export class Host {
     }
     const n = q.length;
     for (let i = 0; i < n; i++) this.wake(q[i]!);
-    q.splice(0, n);
+    q.length = 0;
     return n;
   }
 
