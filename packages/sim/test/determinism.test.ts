@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ACCT_NAMES, type Cpu, type Lwp } from "../src/index.js";
+import { ACCT_NAMES, type Cpu, LSRUN, type Lwp } from "../src/index.js";
 import { machine } from "./fixtures.js";
 import { randomWorkload } from "./workload.js";
 
@@ -56,6 +56,41 @@ describe("accounting", () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe("scheduling invariants under random workloads", () => {
+  it("never runs one LWP on two CPUs, nor a bound LWP off its CPU", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        fc.integer({ min: 2, max: 4 }),
+        (seed, cpus) => {
+          const { sim, host } = machine(
+            cpus,
+            { quantumNs: 100_000, kernelPreemption: seed % 2 === 0 },
+            seed,
+          );
+          const onproc = new Map<Lwp, Cpu>();
+          let switches = 0;
+          sim.probe.context_switch.subscribe((_t, cpu, from, to) => {
+            switches++;
+            if (onproc.get(from) === cpu) onproc.delete(from);
+            if (to !== cpu.idlelwp) {
+              expect(onproc.has(to)).toBe(false);
+              onproc.set(to, cpu);
+              if (to.bound) expect(cpu).toBe(to.cpu);
+            }
+          });
+          randomWorkload(sim, host, 6);
+          sim.run();
+          expect(switches).toBeGreaterThan(0);
+          // when nothing is left to happen, no LWP may still be waiting for a CPU (a lost kick)
+          expect(host.lwps.filter((l) => l.state === LSRUN).map(String)).toEqual([]);
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });
