@@ -194,6 +194,7 @@ export class Cpu {
       this,
       { name: "idle", pri: 0 },
       ACCT_IDLE,
+      0,
     );
     this.idlelwp.state = LSONPROC;
     this.curlwp = this.idlelwp;
@@ -208,6 +209,11 @@ export class Cpu {
   /** True while the CPU has nothing to run (its idle LWP is current). */
   get idle(): boolean {
     return this.curlwp === this.idlelwp;
+  }
+
+  /** The context running here now (the top of the stack). */
+  get curctx(): Context {
+    return this.stack[this.depth - 1]!;
   }
 
   /** Time by class so far, in ns, summing to the simulated time. */
@@ -578,6 +584,7 @@ export class Cpu {
     f.nextNs = 0;
     f.exiting = false;
     f.spinCond = null;
+    f.callPath.length = 0;
     f.ipl = ipl;
     f.savedIpl = this.ipl;
     f.name = src.name;

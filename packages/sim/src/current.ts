@@ -22,6 +22,14 @@ export function curlwp(): Lwp {
   return curcpu().curlwp;
 }
 
+/**
+ * The kernel call path of the running context (the LWP's, or the interrupt
+ * handler's): kernel functions push their name on entry and pop it on return.
+ */
+export function callpath(): string[] {
+  return curcpu().curctx.callPath;
+}
+
 /** The simulated time in nanoseconds. */
 export function nanotime(): number {
   return curcpu().host.sim.now;

@@ -118,7 +118,7 @@ export class Host {
     }
     const cpu = this.cpu(opts.cpu ?? 0);
     const kacct = opts.acct ?? ACCT_KERNEL;
-    const l = new Lwp(this, opts.name, opts.pri, cpu, opts, kacct);
+    const l = new Lwp(this, opts.name, opts.pri, cpu, opts, kacct, this.lwps.length + 1);
     if (l.user) l.ctx.acct = ACCT_USER;
     l.ctx.gen = opts.body(l);
     this.lwps.push(l);

@@ -12,6 +12,7 @@ export {
 export { CacheLine } from "./cacheline.js";
 export { Cpu } from "./cpu.js";
 export {
+  callpath,
   curcpu,
   curlwp,
   kpreempt_disable,

@@ -42,6 +42,13 @@ export class Context {
   spinMaxLen = 0;
   spinNs = 0;
 
+  /**
+   * The kernel call path of the code running in this context, innermost
+   * last, as kernel functions that name themselves push it (lockstat's
+   * callers, lockdebug's reports).
+   */
+  readonly callPath: string[] = [];
+
   /** Interrupt frames: level, IPL to restore, name, leaving (exit cost running). */
   ipl: Ipl = 0;
   savedIpl: Ipl = 0;
@@ -73,6 +80,8 @@ export interface LwpOptions {
 
 export class Lwp {
   state = LSRUN;
+  /** l_lid: 1, 2, ... in the order the host created them (0 for idle LWPs). */
+  readonly lid: number;
   readonly ctx: Context;
   /** The CPU it runs on, last ran on, or waits for. */
   cpu: Cpu;
@@ -97,7 +106,9 @@ export class Lwp {
     cpu: Cpu,
     opts: LwpOptions,
     acct: number,
+    lid: number,
   ) {
+    this.lid = lid;
     this.cpu = cpu;
     this.bound = opts.bound ?? false;
     this.user = opts.user ?? false;

@@ -70,6 +70,19 @@ export const ProfileSchema = v.strictObject({
   ),
   costs: CostsSchema,
   /**
+   * The fences each of NetBSD's membar_ops(3) issues on this CPU, by kind of
+   * fenceCycles: membar_acquire, membar_release, membar_sync (a full fence).
+   * An empty list is a compiler barrier only (x86 acquire/release). Code that
+   * orders memory (@smpnet/core's locks) requires it.
+   */
+  membarOps: v.optional(
+    v.strictObject({
+      acquire: v.array(v.string("expected a fence kind")),
+      release: v.array(v.string("expected a fence kind")),
+      sync: v.array(v.string("expected a fence kind")),
+    }),
+  ),
+  /**
    * The hardware level of each IPL name. Omitted: every name is its own level
    * (as on x86); a port that folds levels (evbmips) says so here.
    */
@@ -87,6 +100,7 @@ export function validateProfile(input: unknown, what = "profile"): Profile {
   const r = v.safeParse(ProfileSchema, input);
   if (r.success) {
     if (r.output.iplLevels) checkIplOrder(r.output.iplLevels, what);
+    checkMembarOps(r.output, what);
     return r.output;
   }
   const lines = r.issues.map((issue) => {
@@ -116,6 +130,18 @@ function expectation(path: string): string {
   for (const key of path.split(".")) schema = schema?.entries?.[key];
   const message = schema?.pipe?.[0]?.message ?? schema?.message;
   return typeof message === "string" ? message : "see the Profile type";
+}
+
+function checkMembarOps(p: Profile, what: string): void {
+  for (const [op, kinds] of Object.entries(p.membarOps ?? {})) {
+    for (const k of kinds) {
+      if (!(k in p.costs.fenceCycles)) {
+        throw new SimError(
+          `${what}.membarOps.${op}: fence "${k}" is not in costs.fenceCycles (${Object.keys(p.costs.fenceCycles).join(", ") || "none"}); add its cost or fix the name`,
+        );
+      }
+    }
+  }
 }
 
 function checkIplOrder(levels: Record<IplName, number>, what: string): void {

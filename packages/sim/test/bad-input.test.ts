@@ -82,6 +82,13 @@ describe("bad input", () => {
     );
   });
 
+  it("rejects membar_ops naming a fence the profile does not cost", () => {
+    const membarOps = { acquire: [], release: ["syncw"], sync: ["mfence"] };
+    expect(() => validateProfile({ ...testProfile(1), membarOps })).toThrow(
+      'profile.membarOps.sync: fence "mfence" is not in costs.fenceCycles (sync, syncw); add its cost or fix the name',
+    );
+  });
+
   it("refuses to let an interrupt handler sleep", () => {
     const { sim, host } = machine(1);
     const ih = host.intr_establish({
