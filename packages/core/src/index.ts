@@ -1,0 +1,59 @@
+export {
+  BACKOFF_HOOK_CYCLES,
+  MUTEX_FASTPATH_CYCLES,
+  RW_FASTPATH_CYCLES,
+  SLEEPLOCK_FASTPATH_CYCLES,
+  SPINLOCK_BACKOFF_MAX,
+  SPINLOCK_BACKOFF_MIN,
+} from "./constants.js";
+export {
+  KERNEL_LOCK,
+  KERNEL_UNLOCK_ALL,
+  KERNEL_UNLOCK_ONE,
+  kernel_lock,
+  kernel_lock_held,
+  ksleep,
+} from "./kernel-lock.js";
+export { caller, kfn } from "./kfn.js";
+export { Lock, type LockKind } from "./lock.js";
+export {
+  LockDebug,
+  type LockDebugKind,
+  type LockDebugReport,
+  lockdebug_enable,
+} from "./lockdebug.js";
+export {
+  LOCKSTAT_EVENTS,
+  LockStat,
+  type LockStatEvent,
+  type LockStatRecord,
+  lockstat_disable,
+  lockstat_enable,
+} from "./lockstat.js";
+export { membar_acquire, membar_release, membar_sync } from "./membar.js";
+export {
+  kmutex_t,
+  MUTEX_DEFAULT,
+  MUTEX_SPIN,
+  type MutexType,
+  mutex_destroy,
+  mutex_enter,
+  mutex_exit,
+  mutex_init,
+  mutex_owned,
+  mutex_spin_enter,
+  mutex_spin_exit,
+  mutex_tryenter,
+} from "./mutex.js";
+export {
+  type krw_t,
+  krwlock_t,
+  RW_READER,
+  RW_WRITER,
+  rw_destroy,
+  rw_enter,
+  rw_exit,
+  rw_init,
+  rw_lock_held,
+} from "./rwlock.js";
+export { sleeplock_enter, sleeplock_exit, sleeplock_init, sleeplock_t } from "./sleeplock.js";

@@ -1,0 +1,219 @@
+/*
+ * Mutexes, after NetBSD kern/kern_mutex.c.
+ *
+ * Adaptive mutexes (MUTEX_DEFAULT at IPL_NONE or a soft level): the lock
+ * word holds the owner (its l_lid, times two) and a waiters bit. mutex_enter
+ * tries one compare-and-swap; on failure (mutex_vector_enter) it spins, with
+ * SPINLOCK_BACKOFF, while the owner is running on a CPU, and blocks on the
+ * mutex's turnstile once the owner is not (or goes to sleep), after setting
+ * the waiters bit. mutex_exit clears the word; if the waiters bit was set it
+ * wakes every waiter, which race again (turnstile_wakeup).
+ *
+ * Spin mutexes (MUTEX_DEFAULT or MUTEX_SPIN at a hard interrupt level): raise
+ * the IPL to the mutex's level (the first one held on a CPU remembers the old
+ * IPL, ci_mtx_oldspl), then spin on the lock word; mutex_spin_exit releases
+ * and, with the last spin mutex of the CPU, restores the IPL. So an interrupt
+ * at or below the level waits until then.
+ *
+ * Deciding to sleep and sleeping happen in one instant, with the lock word
+ * re-read there: the turnstile interlock, without which a release between the
+ * two would be lost.
+ */
+
+import {
+  atomic_cas,
+  curcpu,
+  curlwp,
+  type Host,
+  IPL_SOFTSERIAL,
+  IPL_VM,
+  type Ipl,
+  type KernelGen,
+  LSONPROC,
+  type Lwp,
+  nanotime,
+  SimError,
+  spin_until,
+  splraise,
+  splx,
+  store,
+  wakeup,
+  work,
+} from "@smpnet/sim";
+import { backoff, MUTEX_FASTPATH_CYCLES } from "./constants.js";
+import { ksleep } from "./kernel-lock.js";
+import { caller } from "./kfn.js";
+import { Lock } from "./lock.js";
+import { membar_release } from "./membar.js";
+import { cpuLockState } from "./state.js";
+
+export const MUTEX_DEFAULT = 0;
+export const MUTEX_SPIN = 1;
+export type MutexType = typeof MUTEX_DEFAULT | typeof MUTEX_SPIN;
+
+const WAITERS = 1;
+
+export class kmutex_t extends Lock {
+  /** Spin mutexes: who holds it (adaptive ones keep the owner in the word). */
+  spinOwner: Lwp | null = null;
+
+  constructor(
+    host: Host,
+    name: string,
+    readonly ipl: Ipl,
+    spin: boolean,
+  ) {
+    super(host, name, spin ? "spin" : "adaptive");
+  }
+
+  owner(): Lwp | null {
+    if (this.kind === "spin") return this.spinOwner;
+    const w = this.line.value as number;
+    return w === 0 ? null : (this.host.lwps[(w >> 1) - 1] ?? null);
+  }
+}
+
+/**
+ * mutex_init: MUTEX_DEFAULT gives an adaptive mutex at IPL_NONE or a soft
+ * level and a spin mutex at IPL_VM and above, as NetBSD decides.
+ */
+export function mutex_init(host: Host, name: string, type: MutexType, ipl: Ipl): kmutex_t {
+  if (type !== MUTEX_DEFAULT && type !== MUTEX_SPIN) {
+    throw new SimError(
+      `mutex_init ${name}: type must be MUTEX_DEFAULT or MUTEX_SPIN, got ${String(type)}`,
+    );
+  }
+  const spin = type === MUTEX_SPIN || ipl >= IPL_VM;
+  if (spin && ipl <= IPL_SOFTSERIAL) {
+    throw new SimError(`mutex_init ${name}: a spin mutex needs IPL_VM or above, got IPL ${ipl}`);
+  }
+  return new kmutex_t(host, name, ipl, spin);
+}
+
+export function mutex_destroy(mtx: kmutex_t): void {
+  mtx.core.debug?.destroying(mtx);
+  mtx.destroyed = true;
+}
+
+/** True when the current LWP holds `mtx` (mutex_owned). */
+export function mutex_owned(mtx: kmutex_t): boolean {
+  return mtx.owner() === curlwp();
+}
+
+export function* mutex_enter(mtx: kmutex_t): KernelGen {
+  if (mtx.kind === "spin") return yield* mutex_spin_enter(mtx);
+  const l = curlwp();
+  const st = mtx.core;
+  st.debug?.acquiring(mtx, l, false);
+  yield* work(MUTEX_FASTPATH_CYCLES);
+  if ((yield* atomic_cas(mtx.line, 0, l.lid * 2)) !== 0) yield* mutex_vector_enter(mtx, l);
+  st.debug?.acquired(mtx, l);
+}
+
+/** The contended path: spin while the owner runs, block while it does not. */
+function* mutex_vector_enter(mtx: kmutex_t, l: Lwp): KernelGen {
+  const line = mtx.line;
+  const mine = l.lid * 2;
+  const st = mtx.core;
+  for (;;) {
+    const w = line.value as number;
+    if (w === 0) {
+      if ((yield* atomic_cas(line, 0, mine)) === 0) break;
+      continue;
+    }
+    const owner = mtx.host.lwps[(w >> 1) - 1]!;
+    st.debug?.blocking(mtx, l);
+    if (owner.state === LSONPROC && owner.cpu.curlwp === owner) {
+      const ownerCpu = owner.cpu;
+      const ns = yield* spin_until(
+        [line, ownerCpu.curlwpLine],
+        () => line.value !== w || ownerCpu.curlwp !== owner,
+        backoff(mtx),
+      );
+      st.stat?.record("Adaptive mutex spin", mtx.name, caller(), ns);
+      continue;
+    }
+    if ((w & WAITERS) === 0 && (yield* atomic_cas(line, w, w | WAITERS)) !== w) continue;
+    // turnstile interlock: decide and sleep in one instant
+    if (line.value !== (w | WAITERS) || (owner.state === LSONPROC && owner.cpu.curlwp === owner)) {
+      continue;
+    }
+    const t0 = nanotime();
+    yield* ksleep(mtx);
+    st.stat?.record("Adaptive mutex sleep", mtx.name, caller(), nanotime() - t0);
+  }
+  st.debug?.unblocked(l);
+}
+
+/** mutex_tryenter: takes the mutex if it is free; never waits. */
+export function* mutex_tryenter(mtx: kmutex_t): KernelGen<boolean> {
+  const l = curlwp();
+  if (mtx.kind === "spin") {
+    const s = yield* splraise(mtx.ipl);
+    if ((yield* atomic_cas(mtx.line, 0, 1)) !== 0) {
+      yield* splx(s);
+      return false;
+    }
+    spinHeld(mtx, l, s);
+    return true;
+  }
+  mtx.core.debug?.acquiring(mtx, l, false);
+  yield* work(MUTEX_FASTPATH_CYCLES);
+  if ((yield* atomic_cas(mtx.line, 0, l.lid * 2)) !== 0) return false;
+  mtx.core.debug?.acquired(mtx, l);
+  return true;
+}
+
+export function* mutex_exit(mtx: kmutex_t): KernelGen {
+  if (mtx.kind === "spin") return yield* mutex_spin_exit(mtx);
+  const l = curlwp();
+  const st = mtx.core;
+  const mine = l.lid * 2;
+  const w = mtx.line.value as number;
+  if (st.debug && !st.debug.releasing(mtx, l, w >> 1 === l.lid)) return;
+  if (w >> 1 !== l.lid) {
+    throw new SimError(`mutex_exit: ${l} releases ${mtx.name}, which it does not hold`);
+  }
+  yield* work(MUTEX_FASTPATH_CYCLES);
+  yield* membar_release();
+  if ((yield* atomic_cas(mtx.line, mine, 0)) === mine) return;
+  // the waiters bit is set: release and wake the turnstile
+  yield* store(mtx.line, 0);
+  yield* wakeup(mtx);
+}
+
+export function* mutex_spin_enter(mtx: kmutex_t): KernelGen {
+  const l = curlwp();
+  const st = mtx.core;
+  st.debug?.acquiring(mtx, l, false);
+  const s = yield* splraise(mtx.ipl);
+  yield* work(MUTEX_FASTPATH_CYCLES);
+  while ((yield* atomic_cas(mtx.line, 0, 1)) !== 0) {
+    st.debug?.blocking(mtx, l);
+    const ns = yield* spin_until([mtx.line], () => mtx.line.value === 0, backoff(mtx));
+    st.stat?.record("Spin mutex spin", mtx.name, caller(), ns);
+  }
+  st.debug?.unblocked(l);
+  spinHeld(mtx, l, s);
+}
+
+function spinHeld(mtx: kmutex_t, l: Lwp, s: Ipl): void {
+  const cs = cpuLockState(curcpu());
+  if (cs.spinHeld++ === 0) cs.oldspl = s;
+  mtx.spinOwner = l;
+  mtx.core.debug?.acquired(mtx, l);
+}
+
+export function* mutex_spin_exit(mtx: kmutex_t): KernelGen {
+  const l = curlwp();
+  const st = mtx.core;
+  const holds = mtx.spinOwner === l;
+  if (st.debug && !st.debug.releasing(mtx, l, holds)) return;
+  if (!holds)
+    throw new SimError(`mutex_spin_exit: ${l} releases ${mtx.name}, which it does not hold`);
+  mtx.spinOwner = null;
+  yield* membar_release();
+  yield* store(mtx.line, 0);
+  const cs = cpuLockState(curcpu());
+  if (--cs.spinHeld === 0) yield* splx(cs.oldspl);
+}

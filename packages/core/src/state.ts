@@ -1,0 +1,44 @@
+/*
+ * Per-host and per-CPU state of the lock code: the host's kernel_lock, the
+ * lockstat collector and lockdebug (null while off: every check is a single
+ * test), and each CPU's spin-mutex nesting (ci_mtx_count / ci_mtx_oldspl).
+ */
+
+import type { Cpu, Host, Ipl, Lwp } from "@smpnet/sim";
+import type { LockDebug } from "./lockdebug.js";
+import type { LockStat } from "./lockstat.js";
+
+export interface CpuLockState {
+  /** Spin mutexes held on this CPU (ci_mtx_count). */
+  spinHeld: number;
+  /** The IPL before the first of them (ci_mtx_oldspl). */
+  oldspl: Ipl;
+}
+
+export interface CoreState {
+  stat: LockStat | null;
+  debug: LockDebug | null;
+  readonly cpus: CpuLockState[];
+  /** l_blcnt: KERNEL_LOCK holds of each LWP. */
+  readonly biglocks: WeakMap<Lwp, number>;
+}
+
+const states = new WeakMap<Host, CoreState>();
+
+export function coreState(host: Host): CoreState {
+  let s = states.get(host);
+  if (s === undefined) {
+    s = {
+      stat: null,
+      debug: null,
+      cpus: host.cpus.map(() => ({ spinHeld: 0, oldspl: 0 })),
+      biglocks: new WeakMap(),
+    };
+    states.set(host, s);
+  }
+  return s;
+}
+
+export function cpuLockState(cpu: Cpu): CpuLockState {
+  return coreState(cpu.host).cpus[cpu.index]!;
+}
