@@ -1,0 +1,1 @@
+export { formatLockstat, type LockStatRow, type LockstatOptions } from "./lockstat.js";
