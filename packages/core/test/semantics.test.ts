@@ -5,7 +5,6 @@ import {
   type KernelGen,
   nanotime,
   PRI_KERNEL,
-  SimError,
   Simulation,
   work,
 } from "@smpnet/sim";
