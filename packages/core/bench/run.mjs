@@ -1,30 +1,18 @@
 // Benchmarks of the lock code. Prints JSON lines: the simulator's speed on
 // lock operations, then the lock-contention experiment of issue 5 for each
 // hardware profile that is installed (@smpnet/hw-octeon's er4, @smpnet/hw-x86's x86).
-import { atomic_add, IPL_NONE, IPL_VM, PRI_KERNEL, Simulation, work } from "@smpnet/sim";
+import {
+  atomic_add,
+  IPL_NONE,
+  IPL_VM,
+  PRI_KERNEL,
+  roundProfile,
+  Simulation,
+  work,
+} from "@smpnet/sim";
 import { MUTEX_DEFAULT, MUTEX_SPIN, mutex_enter, mutex_exit, mutex_init } from "../dist/index.js";
 
-const testProfile = {
-  name: "bench",
-  cpus: 2,
-  clockGHz: 1,
-  cacheLineBytes: 128,
-  costs: {
-    cacheHitCycles: 3,
-    lineTransferCycles: 50,
-    invalidatePerSharerCycles: 10,
-    atomicRmwCycles: 40,
-    llscPairCycles: 40,
-    fenceCycles: { sync: 100, syncw: 10 },
-    intrEntryCycles: 150,
-    intrExitCycles: 150,
-    contextSwitchCycles: 2000,
-    ipiSendCycles: 20,
-    ipiDeliveryCycles: 1500,
-    memcpyBytesPerCycle: 1,
-  },
-  membarOps: { acquire: [], release: ["syncw"], sync: ["sync"] },
-};
+const testProfile = roundProfile(2);
 
 /** Uncontended mutex_enter/mutex_exit pairs simulated per wall second. */
 function uncontended(pairs) {

@@ -4,9 +4,9 @@
  * (l_blcnt). An LWP gives up all its holds when it sleeps and takes the same
  * number back when it runs again (ksleep here, sleepq_block there).
  *
- * A holder is not preempted by the scheduler (it keeps kernel preemption
- * disabled), so CPUs spinning on the lock never wait for a holder that is
- * off its CPU; interrupts still come in.
+ * Kernel preemption is disabled from the first attempt until the release,
+ * so CPUs spinning on the lock never wait for a holder that is off its CPU;
+ * interrupts still come in.
  */
 
 import {
@@ -74,6 +74,9 @@ export function* KERNEL_LOCK(n = 1): KernelGen {
     return;
   }
   st.debug?.acquiring(kl, l, true);
+  // no preemption from the attempt on: a holder switched out between taking
+  // the word and running would leave every other CPU spinning on it
+  kpreempt_disable();
   yield* work(MUTEX_FASTPATH_CYCLES);
   while ((yield* atomic_cas(kl.line, 0, l.lid)) !== 0) {
     st.debug?.blocking(kl, l);
@@ -81,7 +84,6 @@ export function* KERNEL_LOCK(n = 1): KernelGen {
     st.stat?.record("Kernel lock spin", kl.name, caller(), ns);
   }
   kl.holder = l;
-  kpreempt_disable();
   st.biglocks.set(l, n);
   st.debug?.acquired(kl, l);
 }

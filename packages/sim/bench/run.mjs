@@ -5,29 +5,19 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { EventQueue, IPL_VM, PRI_KERNEL, Simulation, sleep, wakeup, work } from "../dist/index.js";
+import {
+  EventQueue,
+  IPL_VM,
+  PRI_KERNEL,
+  roundProfile,
+  Simulation,
+  sleep,
+  wakeup,
+  work,
+} from "../dist/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const profile = {
-  name: "bench",
-  cpus: 2,
-  clockGHz: 1,
-  cacheLineBytes: 128,
-  costs: {
-    cacheHitCycles: 3,
-    lineTransferCycles: 50,
-    invalidatePerSharerCycles: 10,
-    atomicRmwCycles: 40,
-    llscPairCycles: 40,
-    fenceCycles: { sync: 100 },
-    intrEntryCycles: 150,
-    intrExitCycles: 150,
-    contextSwitchCycles: 2000,
-    ipiSendCycles: 20,
-    ipiDeliveryCycles: 1500,
-    memcpyBytesPerCycle: 1,
-  },
-};
+const profile = roundProfile(2);
 
 function timed(fn) {
   const t0 = process.hrtime.bigint();

@@ -70,5 +70,6 @@ export * from "./priority.js";
 export { Probe, ProbeBus, type ProbeFn } from "./probes.js";
 export { type Profile, type ProfileCosts, ProfileSchema, validateProfile } from "./profile.js";
 export { Rng } from "./rng.js";
+export { roundProfile } from "./round-profile.js";
 export { Simulation, type SimulationOptions } from "./simulation.js";
 export { NS_PER_MS, NS_PER_SEC, NS_PER_US, quantizeNs } from "./time.js";
