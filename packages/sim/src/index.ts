@@ -68,7 +68,13 @@ export {
 } from "./ops.js";
 export * from "./priority.js";
 export { Probe, ProbeBus, type ProbeFn } from "./probes.js";
-export { type Profile, type ProfileCosts, ProfileSchema, validateProfile } from "./profile.js";
+export {
+  type Profile,
+  type ProfileCosts,
+  ProfileSchema,
+  profileConstants,
+  validateProfile,
+} from "./profile.js";
 export { Rng } from "./rng.js";
 export { roundProfile } from "./round-profile.js";
 export { Simulation, type SimulationOptions } from "./simulation.js";

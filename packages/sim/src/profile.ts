@@ -155,3 +155,21 @@ function checkIplOrder(levels: Record<IplName, number>, what: string): void {
     }
   }
 }
+
+/**
+ * The dotted path of every number in a profile (`costs.fenceCycles.sync`,
+ * `iplLevels.IPL_VM`, ...): what a hardware package must give a source for.
+ */
+export function profileConstants(p: Profile): string[] {
+  const out: string[] = [];
+  const walk = (o: unknown, path: string) => {
+    if (typeof o === "number") out.push(path);
+    else if (Array.isArray(o)) {
+      for (const [i, x] of o.entries()) walk(x, `${path}.${i}`);
+    } else if (o !== null && typeof o === "object") {
+      for (const [k, v] of Object.entries(o)) walk(v, path ? `${path}.${k}` : k);
+    }
+  };
+  walk(p, "");
+  return out;
+}

@@ -1,0 +1,1 @@
+export { x86, x86Sources } from "./x86.js";
