@@ -6,6 +6,7 @@
  * cache line moves between CPUs) and compute in user mode.
  */
 
+import { er4 } from "@smpnet/hw-octeon";
 import {
   atomic_add,
   IPL_VM,
@@ -21,7 +22,6 @@ import {
   wakeup_one,
   work,
 } from "@smpnet/sim";
-import { er4Estimate } from "./profile.js";
 
 export interface DemoOptions {
   seed: number;
@@ -43,7 +43,7 @@ const RX_HANDLER_CYCLES = 1_500;
 const PER_PACKET_CYCLES = 4_000;
 const USER_THREADS = 3;
 
-export function runDemo(opts: DemoOptions, profile: Profile = er4Estimate): DemoResult {
+export function runDemo(opts: DemoOptions, profile: Profile = er4): DemoResult {
   const sim = new Simulation({ seed: opts.seed });
   const host = sim.addHost({ name: "er4", profile });
   const rng = sim.rng;
