@@ -73,6 +73,7 @@ export {
   type ProfileCosts,
   ProfileSchema,
   profileConstants,
+  profileSourceGaps,
   validateProfile,
 } from "./profile.js";
 export { Rng } from "./rng.js";

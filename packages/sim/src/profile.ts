@@ -173,3 +173,18 @@ export function profileConstants(p: Profile): string[] {
   walk(p, "");
   return out;
 }
+
+/**
+ * What a profile's record of sources leaves out (`missing`: constants with no
+ * source) or keeps for nothing (`stale`: sources of no constant).
+ */
+export function profileSourceGaps(
+  p: Profile,
+  sources: Record<string, string>,
+): { missing: string[]; stale: string[] } {
+  const constants = profileConstants(p);
+  return {
+    missing: constants.filter((k) => !sources[k]?.trim()),
+    stale: Object.keys(sources).filter((k) => !constants.includes(k)),
+  };
+}

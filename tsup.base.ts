@@ -1,0 +1,11 @@
+import { defineConfig } from "tsup";
+
+/** How every library package builds: ESM with types, for Node 20. */
+export default defineConfig({
+  entry: ["src/index.ts"],
+  format: ["esm"],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: "node20",
+});
