@@ -76,7 +76,8 @@ export const er4Sources: Readonly<Record<string, string>> = {
   cacheLineBytes:
     "source: Linux arch/mips/Kconfig, CPU_CAVIUM_OCTEON selects MIPS_L1_CACHE_SHIFT_7 (octeon.md §2, verified); " +
     "NetBSD octeon_fpavar.h OCTEON_CACHE_LINE_SIZE 128",
-  "costs.cacheHitCycles": "estimate: L1D hit 3-4 cycles for a short in-order pipeline (octeon.md §4)",
+  "costs.cacheHitCycles":
+    "estimate: L1D hit 3-4 cycles for a short in-order pipeline (octeon.md §4)",
   "costs.lineTransferCycles":
     "estimate: 40-60 cycles (octeon.md §4, §6): the L1D is write-through, so there is no dirty L1 line to " +
     "snoop; a core whose copy was invalidated refills from the shared L2, which runs at core clock " +
@@ -87,7 +88,8 @@ export const er4Sources: Readonly<Record<string, string>> = {
   "costs.atomicRmwCycles":
     "estimate: NetBSD's atomic_* on MIPS are LL/SC loops (octeon.md §3), so an atomic costs an LL/SC pair, " +
     "~40 cycles because the SC must reach L2 (octeon.md §4, §6)",
-  "costs.llscPairCycles": "estimate: uncontended LL/SC pair ~40 cycles, the SC must reach L2 (octeon.md §4)",
+  "costs.llscPairCycles":
+    "estimate: uncontended LL/SC pair ~40 cycles, the SC must reach L2 (octeon.md §4)",
   "costs.fenceCycles.sync":
     "estimate: a full sync drains the write buffer to L2 and waits for completion, 50-150 cycles growing " +
     "with the buffered stores (octeon.md §4); 100, the middle",
@@ -155,8 +157,10 @@ export const er4Nic: Nic = {
 /** Where each constant of `er4Nic` comes from, by its dotted path. */
 export const er4NicSources: Readonly<Record<string, string>> = {
   ports: "vendor: Ubiquiti ER-4 datasheet, 3 x GbE RJ45 + 1 x SFP (octeon.md §1)",
-  speedMbps: "vendor: all four ports are 1 GbE (octeon.md §1); SGMII on the CN70XX (calibration.md §3)",
-  mtuBytes: "source: ETHERMTU 1500, the default MTU of every Ethernet interface in NetBSD (net/if_ether.h)",
+  speedMbps:
+    "vendor: all four ports are 1 GbE (octeon.md §1); SGMII on the CN70XX (calibration.md §3)",
+  mtuBytes:
+    "source: ETHERMTU 1500, the default MTU of every Ethernet interface in NetBSD (net/if_ether.h)",
   rxQueues:
     "source: NetBSD sys/arch/mips/cavium/dev/if_cnmac.c: every port's PIP sends its work to one POW group " +
     "(OCTEON_POW_GROUP_PIP) and the driver establishes one interrupt for it at IPL_NET " +
@@ -184,6 +188,8 @@ export const er4NicSources: Readonly<Record<string, string>> = {
     "source: if_cnmac.c if_capabilities = IFCAP_CSUM_IPv4_Rx | TCPv4_Rx | UDPv4_Rx | TCPv6_Rx | UDPv6_Rx " +
     "(calibration.md §2)",
   "offloads.txChecksum": 'source: if_cnmac.c, "XXX: not yet tx checksum" (calibration.md §2)',
-  "offloads.tso": "source: if_cnmac.c advertises no TSO (calibration.md §2: no TSO/LRO in any version)",
-  "offloads.lro": "source: if_cnmac.c advertises no LRO (calibration.md §2: no TSO/LRO in any version)",
+  "offloads.tso":
+    "source: if_cnmac.c advertises no TSO (calibration.md §2: no TSO/LRO in any version)",
+  "offloads.lro":
+    "source: if_cnmac.c advertises no LRO (calibration.md §2: no TSO/LRO in any version)",
 };

@@ -97,3 +97,33 @@ function expectation(path: string): string {
   const message = schema?.pipe?.[0]?.message ?? schema?.message;
   return typeof message === "string" ? message : "see the Nic type";
 }
+
+/** The dotted path of every constant of a NIC: each leaf but its name. */
+export function nicConstants(nic: Nic): string[] {
+  const out: string[] = [];
+  const walk = (o: unknown, path: string) => {
+    if (o !== null && typeof o === "object") {
+      for (const [k, x] of Object.entries(o)) walk(x, path ? `${path}.${k}` : k);
+    } else if (path !== "name") {
+      out.push(path);
+    }
+  };
+  walk(nic, "");
+  return out;
+}
+
+/**
+ * What a NIC's record of sources leaves out (`missing`: constants with no
+ * source) or keeps for nothing (`stale`: sources of no constant), as
+ * profileSourceGaps does for profiles.
+ */
+export function nicSourceGaps(
+  nic: Nic,
+  sources: Readonly<Record<string, string>>,
+): { missing: string[]; stale: string[] } {
+  const constants = nicConstants(nic);
+  return {
+    missing: constants.filter((k) => !sources[k]?.trim()),
+    stale: Object.keys(sources).filter((k) => !constants.includes(k)),
+  };
+}

@@ -1,1 +1,2 @@
-export { x86, x86Sources } from "./x86.js";
+export { type Nic, NicSchema, nicConstants, nicSourceGaps, validateNic } from "./nic.js";
+export { x86, x86Nic, x86NicSources, x86Sources } from "./x86.js";

@@ -1,10 +1,9 @@
 /*
  * Interrupt priority levels, with NetBSD's machine-independent names
  * (sys/sys/intr.h via each port's intr.h). The numbers here are their order;
- * a port may fold several names onto one hardware level (evbmips has
- * IPL_SOFTCLOCK = IPL_SOFTBIO and IPL_SOFTNET = IPL_SOFTSERIAL and
- * IPL_SCHED = IPL_HIGH: see shared/reference/kernel.md section 1), which a
- * profile states in its `iplLevels`.
+ * a port may fold several names onto one hardware level (evbmips folds the
+ * soft levels in pairs: IPL_SOFTCLOCK = IPL_SOFTBIO, IPL_SOFTNET =
+ * IPL_SOFTSERIAL), which a profile states in its `iplLevels`.
  */
 
 export const IPL_NONE = 0;

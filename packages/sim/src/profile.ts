@@ -120,6 +120,7 @@ export function validateProfile(input: unknown, what = "profile"): Profile {
 /** The parts of a valibot schema that say what it expects. */
 interface SchemaShape {
   entries?: Readonly<Record<string, SchemaShape>>;
+  wrapped?: SchemaShape;
   pipe?: readonly { message?: unknown }[];
   message?: unknown;
 }
@@ -127,7 +128,11 @@ interface SchemaShape {
 /** What the schema at a dotted path expects, in its own words. */
 function expectation(path: string): string {
   let schema: SchemaShape | undefined = ProfileSchema as SchemaShape;
-  for (const key of path.split(".")) schema = schema?.entries?.[key];
+  for (const key of path.split(".")) {
+    // optional fields wrap their schema
+    while (schema?.wrapped) schema = schema.wrapped;
+    schema = schema?.entries?.[key];
+  }
   const message = schema?.pipe?.[0]?.message ?? schema?.message;
   return typeof message === "string" ? message : "see the Profile type";
 }

@@ -66,6 +66,22 @@ describe("bad input", () => {
     );
   });
 
+  it("names a missing IPL level with what it expects", () => {
+    const { IPL_VM: _, ...iplLevels } = {
+      IPL_NONE: 0,
+      IPL_SOFTCLOCK: 1,
+      IPL_SOFTBIO: 1,
+      IPL_SOFTNET: 2,
+      IPL_SOFTSERIAL: 2,
+      IPL_VM: 3,
+      IPL_SCHED: 4,
+      IPL_HIGH: 6,
+    };
+    expect(() => validateProfile({ ...testProfile(1), iplLevels })).toThrow(
+      "profile.iplLevels.IPL_VM: missing; expected a hardware level",
+    );
+  });
+
   it("rejects IPL levels that decrease", () => {
     const levels = {
       IPL_NONE: 0,
