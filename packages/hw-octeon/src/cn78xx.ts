@@ -13,9 +13,8 @@
  * port would use.
  */
 
-import type { Profile } from "@smpnet/sim";
+import type { Nic, Profile } from "@smpnet/sim";
 import { er4, er4Sources } from "./er4.js";
-import type { Nic } from "./nic.js";
 
 export const cn78xx: Profile = {
   name: "cn78xx",

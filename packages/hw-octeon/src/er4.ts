@@ -16,8 +16,7 @@
  * cache capacity, DRAM latency, the crypto unit.
  */
 
-import type { Profile } from "@smpnet/sim";
-import type { Nic } from "./nic.js";
+import type { Nic, Profile } from "@smpnet/sim";
 
 export const er4: Profile = {
   name: "er4",

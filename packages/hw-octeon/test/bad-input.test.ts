@@ -3,9 +3,15 @@
  * field changed. Whatever is wrong with it must be an error that names the
  * field and says what was expected.
  */
-import { profileConstants, SimError, validateProfile } from "@smpnet/sim";
+import {
+  nicConstants,
+  profileConstants,
+  SimError,
+  validateNic,
+  validateProfile,
+} from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
-import { er4, er4Nic, nicConstants, validateNic } from "../src/index.js";
+import { er4, er4Nic } from "../src/index.js";
 
 /** A deep copy of `o` with the leaf at `path` replaced (or removed, for `undefined`). */
 function withLeaf<T>(o: T, path: string, value: unknown): unknown {

@@ -1,4 +1,5 @@
 import {
+  fenceNs,
   IPL_HIGH,
   IPL_SCHED,
   IPL_SOFTBIO,
@@ -6,8 +7,14 @@ import {
   IPL_SOFTNET,
   IPL_SOFTSERIAL,
   IPL_VM,
+  ipiNs,
+  type Nic,
+  nicSourceGaps,
+  nsPerSharedAdd,
   type Profile,
+  preempts,
   profileSourceGaps,
+  validateNic,
   validateProfile,
 } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
@@ -20,11 +27,7 @@ import {
   er4Nic,
   er4NicSources,
   er4Sources,
-  type Nic,
-  nicSourceGaps,
-  validateNic,
 } from "../src/index.js";
-import { fenceNs, ipiNs, nsPerSharedAdd, preempts } from "./machine.js";
 
 const shipped: [
   Profile,

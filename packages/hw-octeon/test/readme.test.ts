@@ -4,9 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { profileConstants } from "@smpnet/sim";
+import { nicConstants, profileConstants } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
-import { cn78xx, cn78xxNic, er4, er4Nic, nicConstants } from "../src/index.js";
+import { cn78xx, cn78xxNic, er4, er4Nic } from "../src/index.js";
 
 const readme = readFileSync(join(import.meta.dirname, "../README.md"), "utf8");
 

@@ -1,2 +1,1 @@
-export { type Nic, NicSchema, nicConstants, nicSourceGaps, validateNic } from "./nic.js";
 export { x86, x86Nic, x86NicSources, x86Sources } from "./x86.js";

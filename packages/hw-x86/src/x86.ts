@@ -15,8 +15,7 @@
  * mean), the store buffer, SMT, frequency boost.
  */
 
-import type { Profile } from "@smpnet/sim";
-import type { Nic } from "./nic.js";
+import type { Nic, Profile } from "@smpnet/sim";
 
 export const x86: Profile = {
   name: "x86",

@@ -1,29 +1,27 @@
 import {
+  fenceNs,
   IPL_HIGH,
   IPL_SCHED,
   IPL_SOFTBIO,
   IPL_SOFTCLOCK,
   IPL_SOFTNET,
   IPL_SOFTSERIAL,
+  ipiNs,
   load,
   nanotime,
+  nicSourceGaps,
+  nsPerSharedAdd,
   PRI_KERNEL,
+  preempts,
   profileSourceGaps,
   Simulation,
   store,
+  validateNic,
   validateProfile,
   work,
 } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
-import {
-  nicSourceGaps,
-  validateNic,
-  x86,
-  x86Nic,
-  x86NicSources,
-  x86Sources,
-} from "../src/index.js";
-import { fenceNs, ipiNs, nsPerSharedAdd, preempts } from "./machine.js";
+import { x86, x86Nic, x86NicSources, x86Sources } from "../src/index.js";
 
 const ns = (cycles: number) => cycles / x86.clockGHz;
 

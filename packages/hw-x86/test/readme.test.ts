@@ -4,9 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { profileConstants } from "@smpnet/sim";
+import { nicConstants, profileConstants } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
-import { nicConstants, x86, x86Nic } from "../src/index.js";
+import { x86, x86Nic } from "../src/index.js";
 
 const readme = readFileSync(join(import.meta.dirname, "../README.md"), "utf8");
 

@@ -40,6 +40,7 @@ export {
   isIpl,
 } from "./ipl.js";
 export { LSIDLE, LSONPROC, LSRUN, LSSLEEP, LSZOMB, Lwp, type LwpOptions } from "./lwp.js";
+export { type Nic, NicSchema, nicConstants, nicSourceGaps, validateNic } from "./nic.js";
 export {
   atomic_add,
   atomic_cas,
@@ -76,6 +77,7 @@ export {
   profileSourceGaps,
   validateProfile,
 } from "./profile.js";
+export { fenceNs, ipiNs, nsPerSharedAdd, preempts } from "./profile-probes.js";
 export { Rng } from "./rng.js";
 export { roundProfile } from "./round-profile.js";
 export { Simulation, type SimulationOptions } from "./simulation.js";

@@ -1,21 +1,15 @@
 /*
- * Small programs run on a profile, for the behaviour tests: what a shared
- * counter, a fence, an IPI and an interrupt held off by the IPL cost on the
- * simulated machine.
+ * Small programs run on a profile: what a shared counter, a fence, an IPI
+ * and an interrupt held off by the IPL cost on the simulated machine. The
+ * hardware packages' tests check their profiles with them; a user can check
+ * their own profile the same way.
  */
-import {
-  atomic_add,
-  type Ipl,
-  ipi_send,
-  membar,
-  nanotime,
-  PRI_KERNEL,
-  type Profile,
-  Simulation,
-  splraise,
-  splx,
-  work,
-} from "@smpnet/sim";
+import { nanotime } from "./current.js";
+import type { Ipl } from "./ipl.js";
+import { atomic_add, ipi_send, membar, splraise, splx, work } from "./ops.js";
+import { PRI_KERNEL } from "./priority.js";
+import type { Profile } from "./profile.js";
+import { Simulation } from "./simulation.js";
 
 /** Nanoseconds per increment when `cpus` CPUs each add `adds` times to one counter. */
 export function nsPerSharedAdd(p: Profile, cpus: number, adds = 500): number {

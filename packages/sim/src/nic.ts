@@ -6,13 +6,12 @@
  * that passes validateNic, with errors that name the field, as the machine's
  * validateProfile does for profiles.
  *
- * The same shape is in @smpnet/hw-x86 (each hardware package may depend only
- * on @smpnet/sim); it moves to the package that owns the NIC model when
- * netinet lands.
+ * It lives here, beside the profile type, because the hardware packages that
+ * describe NICs may depend only on @smpnet/sim.
  */
 
-import { SimError } from "@smpnet/sim";
 import * as v from "valibot";
+import { SimError } from "./errors.js";
 
 const whole = (what: string, min: number) =>
   v.pipe(
