@@ -1,3 +1,4 @@
+import { MemmodelError } from "@smpnet/memmodel";
 import { SimError } from "@smpnet/sim";
 
 /** A mistake in what the user asked for: reported as its message alone. */
@@ -7,5 +8,5 @@ export class UsageError extends Error {
 
 /** Errors whose message is meant for the user (bad input), not a bug report. */
 export function isUserError(e: unknown): e is Error {
-  return e instanceof UsageError || e instanceof SimError;
+  return e instanceof UsageError || e instanceof SimError || e instanceof MemmodelError;
 }

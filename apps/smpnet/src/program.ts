@@ -5,6 +5,7 @@
 
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
+import { registerLitmus } from "./commands/litmus.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -15,5 +16,6 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerDemo(program);
+  registerLitmus(program);
   return program;
 }
