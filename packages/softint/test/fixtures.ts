@@ -1,0 +1,46 @@
+import {
+  type Host,
+  type KernelGen,
+  type Lwp,
+  PRI_KTHREAD,
+  roundProfile,
+  Simulation,
+} from "@smpnet/sim";
+import { type SoftintConfig, softint_init } from "../src/index.js";
+
+/** evbmips's soft IPLs (sys/arch/mips/include/intr.h), as the ER-4 profile folds them. */
+export const MIPS_IPLS = {
+  IPL_NONE: 0,
+  IPL_SOFTCLOCK: 1,
+  IPL_SOFTBIO: 1,
+  IPL_SOFTNET: 2,
+  IPL_SOFTSERIAL: 2,
+  IPL_VM: 3,
+  IPL_SCHED: 4,
+  IPL_HIGH: 6,
+};
+
+/**
+ * The round 1 GHz test machine of @smpnet/sim with softints: a cycle is a
+ * nanosecond, a tick is 10 ms. `mips` folds the soft IPLs as evbmips does.
+ */
+export function machine(
+  cpus: number,
+  config: SoftintConfig = { variant: "netbsd" },
+  opts: { mips?: boolean; seed?: number } = {},
+): { sim: Simulation; host: Host } {
+  const sim = new Simulation({ seed: opts.seed ?? 1 });
+  const profile = { ...roundProfile(cpus), name: "test" };
+  const host = sim.addHost({
+    name: "sut",
+    profile: opts.mips ? { ...profile, iplLevels: MIPS_IPLS } : profile,
+    hardclockSlices: true,
+  });
+  softint_init(host, config);
+  return { sim, host };
+}
+
+/** A bound kernel thread on `cpu` running `body`. */
+export function kthread(host: Host, name: string, cpu: number, body: () => KernelGen): Lwp {
+  return host.kthread_create({ name, pri: PRI_KTHREAD, cpu, bound: true, body });
+}
