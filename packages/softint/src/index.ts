@@ -76,3 +76,14 @@ export {
   WDOG_MODE_UTICKLE,
   type WdogOptions,
 } from "./wdog.js";
+export {
+  RX_BATCH,
+  RX_INTERVAL_NS,
+  RX_INTR_CYCLES_PER_PACKET,
+  type StarvationLine,
+  type StarvationOptions,
+  type StarvationResult,
+  softclockStarvation,
+  TCP_INPUT_CYCLES,
+  TCP_TIMER_OUTPUT_CYCLES,
+} from "./starvation.js";

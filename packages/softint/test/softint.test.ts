@@ -1,0 +1,246 @@
+import {
+  IPL_HIGH,
+  IPL_VM,
+  type KernelGen,
+  nanotime,
+  PRI_USER,
+  splraise,
+  splx,
+  work,
+} from "@smpnet/sim";
+import { describe, expect, it } from "vitest";
+import {
+  SOFTINT_BIO,
+  SOFTINT_CLOCK,
+  SOFTINT_MPSAFE,
+  SOFTINT_NET,
+  SOFTINT_SERIAL,
+  type SoftintHandle,
+  softint_disestablish,
+  softint_establish,
+  softint_init,
+  softint_schedule,
+  softintProbes,
+} from "../src/index.js";
+import { kthread, machine } from "./fixtures.js";
+
+type Log = string[];
+
+/** A handler that logs its start and end around `cycles` of work, and may run `inner` midway. */
+function handler(log: Log, name: string, cycles: number, inner?: () => KernelGen) {
+  return function* (): KernelGen {
+    log.push(`${name}+`);
+    yield* work(cycles / 2);
+    if (inner) yield* inner();
+    yield* work(cycles / 2);
+    log.push(`${name}-`);
+  };
+}
+
+describe("softint priorities", () => {
+  it("a SOFTINT_SERIAL scheduled during a SOFTINT_NET handler runs before the handler resumes", () => {
+    const { sim, host } = machine(1);
+    const log: Log = [];
+    let ser: SoftintHandle | null = null;
+    ser = softint_establish(host, SOFTINT_SERIAL | SOFTINT_MPSAFE, handler(log, "ser", 2_000), null);
+    const net = softint_establish(
+      host,
+      SOFTINT_NET | SOFTINT_MPSAFE,
+      handler(log, "net", 20_000, () => softint_schedule(ser!)),
+      null,
+    );
+    kthread(host, "t", 0, function* () {
+      yield* softint_schedule(net);
+      log.push("thread");
+    });
+    sim.run(1_000_000);
+    expect(log).toEqual(["net+", "ser+", "ser-", "net-", "thread"]);
+  });
+
+  it("on evbmips, where SOFTNET and SOFTSERIAL share a level, SERIAL waits for the NET handler", () => {
+    const { sim, host } = machine(1, { variant: "netbsd" }, { mips: true });
+    const log: Log = [];
+    const ser = softint_establish(host, SOFTINT_SERIAL | SOFTINT_MPSAFE, handler(log, "ser", 2_000), null);
+    const net = softint_establish(
+      host,
+      SOFTINT_NET | SOFTINT_MPSAFE,
+      handler(log, "net", 20_000, () => softint_schedule(ser)),
+      null,
+    );
+    kthread(host, "t", 0, function* () {
+      yield* softint_schedule(net);
+      log.push("thread");
+    });
+    sim.run(1_000_000);
+    expect(log).toEqual(["net+", "net-", "ser+", "ser-", "thread"]);
+  });
+
+  it("SOFTINT_CLOCK waits behind SOFTINT_NET, and SOFTINT_BIO between them", () => {
+    const { sim, host } = machine(1);
+    const log: Log = [];
+    const clk = softint_establish(host, SOFTINT_CLOCK | SOFTINT_MPSAFE, handler(log, "clk", 1_000), null);
+    const bio = softint_establish(host, SOFTINT_BIO | SOFTINT_MPSAFE, handler(log, "bio", 1_000), null);
+    const net = softint_establish(
+      host,
+      SOFTINT_NET | SOFTINT_MPSAFE,
+      handler(log, "net", 50_000, function* () {
+        yield* softint_schedule(clk);
+        yield* softint_schedule(bio);
+      }),
+      null,
+    );
+    kthread(host, "t", 0, function* () {
+      // from splhigh, as an interrupt would: both pend until splx
+      const s = yield* splraise(IPL_HIGH);
+      yield* softint_schedule(clk);
+      yield* softint_schedule(net);
+      yield* splx(s);
+      log.push("thread");
+    });
+    sim.run(1_000_000);
+    // clk was pending first, yet net, then bio, ran before it
+    expect(log).toEqual(["net+", "net-", "bio+", "bio-", "clk+", "clk-", "thread"]);
+  });
+
+  it("every softint runs before any user thread gets the CPU back", () => {
+    const { sim, host } = machine(1);
+    const log: Log = [];
+    const levels = [SOFTINT_CLOCK, SOFTINT_BIO, SOFTINT_NET, SOFTINT_SERIAL];
+    const names = ["clk", "bio", "net", "ser"];
+    const sihs = levels.map((l, i) =>
+      softint_establish(host, l | SOFTINT_MPSAFE, handler(log, names[i]!, 10_000), null),
+    );
+    host.kthread_create({
+      name: "user",
+      pri: PRI_USER,
+      user: true,
+      *body() {
+        for (;;) {
+          yield* work(1_000);
+          log.push("user");
+        }
+      },
+    });
+    const dev = host.intr_establish({
+      name: "dev",
+      ipl: IPL_VM,
+      cpu: 0,
+      *handler() {
+        for (const s of sihs) yield* softint_schedule(s);
+      },
+    });
+    sim.at(50_500, () => dev.raise());
+    sim.run(200_000);
+    const first = log.indexOf("ser+");
+    expect(first).toBeGreaterThan(40); // the user thread ran until the interrupt
+    expect(log.slice(first, first + 8)).toEqual([
+      "ser+",
+      "ser-",
+      "net+",
+      "net-",
+      "bio+",
+      "bio-",
+      "clk+",
+      "clk-",
+    ]);
+    expect(log[first + 8]).toBe("user");
+  });
+
+  it("coalesces schedules before a run into one run, and counts time per level", () => {
+    const { sim, host } = machine(1);
+    let runs = 0;
+    const net = softint_establish(
+      host,
+      SOFTINT_NET | SOFTINT_MPSAFE,
+      function* () {
+        runs++;
+        yield* work(7_000);
+      },
+      null,
+    );
+    const seen: string[] = [];
+    softintProbes(sim).softint_schedule.subscribe((_t, _c, level, name) => seen.push(`${level}${name}`));
+    softintProbes(sim).softint_run.subscribe((_t, _c, _level, name) => seen.push(`run ${name}`));
+    const dev = host.intr_establish({
+      name: "dev",
+      ipl: IPL_VM,
+      cpu: 0,
+      *handler() {
+        for (let i = 0; i < 3; i++) yield* softint_schedule(net);
+      },
+    });
+    sim.at(1_000_000, () => dev.raise());
+    sim.run(2_000_000);
+    expect(runs).toBe(1);
+    expect(seen).toEqual([`${SOFTINT_NET}${net.name}`, `run ${net.name}`]);
+    const split = host.cpus[0]!.timeSplit();
+    expect(split.softnet).toBeGreaterThanOrEqual(7_000);
+    expect(split.softnet).toBeLessThan(8_000);
+    expect(split["intr:vm"]).toBeGreaterThan(0);
+  });
+
+  it("a handler without SOFTINT_MPSAFE runs under KERNEL_LOCK", async () => {
+    const { kernel_lock_held } = await import("@smpnet/core");
+    const { sim, host } = machine(1);
+    const held: number[] = [];
+    const h = softint_establish(host, SOFTINT_BIO, function* () {
+      held.push(kernel_lock_held());
+      yield* work(10);
+    }, null);
+    kthread(host, "t", 0, function* () {
+      yield* softint_schedule(h);
+    });
+    sim.run(1_000_000);
+    expect(held).toEqual([1]);
+  });
+
+  it("softint_disestablish waits for a pending handler to run, then refuses schedules", () => {
+    const { sim, host } = machine(1);
+    let runs = 0;
+    let gone = -1;
+    const h = softint_establish(host, SOFTINT_NET | SOFTINT_MPSAFE, function* () {
+      runs++;
+      yield* work(10);
+    }, null);
+    kthread(host, "t", 0, function* () {
+      yield* softint_schedule(h);
+      yield* softint_disestablish(h);
+      gone = nanotime();
+    });
+    sim.run(100_000_000);
+    expect(runs).toBe(1);
+    expect(gone).toBeGreaterThan(0);
+    expect(() => {
+      const g = softint_schedule(h);
+      g.next();
+    }).toThrow(/disestablished/);
+  });
+});
+
+describe("bad input", () => {
+  it("names the field and the fix", () => {
+    const { host } = machine(1);
+    const f = function* () {};
+    expect(() => softint_establish(host, 7, f, null)).toThrow(/level 7 does not exist/);
+    expect(() => softint_establish(host, 0x400, f, null)).toThrow(/are not a level/);
+    const mk = () => machine(1);
+    expect(() => softint_init(mk().host, {})).toThrow("softint.variant: missing; choose one of netbsd, budget, threaded");
+    expect(() => softint_init(mk().host, { variant: "linux" })).toThrow(/softint.variant: unknown variant "linux"/);
+    expect(() => softint_init(mk().host, { variant: "budget", budget: { items: 0 } })).toThrow(
+      "softint.budget.items: expected a positive integer, got 0",
+    );
+    expect(() => softint_init(mk().host, { variant: "budget", budget: { timeNs: -1 } })).toThrow(
+      "softint.budget.timeNs: expected a positive number of ns, got -1",
+    );
+    expect(() => softint_init(mk().host, { variant: "budget", budget: { itmes: 3 } })).toThrow(
+      /softint.budget.itmes: unknown field/,
+    );
+    expect(() => softint_init(mk().host, { variant: "netbsd", budget: {} })).toThrow(
+      /softint.budget: only the "budget" variant has a budget/,
+    );
+    expect(() => softint_init(mk().host, { variant: "threaded", threadPri: 200 })).toThrow(
+      /softint.threadPri: expected a kernel thread priority in 64..127, got 200/,
+    );
+    expect(() => softint_init(mk().host, { variant: "netbsd", hz: 0 })).toThrow(/softint.hz/);
+  });
+});
