@@ -126,13 +126,17 @@ export class Host {
     }
     const cpu = this.cpu(opts.cpu ?? 0);
     if (opts.softIpl !== undefined) {
-      if (!(isIpl(opts.softIpl) && opts.softIpl >= IPL_SOFTCLOCK && opts.softIpl <= IPL_SOFTSERIAL)) {
+      if (
+        !(isIpl(opts.softIpl) && opts.softIpl >= IPL_SOFTCLOCK && opts.softIpl <= IPL_SOFTSERIAL)
+      ) {
         throw new SimError(
           `${where}: softIpl must be IPL_SOFTCLOCK..IPL_SOFTSERIAL (1-4), got ${String(opts.softIpl)}`,
         );
       }
       if (!opts.bound) {
-        throw new SimError(`${where}: a softint LWP (softIpl) must be bound to its CPU (bound: true)`);
+        throw new SimError(
+          `${where}: a softint LWP (softIpl) must be bound to its CPU (bound: true)`,
+        );
       }
     }
     const kacct = opts.acct ?? ACCT_KERNEL;

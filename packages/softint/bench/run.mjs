@@ -10,5 +10,8 @@ const seconds = Number(process.env.SECONDS_SIMULATED ?? 10);
 for (const variant of SOFTINT_VARIANTS) {
   const r = softclockStarvation({ profile: er4, variant, seconds, seed: 1 });
   console.log(JSON.stringify(r.line));
-  if (process.env.DETAIL) console.error(JSON.stringify({ variant, offered: r.offered, dropped: r.dropped, timeSplit: r.timeSplit }));
+  if (process.env.DETAIL)
+    console.error(
+      JSON.stringify({ variant, offered: r.offered, dropped: r.dropped, timeSplit: r.timeSplit }),
+    );
 }

@@ -22,8 +22,8 @@
 import {
   KERNEL_LOCK,
   KERNEL_UNLOCK_ONE,
-  ksleep,
   type kmutex_t,
+  ksleep,
   mutex_enter,
   mutex_exit,
   mutex_spin_enter,
@@ -42,6 +42,7 @@ import {
   work,
 } from "@smpnet/sim";
 import {
+  advanceWheel,
   bucket,
   CALLOUT_BOUND,
   CALLOUT_FIRED,
@@ -50,7 +51,6 @@ import {
   CALLOUT_MPSAFE,
   CALLOUT_PENDING,
   type CalloutFunc,
-  advanceWheel,
   callout_t,
   circqInsert,
   circqRemove,

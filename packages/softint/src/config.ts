@@ -92,10 +92,14 @@ export function validateSoftintConfig(cfg: unknown): ResolvedConfig {
     fail("variant", `missing; choose one of ${SOFTINT_VARIANTS.join(", ")}`);
   }
   if (!SOFTINT_VARIANTS.includes(variant as SoftintVariant)) {
-    fail("variant", `unknown variant ${JSON.stringify(variant)}; choose one of ${SOFTINT_VARIANTS.join(", ")}`);
+    fail(
+      "variant",
+      `unknown variant ${JSON.stringify(variant)}; choose one of ${SOFTINT_VARIANTS.join(", ")}`,
+    );
   }
   const hz = positiveInt("hz", c.hz, HZ_DEFAULT);
-  if (hz > 10_000) fail("hz", `expected at most 10000 ticks per second, got ${hz} (NetBSD's default is 100)`);
+  if (hz > 10_000)
+    fail("hz", `expected at most 10000 ticks per second, got ${hz} (NetBSD's default is 100)`);
   if (c.budget !== undefined && variant !== "budget") {
     fail("budget", `only the "budget" variant has a budget; remove it or set variant: "budget"`);
   }

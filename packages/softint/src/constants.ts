@@ -49,5 +49,3 @@ export const MAX_SOFTIRQ_TIME_NS = 2_000_000;
  */
 export const IFQ_MAXLEN = 256;
 
-/** The wait channel of kpause-style waits (nobody wakes it; they time out). */
-export const KPAUSE_WCHAN: unique symbol = Symbol("kpause");

@@ -11,7 +11,7 @@
  * interrupt would be. Left out: statclock, the timecounter, tickless idle.
  */
 
-import { type Cpu, IPL_SCHED, type IntrSource, type KernelGen, work } from "@smpnet/sim";
+import { type Cpu, type IntrSource, IPL_SCHED, type KernelGen, work } from "@smpnet/sim";
 import { callout_hardclock } from "./callout.js";
 import { HARDCLOCK_CYCLES, rrticks } from "./constants.js";
 import { type SoftintSystem, system } from "./system.js";
@@ -31,7 +31,12 @@ export function* hardclock(cpu: Cpu): KernelGen {
 /** Starts the clock: tick n raises hardclock on every CPU at t0 + n * tickNs. */
 export function startClock(sys: SoftintSystem): IntrSource {
   const host = sys.host;
-  const src = host.intr_establish({ name: "hardclock", ipl: IPL_SCHED, cpu: 0, handler: hardclock });
+  const src = host.intr_establish({
+    name: "hardclock",
+    ipl: IPL_SCHED,
+    cpu: 0,
+    handler: hardclock,
+  });
   let n = 0;
   const tick = () => {
     // the next tick first: a raise runs the CPU at once, up to the next event

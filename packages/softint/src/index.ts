@@ -1,9 +1,4 @@
 export {
-  CALLOUT_MPSAFE,
-  type CalloutFunc,
-  callout_t,
-} from "./callout-wheel.js";
-export {
   callout_ack,
   callout_active,
   callout_destroy,
@@ -19,6 +14,11 @@ export {
   callout_softclock,
   callout_stop,
 } from "./callout.js";
+export {
+  CALLOUT_MPSAFE,
+  type CalloutFunc,
+  callout_t,
+} from "./callout-wheel.js";
 export {
   type BudgetConfig,
   type ResolvedConfig,
@@ -63,6 +63,17 @@ export {
   softint_establish,
   softint_schedule,
 } from "./softint.js";
+export {
+  RX_BATCH,
+  RX_INTERVAL_NS,
+  RX_INTR_CYCLES_PER_PACKET,
+  type StarvationLine,
+  type StarvationOptions,
+  type StarvationResult,
+  softclockStarvation,
+  TCP_INPUT_CYCLES,
+  TCP_TIMER_OUTPUT_CYCLES,
+} from "./starvation.js";
 export { type CalloutStats, callout_stats, log2Histogram, quantile } from "./stats.js";
 export type { SoftintSystem } from "./system.js";
 export {
@@ -76,14 +87,3 @@ export {
   WDOG_MODE_UTICKLE,
   type WdogOptions,
 } from "./wdog.js";
-export {
-  RX_BATCH,
-  RX_INTERVAL_NS,
-  RX_INTR_CYCLES_PER_PACKET,
-  type StarvationLine,
-  type StarvationOptions,
-  type StarvationResult,
-  softclockStarvation,
-  TCP_INPUT_CYCLES,
-  TCP_TIMER_OUTPUT_CYCLES,
-} from "./starvation.js";

@@ -11,8 +11,8 @@
 
 import { MUTEX_DEFAULT, mutex_init } from "@smpnet/core";
 import { type Host, IPL_SCHED, NS_PER_SEC, quantizeNs, SimError } from "@smpnet/sim";
-import { CalloutCpu } from "./callout-wheel.js";
 import { callout_softclock } from "./callout.js";
+import { CalloutCpu } from "./callout-wheel.js";
 import { validateSoftintConfig } from "./config.js";
 import { rrticks } from "./constants.js";
 import { startClock } from "./hardclock.js";

@@ -6,13 +6,7 @@
  * and an accounting class of the machine.
  */
 
-import {
-  ACCT_SOFTINT,
-  IPL_SOFTCLOCK,
-  type Ipl,
-  PRI_SOFTCLOCK,
-  SimError,
-} from "@smpnet/sim";
+import { ACCT_SOFTINT, IPL_SOFTCLOCK, type Ipl, PRI_SOFTCLOCK, SimError } from "@smpnet/sim";
 
 export const SOFTINT_CLOCK = 0x0000;
 export const SOFTINT_BIO = 0x0001;

@@ -144,7 +144,9 @@ export function pktq_create<T>(
 ): pktqueue_t<T> {
   const sys = system(host);
   if (!Number.isInteger(maxlen) || maxlen < 1) {
-    throw new SimError(`pktq_create ${name}: maxlen must be a positive integer, got ${String(maxlen)}`);
+    throw new SimError(
+      `pktq_create ${name}: maxlen must be a positive integer, got ${String(maxlen)}`,
+    );
   }
   return new pktqueue_t(host, name, maxlen, input, sys.config);
 }

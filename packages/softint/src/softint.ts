@@ -34,9 +34,12 @@ import {
   wakeup,
   work,
 } from "@smpnet/sim";
-import { KPAUSE_WCHAN, SOFTINT_EXECUTE_CYCLES, SOFTINT_SCHEDULE_CYCLES } from "./constants.js";
+import { SOFTINT_EXECUTE_CYCLES, SOFTINT_SCHEDULE_CYCLES } from "./constants.js";
 import { SOFTINT_MPSAFE, type SoftintLevel, softintLevel } from "./levels.js";
 import { type SoftintQueue, system } from "./system.js";
+
+/** The wait channel of softint_disestablish's kpause(1): nobody wakes it, it times out. */
+const KPAUSE_WCHAN = Symbol("softdis");
 
 /** A softint handler: kernel code called with the argument given at establish time. */
 export type SoftintFunc<A> = (arg: A) => KernelGen<void>;
@@ -88,7 +91,9 @@ export function softint_establish<A>(
   const sys = system(host);
   const level = softintLevel(flags, name);
   if (typeof func !== "function") {
-    throw new SimError(`softint_establish ${name}: func must be a generator function (kernel code)`);
+    throw new SimError(
+      `softint_establish ${name}: func must be a generator function (kernel code)`,
+    );
   }
   return new SoftintHandle(
     host,

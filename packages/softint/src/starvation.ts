@@ -26,11 +26,8 @@ import {
   Simulation,
   work,
 } from "@smpnet/sim";
-import {
-  CALLOUT_MPSAFE,
-  type callout_t,
-} from "./callout-wheel.js";
 import { callout_init, callout_pending, callout_reset } from "./callout.js";
+import { CALLOUT_MPSAFE, type callout_t } from "./callout-wheel.js";
 import type { SoftintVariant } from "./config.js";
 import { softint_init } from "./init.js";
 import { pktq_create, pktq_enqueue } from "./pktqueue.js";

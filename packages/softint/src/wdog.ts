@@ -77,7 +77,9 @@ export function sysmon_wdog_register(host: Host, opts: WdogOptions): sysmon_wdog
 
 function ticksPerTickle(smw: sysmon_wdog): number {
   // WDOG_PERIOD_TO_TICKS(period) / 2 in NetBSD
-  return smw.tickleTicks ?? Math.max(1, Math.floor((smw.smw_period * system(smw.host).config.hz) / 2));
+  return (
+    smw.tickleTicks ?? Math.max(1, Math.floor((smw.smw_period * system(smw.host).config.hz) / 2))
+  );
 }
 
 /** The device: restart the countdown. */

@@ -31,10 +31,15 @@ describe("callouts", () => {
           kthread(host, "setter", cpu, function* () {
             yield* work(offsetNs);
             setAt = nanotime();
-            yield* callout_reset(c, ticks, function* () {
-              firedAt = nanotime();
-              firedOn = c.c_cpu.cpu.index;
-            }, null);
+            yield* callout_reset(
+              c,
+              ticks,
+              function* () {
+                firedAt = nanotime();
+                firedOn = c.c_cpu.cpu.index;
+              },
+              null,
+            );
           });
           sim.run((ticks + 3) * TICK + offsetNs);
           // due at the ticks-th tick after the one before setAt; run within the tick after it
@@ -77,9 +82,14 @@ describe("callouts", () => {
     const cs = Array.from({ length: 20 }, (_, i) => callout_init(host, CALLOUT_MPSAFE, `c${i}`));
     kthread(host, "setter", 0, function* () {
       for (let i = 0; i < cs.length; i++) {
-        yield* callout_reset(cs[i]!, 1 + i * 3, function* () {
-          yield* work(500);
-        }, i);
+        yield* callout_reset(
+          cs[i]!,
+          1 + i * 3,
+          function* () {
+            yield* work(500);
+          },
+          i,
+        );
         yield* work(1_234_567);
       }
     });
@@ -96,9 +106,14 @@ describe("callouts", () => {
     let fired = 0;
     let stopped: boolean | null = null;
     kthread(host, "t", 0, function* () {
-      yield* callout_reset(c, 5, function* () {
-        fired++;
-      }, null);
+      yield* callout_reset(
+        c,
+        5,
+        function* () {
+          fired++;
+        },
+        null,
+      );
       yield* work(2 * TICK);
       expect(callout_pending(c)).toBe(true);
       stopped = yield* callout_stop(c);
@@ -117,10 +132,15 @@ describe("callouts", () => {
     let halted = -1;
     let expired: boolean | null = null;
     kthread(host, "setter", 0, function* () {
-      yield* callout_reset(c, 1, function* () {
-        yield* work(3_000_000);
-        callEnd = nanotime();
-      }, null);
+      yield* callout_reset(
+        c,
+        1,
+        function* () {
+          yield* work(3_000_000);
+          callEnd = nanotime();
+        },
+        null,
+      );
     });
     kthread(host, "halter", 1, function* () {
       yield* work(TICK + 1_000_000); // the callout runs on CPU 0 from about 10 ms
@@ -140,10 +160,15 @@ describe("callouts", () => {
     const c = callout_init(host, CALLOUT_MPSAFE, "self");
     let done = false;
     kthread(host, "setter", 0, function* () {
-      yield* callout_reset(c, 1, function* () {
-        yield* callout_halt(c);
-        done = true;
-      }, null);
+      yield* callout_reset(
+        c,
+        1,
+        function* () {
+          yield* callout_halt(c);
+          done = true;
+        },
+        null,
+      );
     });
     sim.run(5 * TICK);
     expect(done).toBe(true);
@@ -176,9 +201,14 @@ describe("callouts", () => {
     const c = callout_init(host, CALLOUT_MPSAFE, "far");
     let at = -1;
     kthread(host, "t", 0, function* () {
-      yield* callout_reset(c, 70_000, function* () {
-        at = nanotime();
-      }, null);
+      yield* callout_reset(
+        c,
+        70_000,
+        function* () {
+          at = nanotime();
+        },
+        null,
+      );
     });
     sim.run(71_000 * 1_000_000);
     expect(at).toBeGreaterThanOrEqual(70_000 * 1_000_000);

@@ -42,7 +42,12 @@ describe("softint priorities", () => {
     const { sim, host } = machine(1);
     const log: Log = [];
     let ser: SoftintHandle | null = null;
-    ser = softint_establish(host, SOFTINT_SERIAL | SOFTINT_MPSAFE, handler(log, "ser", 2_000), null);
+    ser = softint_establish(
+      host,
+      SOFTINT_SERIAL | SOFTINT_MPSAFE,
+      handler(log, "ser", 2_000),
+      null,
+    );
     const net = softint_establish(
       host,
       SOFTINT_NET | SOFTINT_MPSAFE,
@@ -60,7 +65,12 @@ describe("softint priorities", () => {
   it("on evbmips, where SOFTNET and SOFTSERIAL share a level, SERIAL waits for the NET handler", () => {
     const { sim, host } = machine(1, { variant: "netbsd" }, { mips: true });
     const log: Log = [];
-    const ser = softint_establish(host, SOFTINT_SERIAL | SOFTINT_MPSAFE, handler(log, "ser", 2_000), null);
+    const ser = softint_establish(
+      host,
+      SOFTINT_SERIAL | SOFTINT_MPSAFE,
+      handler(log, "ser", 2_000),
+      null,
+    );
     const net = softint_establish(
       host,
       SOFTINT_NET | SOFTINT_MPSAFE,
@@ -78,8 +88,18 @@ describe("softint priorities", () => {
   it("SOFTINT_CLOCK waits behind SOFTINT_NET, and SOFTINT_BIO between them", () => {
     const { sim, host } = machine(1);
     const log: Log = [];
-    const clk = softint_establish(host, SOFTINT_CLOCK | SOFTINT_MPSAFE, handler(log, "clk", 1_000), null);
-    const bio = softint_establish(host, SOFTINT_BIO | SOFTINT_MPSAFE, handler(log, "bio", 1_000), null);
+    const clk = softint_establish(
+      host,
+      SOFTINT_CLOCK | SOFTINT_MPSAFE,
+      handler(log, "clk", 1_000),
+      null,
+    );
+    const bio = softint_establish(
+      host,
+      SOFTINT_BIO | SOFTINT_MPSAFE,
+      handler(log, "bio", 1_000),
+      null,
+    );
     const net = softint_establish(
       host,
       SOFTINT_NET | SOFTINT_MPSAFE,
@@ -159,7 +179,9 @@ describe("softint priorities", () => {
       null,
     );
     const seen: string[] = [];
-    softintProbes(sim).softint_schedule.subscribe((_t, _c, level, name) => seen.push(`${level}${name}`));
+    softintProbes(sim).softint_schedule.subscribe((_t, _c, level, name) =>
+      seen.push(`${level}${name}`),
+    );
     softintProbes(sim).softint_run.subscribe((_t, _c, _level, name) => seen.push(`run ${name}`));
     const dev = host.intr_establish({
       name: "dev",
@@ -183,10 +205,15 @@ describe("softint priorities", () => {
     const { kernel_lock_held } = await import("@smpnet/core");
     const { sim, host } = machine(1);
     const held: number[] = [];
-    const h = softint_establish(host, SOFTINT_BIO, function* () {
-      held.push(kernel_lock_held());
-      yield* work(10);
-    }, null);
+    const h = softint_establish(
+      host,
+      SOFTINT_BIO,
+      function* () {
+        held.push(kernel_lock_held());
+        yield* work(10);
+      },
+      null,
+    );
     kthread(host, "t", 0, function* () {
       yield* softint_schedule(h);
     });
@@ -198,10 +225,15 @@ describe("softint priorities", () => {
     const { sim, host } = machine(1);
     let runs = 0;
     let gone = -1;
-    const h = softint_establish(host, SOFTINT_NET | SOFTINT_MPSAFE, function* () {
-      runs++;
-      yield* work(10);
-    }, null);
+    const h = softint_establish(
+      host,
+      SOFTINT_NET | SOFTINT_MPSAFE,
+      function* () {
+        runs++;
+        yield* work(10);
+      },
+      null,
+    );
     kthread(host, "t", 0, function* () {
       yield* softint_schedule(h);
       yield* softint_disestablish(h);
@@ -224,8 +256,12 @@ describe("bad input", () => {
     expect(() => softint_establish(host, 7, f, null)).toThrow(/level 7 does not exist/);
     expect(() => softint_establish(host, 0x400, f, null)).toThrow(/are not a level/);
     const mk = () => machine(1);
-    expect(() => softint_init(mk().host, {})).toThrow("softint.variant: missing; choose one of netbsd, budget, threaded");
-    expect(() => softint_init(mk().host, { variant: "linux" })).toThrow(/softint.variant: unknown variant "linux"/);
+    expect(() => softint_init(mk().host, {})).toThrow(
+      "softint.variant: missing; choose one of netbsd, budget, threaded",
+    );
+    expect(() => softint_init(mk().host, { variant: "linux" })).toThrow(
+      /softint.variant: unknown variant "linux"/,
+    );
     expect(() => softint_init(mk().host, { variant: "budget", budget: { items: 0 } })).toThrow(
       "softint.budget.items: expected a positive integer, got 0",
     );

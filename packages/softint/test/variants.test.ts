@@ -18,7 +18,10 @@ interface Batch {
 const VARIANTS: SoftintConfig[] = [
   { variant: "netbsd" },
   // a small budget, so that the runs stop, restart and hand off to the thread
-  { variant: "budget", budget: { items: 3, timeNs: 40_000, maxRestarts: 2, restartTimeNs: 100_000 } },
+  {
+    variant: "budget",
+    budget: { items: 3, timeNs: 40_000, maxRestarts: 2, restartTimeNs: 100_000 },
+  },
   { variant: "threaded" },
 ];
 
