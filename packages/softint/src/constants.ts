@@ -48,4 +48,3 @@ export const MAX_SOFTIRQ_TIME_NS = 2_000_000;
  * pktq_create(IFQ_MAXLEN, ipintr, NULL)): unverified in this pass.
  */
 export const IFQ_MAXLEN = 256;
-

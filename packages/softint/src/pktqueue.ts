@@ -186,7 +186,7 @@ function* pktq_softint<T>(pq: pktqueue_t<T>): KernelGen {
     }
     return;
   }
-  if (pc.deferred) return; // the thread has the queue
+  if (pc.deferred) return; // a run queued before the hand-off: the thread has the queue now
   const b = pq.config.budget;
   const start = nanotime();
   if (!pc.rescheduled) {

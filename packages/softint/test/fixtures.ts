@@ -1,5 +1,7 @@
 import {
   type Host,
+  IPL_NAMES,
+  IPL_SOFTSERIAL,
   type KernelGen,
   type Lwp,
   PRI_KTHREAD,
@@ -8,17 +10,14 @@ import {
 } from "@smpnet/sim";
 import { type SoftintConfig, softint_init } from "../src/index.js";
 
-/** evbmips's soft IPLs (sys/arch/mips/include/intr.h), as the ER-4 profile folds them. */
-export const MIPS_IPLS = {
-  IPL_NONE: 0,
-  IPL_SOFTCLOCK: 1,
-  IPL_SOFTBIO: 1,
-  IPL_SOFTNET: 2,
-  IPL_SOFTSERIAL: 2,
-  IPL_VM: 3,
-  IPL_SCHED: 4,
-  IPL_HIGH: 6,
-};
+/**
+ * The soft IPLs folded in pairs as evbmips folds them (sys/arch/mips/include/
+ * intr.h: SOFTCLOCK = SOFTBIO, SOFTNET = SOFTSERIAL), the levels above in
+ * order: the shape of the ER-4 profile's iplLevels.
+ */
+export const MIPS_IPLS = Object.fromEntries(
+  IPL_NAMES.map((n, i) => [n, i <= IPL_SOFTSERIAL ? Math.ceil(i / 2) : i - 2]),
+);
 
 /**
  * The round 1 GHz test machine of @smpnet/sim with softints: a cycle is a
