@@ -42,7 +42,11 @@ export interface SoftintConfig {
   hz?: number;
   /** Only with variant "budget". */
   budget?: BudgetConfig;
-  /** Priority of the network thread of "budget" and "threaded" (default PRI_KTHREAD, 96). */
+  /**
+   * Priority of the network thread of "budget" and "threaded". Default
+   * PRI_KTHREAD (96), where kthread_create(PRI_NONE) puts kernel threads
+   * ("Minimum kernel priority level", kern_kthread.c).
+   */
   threadPri?: number;
 }
 

@@ -4,7 +4,12 @@
  * costs (interrupt entry, context switch, atomics) come from the profile.
  */
 
-/** HZ: NetBSD's default clock rate (sys/conf/param.c: "#ifndef HZ / #define HZ 100"). */
+/**
+ * HZ: the default clock rate of sys/conf/param.c ("#ifndef HZ / #define HZ
+ * 100 / int hz = HZ", as the BSD copies of param.c read here have it; NetBSD's
+ * own v1.68 was found in the index but not opened). A kernel config may set
+ * another; evbmips does not.
+ */
 export const HZ_DEFAULT = 100;
 
 /** Round-robin slice in ticks: rrticks = hz / 10, 100 ms at any hz (sched_4bsd.c sched_setup; kernel.md §1). */
@@ -43,8 +48,8 @@ export const MAX_SOFTIRQ_RESTART = 10;
 export const MAX_SOFTIRQ_TIME_NS = 2_000_000;
 
 /**
- * Default length of a per-CPU packet queue: IFQ_MAXLEN, which NetBSD's
- * ip_pktq is created with (sys/net/if.h 256; ip_input.c
- * pktq_create(IFQ_MAXLEN, ipintr, NULL)): unverified in this pass.
+ * Default length of a per-CPU packet queue: IFQ_MAXLEN, 256 (NetBSD
+ * sys/net/if.h v1.242, "#ifndef IFQ_MAXLEN"), which ip_input.c creates
+ * ip_pktq with (pktq_create(IFQ_MAXLEN, ipintr, NULL): unverified here).
  */
 export const IFQ_MAXLEN = 256;
