@@ -10,6 +10,7 @@ import {
   callout_reset,
   callout_stats,
   callout_stop,
+  softintProbes,
 } from "../src/index.js";
 import { kthread, machine } from "./fixtures.js";
 
@@ -93,9 +94,15 @@ describe("callouts", () => {
         yield* work(1_234_567);
       }
     });
+    const probed: number[] = [];
+    softintProbes(sim).callout_fire.subscribe((_t, _cpu, _name, _due, lateNs) =>
+      probed.push(lateNs),
+    );
     sim.run(100 * TICK);
     const st = callout_stats(host);
     expect(st.fired).toBe(20);
+    expect(probed.sort((a, b) => a - b)).toEqual(st.latenessNs);
+    expect(host.cpus[0]!.timeSplit().softclock).toBeGreaterThan(20 * 500);
     expect(st.latenessNs[0]!).toBeGreaterThanOrEqual(0);
     expect(st.latenessNs.at(-1)!).toBeLessThan(TICK);
   });

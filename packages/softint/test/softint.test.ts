@@ -205,27 +205,31 @@ describe("softint priorities", () => {
     expect(held).toEqual([1]);
   });
 
-  it("softint_disestablish waits for a pending handler to run, then refuses schedules", () => {
-    const { sim, host } = machine(1);
-    let runs = 0;
+  it("softint_disestablish waits until the handler has run on another CPU, then refuses schedules", () => {
+    const { sim, host } = machine(2);
+    let ended = -1;
     let gone = -1;
     const h = softint_establish(
       host,
       SOFTINT_NET | SOFTINT_MPSAFE,
       function* () {
-        runs++;
-        yield* work(10);
+        yield* work(25_000_000);
+        ended = nanotime();
       },
       null,
     );
-    kthread(host, "t", 0, function* () {
-      yield* softint_schedule(h);
+    kthread(host, "t1", 1, function* () {
+      yield* softint_schedule(h); // runs on CPU 1 from now for 25 ms
+    });
+    kthread(host, "t0", 0, function* () {
+      yield* work(5_000_000);
       yield* softint_disestablish(h);
       gone = nanotime();
     });
     sim.run(100_000_000);
-    expect(runs).toBe(1);
-    expect(gone).toBeGreaterThan(0);
+    expect(ended).toBeGreaterThan(25_000_000);
+    expect(gone).toBeGreaterThanOrEqual(ended);
+    expect(gone - ended).toBeLessThan(10_100_000); // it looks once a tick
     expect(() => {
       const g = softint_schedule(h);
       g.next();
