@@ -13,7 +13,7 @@
  *             runs in a per-CPU kernel thread the scheduler time-slices.
  */
 
-import { MAXPRI_KTHREAD, PRI_KERNEL, PRI_KTHREAD, SimError } from "@smpnet/sim";
+import { MAXPRI_KTHREAD, PRI_KTHREAD, SimError } from "@smpnet/sim";
 import {
   HZ_DEFAULT,
   MAX_SOFTIRQ_RESTART,
@@ -43,9 +43,11 @@ export interface SoftintConfig {
   /** Only with variant "budget". */
   budget?: BudgetConfig;
   /**
-   * Priority of the network thread of "budget" and "threaded". Default
-   * PRI_KTHREAD (96), where kthread_create(PRI_NONE) puts kernel threads
-   * ("Minimum kernel priority level", kern_kthread.c).
+   * Priority of the network thread of "budget" and "threaded", 0..127.
+   * Default PRI_KTHREAD (96), where kthread_create(PRI_NONE) puts kernel
+   * threads ("Minimum kernel priority level", kern_kthread.c); the scheduler
+   * rotates it with threads of the same priority. MAXPRI_USER (63) puts it
+   * among user threads, as Linux's ksoftirqd runs at nice 0 among processes.
    */
   threadPri?: number;
 }
@@ -124,10 +126,10 @@ export function validateSoftintConfig(cfg: unknown): ResolvedConfig {
     fail("threadPri", `the "netbsd" variant has no network thread; remove threadPri`);
   }
   const threadPri = positiveInt("threadPri", c.threadPri, PRI_KTHREAD, true);
-  if (threadPri < PRI_KERNEL || threadPri > MAXPRI_KTHREAD) {
+  if (threadPri > MAXPRI_KTHREAD) {
     fail(
       "threadPri",
-      `expected a kernel thread priority in ${PRI_KERNEL}..${MAXPRI_KTHREAD}, got ${threadPri} (softints are 220..223 and would not rotate)`,
+      `expected a priority in 0..${MAXPRI_KTHREAD} (a user or kernel thread's), got ${threadPri}; above that only real-time threads and the softints run, and nothing would rotate with it`,
     );
   }
   return { variant: variant as SoftintVariant, hz, budget, threadPri };

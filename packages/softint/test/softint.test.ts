@@ -263,7 +263,7 @@ describe("bad input", () => {
       /softint.budget: only the "budget" variant has a budget/,
     );
     expect(() => softint_init(mk().host, { variant: "threaded", threadPri: 200 })).toThrow(
-      /softint.threadPri: expected a kernel thread priority in 64..127, got 200/,
+      /softint.threadPri: expected a priority in 0..127 \(a user or kernel thread's\), got 200/,
     );
     expect(() => softint_init(mk().host, { variant: "netbsd", hz: 0 })).toThrow(/softint.hz/);
   });

@@ -1,4 +1,4 @@
-import { IPL_VM, type KernelGen, work } from "@smpnet/sim";
+import { IPL_VM, type KernelGen, PRI_KTHREAD, preempt, work } from "@smpnet/sim";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { pktq_create, pktq_enqueue, type SoftintConfig } from "../src/index.js";
@@ -131,5 +131,57 @@ describe("scheduling variants", () => {
     expect(r.stats.squeezed).toBe(3);
     expect(r.stats.handoffs).toBe(1);
     expect(r.seen.get(0)).toHaveLength(40);
+  });
+});
+
+describe("sharing the CPU with a thread of the network thread's priority", () => {
+  /** One CPU: 1.5 times the network work it can do, and a CPU-bound kernel thread at PRI_KTHREAD. */
+  function share(config: SoftintConfig) {
+    const { sim, host } = machine(1, config);
+    let processed = 0;
+    const pq = pktq_create<number>(host, "ip_pktq", function* (): KernelGen {
+      yield* work(10_000);
+      processed++;
+    });
+    const nic = host.intr_establish({
+      name: "nic",
+      ipl: IPL_VM,
+      cpu: 0,
+      *handler() {
+        for (let i = 0; i < 15; i++) yield* pktq_enqueue(pq, i);
+      },
+    });
+    const arrive = () => {
+      sim.after(100_000, arrive);
+      nic.raise();
+    };
+    sim.after(100_000, arrive);
+    let hog = 0;
+    host.kthread_create({
+      name: "hog",
+      pri: PRI_KTHREAD,
+      cpu: 0,
+      bound: true,
+      *body() {
+        for (;;) {
+          yield* work(100_000);
+          hog += 100_000;
+          yield* preempt();
+        }
+      },
+    });
+    sim.run(2_000_000_000);
+    return { hog: hog / 2e9, net: processed };
+  }
+
+  it("netbsd starves it; budget and threaded rotate with it every rrticks", () => {
+    const netbsd = share({ variant: "netbsd" });
+    expect(netbsd.hog).toBeLessThan(0.01);
+    for (const variant of ["budget", "threaded"] as const) {
+      const r = share({ variant });
+      expect(r.hog).toBeGreaterThan(0.35);
+      expect(r.hog).toBeLessThan(0.6);
+      expect(r.net).toBeGreaterThan(0.35 * netbsd.net);
+    }
   });
 });
