@@ -13,8 +13,11 @@
  * level, and the interrupted LWP stays pinned under it (the machine's
  * softIpl LWPs). A handler runs to completion unless a higher softint level
  * or a hard interrupt comes in; the scheduler never preempts it ("we can't
- * currently preempt softints", kern_runq.c). A handler that blocks becomes
- * an ordinary thread at its priority until it runs again.
+ * currently preempt softints", kern_runq.c). A handler that blocks gives
+ * the CPU back to the LWP it pinned; once woken it takes the CPU as a
+ * softint again (NetBSD lets it run as an ordinary thread of its priority,
+ * which without kernel preemption waits for the running thread's next
+ * preemption point).
  *
  * Handlers without SOFTINT_MPSAFE run under KERNEL_LOCK, taken before the
  * first of them and kept until the queue is empty, as softint_execute does.

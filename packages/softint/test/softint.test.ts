@@ -237,6 +237,42 @@ describe("softint priorities", () => {
   });
 });
 
+describe("a handler that blocks", () => {
+  it("gives the CPU back to the thread it pinned, which releases the mutex, and then finishes", async () => {
+    const { MUTEX_DEFAULT, mutex_enter, mutex_exit, mutex_init } = await import("@smpnet/core");
+    const { IPL_NONE } = await import("@smpnet/sim");
+    const { sim, host } = machine(1);
+    const log: Log = [];
+    const so_lock = mutex_init(host, "so_lock", MUTEX_DEFAULT, IPL_NONE);
+    const net = softint_establish(
+      host,
+      SOFTINT_NET | SOFTINT_MPSAFE,
+      function* () {
+        log.push("net wants so_lock");
+        yield* mutex_enter(so_lock);
+        log.push("net has so_lock");
+        yield* mutex_exit(so_lock);
+      },
+      null,
+    );
+    kthread(host, "sosend", 0, function* () {
+      yield* mutex_enter(so_lock);
+      yield* softint_schedule(net); // the softint pins this thread at once
+      log.push("sosend resumes");
+      yield* work(10_000);
+      yield* mutex_exit(so_lock);
+      log.push("sosend released");
+    });
+    sim.run(1_000_000);
+    expect(log).toEqual([
+      "net wants so_lock",
+      "sosend resumes",
+      "net has so_lock",
+      "sosend released",
+    ]);
+  });
+});
+
 describe("bad input", () => {
   it("names the field and the fix", () => {
     const { host } = machine(1);
