@@ -10,6 +10,8 @@ import {
   callout_reset,
   callout_stats,
   callout_stop,
+  log2Histogram,
+  quantile,
   softintProbes,
 } from "../src/index.js";
 import { kthread, machine } from "./fixtures.js";
@@ -220,5 +222,15 @@ describe("callouts", () => {
     sim.run(71_000 * 1_000_000);
     expect(at).toBeGreaterThanOrEqual(70_000 * 1_000_000);
     expect(at).toBeLessThan(70_001 * 1_000_000);
+  });
+});
+
+describe("lateness summaries", () => {
+  it("quantile takes the nearest rank and log2Histogram buckets by powers of two", () => {
+    const v = [0.5, 1, 3, 1_000, 1_023, 1_024];
+    expect(quantile(v, 0.5)).toBe(3);
+    expect(quantile(v, 0.99)).toBe(1_024);
+    expect(quantile([], 0.99)).toBeNull();
+    expect(Object.fromEntries(log2Histogram(v))).toEqual({ 0: 1, 1: 1, 2: 1, 512: 2, 1024: 1 });
   });
 });
