@@ -205,6 +205,25 @@ describe("callouts", () => {
     expect(fires[1]!).toBeLessThan(36 * TICK);
   });
 
+  it("leaves a pending callout on its CPU when another CPU resets it", () => {
+    const { sim, host } = machine(2);
+    const c = callout_init(host, CALLOUT_MPSAFE, "c");
+    let firedOn = -1;
+    const f = function* () {
+      firedOn = c.c_cpu.cpu.index;
+    };
+    kthread(host, "cpu0", 0, function* () {
+      yield* callout_reset(c, 5, f, null);
+    });
+    kthread(host, "cpu1", 1, function* () {
+      yield* work(TICK);
+      yield* callout_reset(c, 2, f, null); // pending on CPU 0: stays there, moved earlier
+    });
+    sim.run(10 * TICK);
+    expect(firedOn).toBe(0);
+    expect(c.fires).toBe(1);
+  });
+
   it("handles delays beyond the first wheel (65536 ticks and more)", () => {
     const { sim, host } = machine(1, { variant: "netbsd", hz: 1000 });
     const c = callout_init(host, CALLOUT_MPSAFE, "far");

@@ -1,5 +1,6 @@
 import {
   IPL_HIGH,
+  IPL_SOFTNET,
   IPL_VM,
   type KernelGen,
   nanotime,
@@ -148,6 +149,27 @@ describe("softint priorities", () => {
       "clk-",
     ]);
     expect(log[first + 8]).toBe("user");
+  });
+
+  it("a softint scheduled at splsoftnet runs when splx drops the IPL, not before", () => {
+    const { sim, host } = machine(1);
+    const log: Log = [];
+    const net = softint_establish(
+      host,
+      SOFTINT_NET | SOFTINT_MPSAFE,
+      handler(log, "net", 1_000),
+      null,
+    );
+    kthread(host, "t", 0, function* () {
+      const s = yield* splraise(IPL_SOFTNET);
+      yield* softint_schedule(net);
+      yield* work(50_000);
+      log.push("splx");
+      yield* splx(s);
+      log.push("after");
+    });
+    sim.run(1_000_000);
+    expect(log).toEqual(["splx", "net+", "net-", "after"]);
   });
 
   it("coalesces schedules before a run into one run, and counts time per level", () => {
