@@ -283,13 +283,15 @@ export class Cpu {
             this.setAcct(ACCT_IDLE, null);
             return;
           }
-          if (
-            this.wantResched &&
-            (l.userMode || this.host.kernelPreemption) &&
-            this.preemptible()
-          ) {
-            this.preemptSwitch();
-            continue;
+          if (this.wantResched) {
+            if (this.softintDue()) {
+              this.softintSwitch();
+              continue;
+            }
+            if ((l.userMode || this.host.kernelPreemption) && this.preemptible()) {
+              this.preemptSwitch();
+              continue;
+            }
           }
         }
         const ctx = this.stack[this.depth - 1]!;
@@ -760,14 +762,55 @@ export class Cpu {
   }
 
   private armSlice(): void {
-    if (this.sliceEv === 0 && this.curlwp !== this.idlelwp) {
+    if (this.sliceEv === 0 && this.curlwp !== this.idlelwp && !this.host.hardclockSlices) {
       this.sliceEv = this.sim.queue.push(this.sim.now + this.host.quantumNs, sliceEnd, this);
     }
   }
 
   private switchAway(): void {
+    // a softint that sleeps or ends hands the CPU back to the LWP it pinned (mi_switch)
+    const back = this.curlwp.switchto;
+    if (back !== null) {
+      this.curlwp.switchto = null;
+      this.switchTo(back);
+      return;
+    }
     const next = this.runq.dequeue() ?? this.steal() ?? this.idlelwp;
     this.switchTo(next);
+  }
+
+  /**
+   * A softint LWP waits above everything else here and the IPL is below its
+   * level: it interrupts the running LWP now (softint_trigger, then the soft
+   * interrupt taken as the IPL drops).
+   */
+  private softintDue(): boolean {
+    const l = this.runq.peek();
+    return (
+      l !== null &&
+      l.softIpl !== IPL_NONE &&
+      l.pri > this.curlwp.pri &&
+      this.host.hwLevel(l.softIpl) > this.host.hwLevel(this.ipl)
+    );
+  }
+
+  /** Runs the waiting softint LWP, pinning the current LWP under it (fast softints). */
+  private softintSwitch(): void {
+    const prev = this.curlwp;
+    const next = this.runq.dequeue()!;
+    next.switchto = prev;
+    this.switchTo(next);
+  }
+
+  /**
+   * sched_tick: the clock's scheduler work for the running LWP, called by a
+   * hardclock model every rrticks (hosts with `hardclockSlices`). Its slice
+   * is over: if an LWP of equal or higher priority waits, switch at the next
+   * point where this LWP may be preempted.
+   */
+  sched_tick(): void {
+    const l = this.curlwp;
+    if (l !== this.idlelwp && this.runq.highestPri() >= l.pri) this.wantResched = true;
   }
 
   private preemptSwitch(): void {
@@ -826,6 +869,9 @@ export class Cpu {
       this.sim.queue.cancel(this.sliceEv);
       this.sliceEv = 0;
     }
-    if (this.runq.highestPri() >= next.pri) this.armSlice();
+    const waiting = this.runq.highestPri();
+    if (waiting >= next.pri) this.armSlice();
+    // back to a pinned LWP while a higher one (a lower-level softint) waits
+    if (waiting > next.pri) this.wantResched = true;
   }
 }

@@ -13,7 +13,7 @@ import { running } from "./current.js";
 import { SimError } from "./errors.js";
 import type { EventHandle } from "./event-queue.js";
 import { type IntrHandler, IntrSource } from "./intr.js";
-import { IPL_NAMES, IPL_NONE, type Ipl, isIpl } from "./ipl.js";
+import { IPL_NAMES, IPL_NONE, IPL_SOFTCLOCK, IPL_SOFTSERIAL, type Ipl, isIpl } from "./ipl.js";
 import { LSRUN, LSSLEEP, Lwp, type LwpOptions } from "./lwp.js";
 import type { KernelGen } from "./ops.js";
 import { isPriority } from "./priority.js";
@@ -38,6 +38,12 @@ export interface HostOptions {
    * kpreempt_enable; user-mode code is always preemptible.
    */
   kernelPreemption?: boolean;
+  /**
+   * Time slices end only when a hardclock model calls `cpu.sched_tick()`
+   * (NetBSD's hardclock -> sched_tick every rrticks), not at the machine's
+   * own quantum timer. Default false.
+   */
+  hardclockSlices?: boolean;
 }
 
 export interface IntrOptions {
@@ -66,6 +72,7 @@ export class Host {
   readonly ideal: boolean;
   readonly quantumNs: number;
   readonly kernelPreemption: boolean;
+  readonly hardclockSlices: boolean;
   readonly cpus: Cpu[] = [];
   readonly lwps: Lwp[] = [];
   private readonly sleepq = new Map<unknown, Lwp[]>();
@@ -84,6 +91,7 @@ export class Host {
     }
     this.quantumNs = quantizeNs(q);
     this.kernelPreemption = opts.kernelPreemption ?? false;
+    this.hardclockSlices = opts.hardclockSlices ?? false;
     const levels = this.profile.iplLevels;
     this.hw = IPL_NAMES.map((n, i) => (levels ? levels[n] : i));
     for (let i = 0; i < this.profile.cpus; i++) this.cpus.push(new Cpu(this, i));
@@ -117,6 +125,20 @@ export class Host {
       throw new SimError(`${where}: pri must be an integer in 0..223 (see PRI_*), got ${opts.pri}`);
     }
     const cpu = this.cpu(opts.cpu ?? 0);
+    if (opts.softIpl !== undefined) {
+      if (
+        !(isIpl(opts.softIpl) && opts.softIpl >= IPL_SOFTCLOCK && opts.softIpl <= IPL_SOFTSERIAL)
+      ) {
+        throw new SimError(
+          `${where}: softIpl must be IPL_SOFTCLOCK..IPL_SOFTSERIAL (1-4), got ${String(opts.softIpl)}`,
+        );
+      }
+      if (!opts.bound) {
+        throw new SimError(
+          `${where}: a softint LWP (softIpl) must be bound to its CPU (bound: true)`,
+        );
+      }
+    }
     const kacct = opts.acct ?? ACCT_KERNEL;
     const l = new Lwp(this, opts.name, opts.pri, cpu, opts, kacct, this.lwps.length + 1);
     if (l.user) l.ctx.acct = ACCT_USER;

@@ -76,6 +76,14 @@ export interface LwpOptions {
   acct?: number;
   /** May not be preempted by the scheduler (as NetBSD's softint LWPs). */
   nopreempt?: boolean;
+  /**
+   * A softint LWP of this soft IPL, dispatched as NetBSD's fast softints are
+   * (__HAVE_FAST_SOFTINTS): once runnable it interrupts the LWP running on its
+   * CPU as soon as the IPL is below this level, whatever kernel preemption
+   * allows, runs at this IPL, and that LWP stays pinned under it (l_switchto)
+   * until it sleeps or ends.
+   */
+  softIpl?: Ipl;
 }
 
 export class Lwp {
@@ -98,6 +106,10 @@ export class Lwp {
   sleepTimeout: EventHandle = 0;
   /** Context switches into this LWP. */
   switches = 0;
+  /** The soft IPL of a softint LWP, IPL_NONE (0) for every other. */
+  readonly softIpl: Ipl;
+  /** l_switchto: the LWP this softint LWP pinned, which gets the CPU back when it sleeps. */
+  switchto: Lwp | null = null;
 
   constructor(
     readonly host: Host,
@@ -116,6 +128,9 @@ export class Lwp {
     this.kacct = acct;
     this.neverPreempt = opts.nopreempt ?? false;
     this.ctx = new Context(acct, this);
+    this.softIpl = opts.softIpl ?? 0;
+    // a softint runs its handlers at its own level (softint_dispatch)
+    this.ctx.savedIpl = this.softIpl;
   }
 
   toString(): string {

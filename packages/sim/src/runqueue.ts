@@ -32,6 +32,12 @@ export class RunQueue {
     return -1;
   }
 
+  /** The oldest LWP of the highest priority, left in place; null when empty. */
+  peek(): Lwp | null {
+    const pri = this.highestPri();
+    return pri < 0 ? null : this.queues[pri]![0]!;
+  }
+
   /** Takes the oldest LWP of the highest priority, or null. */
   dequeue(): Lwp | null {
     const pri = this.highestPri();

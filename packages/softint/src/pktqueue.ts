@@ -1,0 +1,249 @@
+/*
+ * The network softint's work queue, after NetBSD sys/net/pktqueue.c: a
+ * bounded queue per CPU that a driver's interrupt fills (pktq_enqueue, on
+ * the CPU it runs on) and the network handler drains, calling the
+ * protocol's input function (ip_input) for each item. A full queue drops.
+ *
+ * How it is drained is the kernel's softint variant (config.ts):
+ *
+ *   netbsd    pktq_enqueue schedules the SOFTINT_NET handler, which loops
+ *             until the queue is empty (ipintr).
+ *   budget    the handler stops after budget.items items or budget.timeNs
+ *             and reschedules itself (net_rx_action); a burst of runs longer
+ *             than budget.maxRestarts restarts or budget.restartTimeNs moves
+ *             the queue to the CPU's kernel thread ("ksoftnet/N", as
+ *             __do_softirq wakes ksoftirqd), which drains it a budget at a
+ *             time with a preemption point between, while new items wait for
+ *             it rather than for the softint; once empty, the softint takes
+ *             over again.
+ *   threaded  pktq_enqueue wakes the CPU's kernel thread ("netisr/N", as
+ *             FreeBSD's netisr in deferred dispatch), which takes one item
+ *             at a time with a preemption point after each.
+ *
+ * In every variant one CPU's queue has one consumer at a time, so items of
+ * a flow that arrive on one CPU are processed in arrival order.
+ */
+
+import {
+  type Cpu,
+  curcpu,
+  type Host,
+  type KernelGen,
+  nanotime,
+  preempt,
+  SimError,
+  sleep,
+  wakeup,
+  work,
+} from "@smpnet/sim";
+import type { ResolvedConfig, SoftintVariant } from "./config.js";
+import { IFQ_MAXLEN, PKTQ_ENQUEUE_CYCLES } from "./constants.js";
+import { SOFTINT_MPSAFE, SOFTINT_NET } from "./levels.js";
+import { type SoftintHandle, softint_establish, softint_schedule } from "./softint.js";
+import { system } from "./system.js";
+
+export type PktqInput<T> = (m: T) => KernelGen<void>;
+
+/** One CPU's queue and the state of its consumer. */
+class PktqCpu<T> {
+  readonly q: T[] = [];
+  head = 0;
+  /** budget: the queue belongs to the thread until it is empty. */
+  deferred = false;
+  /** budget: the last run ended by rescheduling itself. */
+  rescheduled = false;
+  restarts = 0;
+  burstStartNs = 0;
+  threadAsleep = false;
+  enqueued = 0;
+  dropped = 0;
+  processed = 0;
+  /** budget: runs that stopped at the budget, and hand-offs to the thread. */
+  squeezed = 0;
+  handoffs = 0;
+
+  constructor(readonly cpu: Cpu) {}
+
+  get length(): number {
+    return this.q.length - this.head;
+  }
+
+  take(): T | undefined {
+    if (this.head === this.q.length) return undefined;
+    const m = this.q[this.head++]!;
+    if (this.head === this.q.length) {
+      this.q.length = 0;
+      this.head = 0;
+    }
+    return m;
+  }
+}
+
+export interface PktqStats {
+  enqueued: number;
+  dropped: number;
+  processed: number;
+  squeezed: number;
+  handoffs: number;
+}
+
+export class pktqueue_t<T> {
+  readonly variant: SoftintVariant;
+  readonly cpus: PktqCpu<T>[];
+  readonly sih: SoftintHandle | null;
+
+  constructor(
+    readonly host: Host,
+    readonly name: string,
+    readonly maxlen: number,
+    readonly input: PktqInput<T>,
+    readonly config: ResolvedConfig,
+  ) {
+    this.variant = config.variant;
+    this.cpus = host.cpus.map((c: Cpu) => new PktqCpu<T>(c));
+    this.sih =
+      this.variant === "threaded"
+        ? null
+        : softint_establish(host, SOFTINT_NET | SOFTINT_MPSAFE, pktq_softint<T>, this, name);
+    if (this.variant !== "netbsd") {
+      const threadName = this.variant === "budget" ? "ksoftnet" : "netisr";
+      for (const pc of this.cpus) {
+        host.kthread_create({
+          name: `${threadName}/${pc.cpu.index}`,
+          pri: config.threadPri,
+          cpu: pc.cpu.index,
+          bound: true,
+          body: () => (this.variant === "budget" ? ksoftnet(this, pc) : netisr(this, pc)),
+        });
+      }
+    }
+  }
+
+  stats(): PktqStats {
+    const s = { enqueued: 0, dropped: 0, processed: 0, squeezed: 0, handoffs: 0 };
+    for (const pc of this.cpus) {
+      s.enqueued += pc.enqueued;
+      s.dropped += pc.dropped;
+      s.processed += pc.processed;
+      s.squeezed += pc.squeezed;
+      s.handoffs += pc.handoffs;
+    }
+    return s;
+  }
+}
+
+/**
+ * pktq_create: a queue of at most `maxlen` items per CPU (IFQ_MAXLEN by
+ * default) whose items go to `input`, drained as the host's variant says.
+ */
+export function pktq_create<T>(
+  host: Host,
+  name: string,
+  input: PktqInput<T>,
+  maxlen: number = IFQ_MAXLEN,
+): pktqueue_t<T> {
+  const sys = system(host);
+  if (!Number.isInteger(maxlen) || maxlen < 1) {
+    throw new SimError(
+      `pktq_create ${name}: maxlen must be a positive integer, got ${String(maxlen)}`,
+    );
+  }
+  return new pktqueue_t(host, name, maxlen, input, sys.config);
+}
+
+function* wakeThread(pc: PktqCpu<unknown>): KernelGen {
+  if (pc.threadAsleep) {
+    pc.threadAsleep = false;
+    yield* wakeup(pc);
+  }
+}
+
+/**
+ * pktq_enqueue: queues `m` on the current CPU (from the driver's interrupt)
+ * and starts its consumer; false when the queue was full and `m` dropped.
+ */
+export function* pktq_enqueue<T>(pq: pktqueue_t<T>, m: T): KernelGen<boolean> {
+  const pc = pq.cpus[curcpu().index]!;
+  yield* work(PKTQ_ENQUEUE_CYCLES);
+  if (pc.length >= pq.maxlen) {
+    pc.dropped++;
+    return false;
+  }
+  pc.q.push(m);
+  pc.enqueued++;
+  if (pq.variant === "threaded" || pc.deferred) yield* wakeThread(pc);
+  else yield* softint_schedule(pq.sih!);
+  return true;
+}
+
+/** The SOFTINT_NET handler (ipintr, or net_rx_action with a budget). */
+function* pktq_softint<T>(pq: pktqueue_t<T>): KernelGen {
+  const pc = pq.cpus[curcpu().index]!;
+  if (pq.variant === "netbsd") {
+    for (let m = pc.take(); m !== undefined; m = pc.take()) {
+      yield* pq.input(m);
+      pc.processed++;
+    }
+    return;
+  }
+  if (pc.deferred) return; // a run queued before the hand-off: the thread has the queue now
+  const b = pq.config.budget;
+  const start = nanotime();
+  if (!pc.rescheduled) {
+    pc.burstStartNs = start;
+    pc.restarts = 0;
+  }
+  pc.rescheduled = false;
+  for (let n = 0; n < b.items && nanotime() - start < b.timeNs; n++) {
+    const m = pc.take();
+    if (m === undefined) return;
+    yield* pq.input(m);
+    pc.processed++;
+  }
+  if (pc.length === 0) return;
+  pc.squeezed++;
+  if (pc.restarts < b.maxRestarts && nanotime() - pc.burstStartNs < b.restartTimeNs) {
+    pc.restarts++;
+    pc.rescheduled = true;
+    yield* softint_schedule(pq.sih!);
+  } else {
+    pc.deferred = true;
+    pc.handoffs++;
+    yield* wakeThread(pc);
+  }
+}
+
+/** budget: the per-CPU thread that drains a queue handed to it (ksoftirqd). */
+function* ksoftnet<T>(pq: pktqueue_t<T>, pc: PktqCpu<T>): KernelGen {
+  const items = pq.config.budget.items;
+  for (;;) {
+    if (!pc.deferred || pc.length === 0) {
+      pc.deferred = false;
+      pc.threadAsleep = true;
+      yield* sleep(pc);
+      continue;
+    }
+    for (let n = 0; n < items; n++) {
+      const m = pc.take();
+      if (m === undefined) break;
+      yield* pq.input(m);
+      pc.processed++;
+    }
+    yield* preempt(); // cond_resched()
+  }
+}
+
+/** threaded: the per-CPU network thread (netisr in deferred dispatch). */
+function* netisr<T>(pq: pktqueue_t<T>, pc: PktqCpu<T>): KernelGen {
+  for (;;) {
+    const m = pc.take();
+    if (m === undefined) {
+      pc.threadAsleep = true;
+      yield* sleep(pc);
+      continue;
+    }
+    yield* pq.input(m);
+    pc.processed++;
+    yield* preempt();
+  }
+}

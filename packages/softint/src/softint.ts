@@ -1,0 +1,192 @@
+/*
+ * Soft interrupts, after NetBSD sys/kern/kern_softint.c.
+ *
+ * A handler is established once for every CPU (softint_establish) and
+ * scheduled on the CPU that calls softint_schedule, where it runs later in
+ * that CPU's softint LWP of its level. Scheduling a handler that is pending
+ * already does nothing: N schedules before it runs give one run. The LWP
+ * runs its level's queue in FIFO order until it is empty, handlers queued
+ * meanwhile included (softint_execute), and then sleeps.
+ *
+ * Dispatch is that of MIPS and x86, __HAVE_FAST_SOFTINTS: the softint LWP
+ * interrupts whatever runs on its CPU as soon as the IPL drops below its
+ * level, and the interrupted LWP stays pinned under it (the machine's
+ * softIpl LWPs). A handler runs to completion unless a higher softint level
+ * or a hard interrupt comes in; the scheduler never preempts it ("we can't
+ * currently preempt softints", kern_runq.c). A handler that blocks gives
+ * the CPU back to the LWP it pinned; once woken it takes the CPU as a
+ * softint again (NetBSD lets it run as an ordinary thread of its priority,
+ * which without kernel preemption waits for the running thread's next
+ * preemption point).
+ *
+ * Handlers without SOFTINT_MPSAFE run under KERNEL_LOCK, taken before the
+ * first of them and kept until the queue is empty, as softint_execute does.
+ *
+ * Left out: the generic (non-fast) dispatch through mi_switch and
+ * softint_overlay at lwp_userret.
+ */
+
+import { KERNEL_LOCK, KERNEL_UNLOCK_ONE } from "@smpnet/core";
+import {
+  type Cpu,
+  curcpu,
+  type Host,
+  type KernelGen,
+  SimError,
+  sleep,
+  wakeup,
+  work,
+} from "@smpnet/sim";
+import { SOFTINT_EXECUTE_CYCLES, SOFTINT_SCHEDULE_CYCLES } from "./constants.js";
+import { SOFTINT_MPSAFE, type SoftintLevel, softintLevel } from "./levels.js";
+import { type SoftintQueue, system } from "./system.js";
+
+/** The wait channel of softint_disestablish's kpause(1): nobody wakes it, it times out. */
+const KPAUSE_WCHAN = Symbol("softdis");
+
+/** A softint handler: kernel code called with the argument given at establish time. */
+export type SoftintFunc<A> = (arg: A) => KernelGen<void>;
+
+/** softhand_t: the per-CPU record of one handler. */
+export class SoftintHand {
+  pending = false;
+  /** Runs in progress (0 or 1): softint_disestablish waits for them. */
+  running = 0;
+
+  constructor(
+    readonly sih: SoftintHandle,
+    readonly si: SoftintQueue,
+  ) {}
+}
+
+/** The cookie softint_establish returns. */
+export class SoftintHandle {
+  established = true;
+  readonly hands: SoftintHand[];
+  /** Runs, over all CPUs. */
+  runs = 0;
+
+  constructor(
+    readonly host: Host,
+    readonly name: string,
+    readonly level: SoftintLevel,
+    readonly mpsafe: boolean,
+    readonly func: SoftintFunc<never>,
+    readonly arg: unknown,
+    queues: SoftintQueue[],
+  ) {
+    this.hands = queues.map((si) => new SoftintHand(this, si));
+  }
+}
+
+/**
+ * softint_establish: registers `func(arg)` at the level of `flags`
+ * (SOFTINT_CLOCK..SOFTINT_SERIAL, | SOFTINT_MPSAFE) on every CPU of `host`.
+ * May be called at any time, from kernel code or while assembling.
+ */
+export function softint_establish<A>(
+  host: Host,
+  flags: number,
+  func: SoftintFunc<A>,
+  arg: A,
+  name: string = func.name || "softint",
+): SoftintHandle {
+  const sys = system(host);
+  const level = softintLevel(flags, name);
+  if (typeof func !== "function") {
+    throw new SimError(
+      `softint_establish ${name}: func must be a generator function (kernel code)`,
+    );
+  }
+  return new SoftintHandle(
+    host,
+    name,
+    level,
+    (flags & SOFTINT_MPSAFE) !== 0,
+    func as SoftintFunc<never>,
+    arg,
+    sys.cpus.map((c) => c.levels[level]!),
+  );
+}
+
+/**
+ * softint_schedule: makes `sih` pending on the current CPU. Call from kernel
+ * code on that CPU (a hard interrupt, a softint, or a thread that cannot
+ * migrate meanwhile). It runs once the IPL is below its level and no higher
+ * softint level is busy.
+ */
+export function* softint_schedule(sih: SoftintHandle): KernelGen {
+  if (!sih.established) {
+    throw new SimError(`softint_schedule: ${sih.name} was disestablished`);
+  }
+  const ci = curcpu();
+  if (ci.host !== sih.host) {
+    throw new SimError(`softint_schedule: ${sih.name} belongs to host ${sih.host.name}`);
+  }
+  const sh = sih.hands[ci.index]!;
+  if (sh.pending) return;
+  yield* work(SOFTINT_SCHEDULE_CYCLES);
+  sh.pending = true;
+  const si = sh.si;
+  si.q.push(sh);
+  const p = system(ci.host).probes.softint_schedule;
+  if (p.on) p.emit(ci, sih.level, sih.name);
+  if (!si.active) {
+    si.active = true;
+    yield* wakeup(si); // softint_trigger
+  }
+}
+
+/**
+ * softint_disestablish: waits until `sih` is neither pending nor running on
+ * any CPU (NetBSD waits with kpause(1) between looks), then removes it. Call
+ * from a thread, never from the handler itself.
+ */
+export function* softint_disestablish(sih: SoftintHandle): KernelGen {
+  const ci = curcpu();
+  if (ci.curctx.lwp === null) {
+    throw new SimError(`softint_disestablish ${sih.name}: not from an interrupt handler`);
+  }
+  const tickNs = system(sih.host).tickNs;
+  while (sih.hands.some((h) => h.pending || h.running > 0)) {
+    yield* sleep(KPAUSE_WCHAN, tickNs);
+  }
+  sih.established = false;
+}
+
+/** The body of a softint LWP: run the level's queue whenever it has work. */
+export function* softint_thread(si: SoftintQueue): KernelGen {
+  for (;;) {
+    while (si.q.length === 0) {
+      si.active = false;
+      yield* sleep(si);
+    }
+    yield* softint_execute(si);
+  }
+}
+
+/** Runs every pending handler of one level on this CPU, re-queued ones included. */
+function* softint_execute(si: SoftintQueue): KernelGen {
+  const cpu: Cpu = si.cpu;
+  const probe = system(cpu.host).probes.softint_run;
+  let biglock = false;
+  while (si.q.length > 0) {
+    const sh = si.q.shift()!;
+    const sih = sh.sih;
+    sh.pending = false;
+    yield* work(SOFTINT_EXECUTE_CYCLES);
+    if (!sih.mpsafe && !biglock) {
+      yield* KERNEL_LOCK(1);
+      biglock = true;
+    }
+    if (probe.on) probe.emit(cpu, sih.level, sih.name);
+    sh.running++;
+    sih.runs++;
+    try {
+      yield* (sih.func as SoftintFunc<unknown>)(sih.arg);
+    } finally {
+      sh.running--;
+    }
+  }
+  if (biglock) yield* KERNEL_UNLOCK_ONE();
+}
