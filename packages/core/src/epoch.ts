@@ -18,6 +18,8 @@
  * the CPU may enter too, counting on) until the last section on it exits.
  * Modelled without ck's two section buckets (CK_EPOCH_SENSE): a record keeps
  * the epoch of its oldest open section, which is safe and may advance later.
+ * epoch_wait on a preemptible epoch sleeps until the record's last reader
+ * leaves instead of spinning (FreeBSD's block handler switches away).
  * Callbacks run where poll is called (FreeBSD: the per-CPU epoch call task
  * that hardclock schedules).
  */
@@ -31,14 +33,16 @@ import {
   type KernelGen,
   kpreempt_disable,
   kpreempt_enable,
-  load,
   type Lwp,
+  load,
   nanotime,
   SimError,
   spin_until,
   store,
+  wakeup,
 } from "@smpnet/sim";
 import { backoff } from "./constants.js";
+import { ksleep } from "./kernel-lock.js";
 import { membar_acquire, membar_release, membar_sync } from "./membar.js";
 import {
   noteFree,
@@ -46,8 +50,8 @@ import {
   noteReadExit,
   noteRetire,
   type Reclaimable,
-  ReclaimStats,
   type Reclaimer,
+  ReclaimStats,
 } from "./reclaim.js";
 
 /** ck_epoch.h: deferral buckets per record (a power of two, at least 3). */
@@ -120,10 +124,12 @@ function* begin(ep: epoch_t, r: EpochRecord): KernelGen {
   yield* store(r.line, r.active);
 }
 
-function* end(r: EpochRecord): KernelGen {
+function* end(ep: epoch_t, r: EpochRecord): KernelGen {
   yield* membar_release();
   r.active--;
   yield* store(r.line, r.active);
+  // a preemptible epoch's waiter sleeps on the record (epoch_block_handler_preempt)
+  if (ep.preempt && r.active === 0) yield* wakeup(r);
 }
 
 /** epoch_enter: critical_enter + ck_epoch_begin on this CPU's record. */
@@ -144,7 +150,7 @@ export function* epoch_exit(ep: epoch_t): KernelGen {
   if (r.active === 0)
     throw new SimError(`epoch_exit: ${curcpu().name} is not in a ${ep.name} section`);
   noteReadExit(ep.host, "epoch");
-  yield* end(r);
+  yield* end(ep, r);
   yield* kpreempt_enable();
   ep.stats.sectionNs += nanotime() - t0;
 }
@@ -176,7 +182,7 @@ export function* epoch_exit_preempt(ep: epoch_t): KernelGen {
     throw new SimError(`epoch_exit_preempt: ${l} is not in a ${ep.name} section`);
   if (mine!.length === 0) t.delete(l);
   noteReadExit(ep.host, "epoch");
-  yield* end(r);
+  yield* end(ep, r);
   ep.stats.sectionNs += nanotime() - t0;
 }
 
@@ -254,7 +260,10 @@ export function* epoch_wait(ep: epoch_t): KernelGen {
     for (const r of ep.records) {
       yield* load(r.line);
       while (r.active > 0 && r.epoch < e) {
-        yield* spin_until([r.line], () => r.active === 0 || r.epoch >= e, backoff(r.line));
+        // a preempted reader may hold the record while off its CPU: sleep,
+        // do not spin against it; a critical-section reader is running
+        if (ep.preempt) yield* ksleep(r);
+        else yield* spin_until([r.line], () => r.active === 0 || r.epoch >= e, backoff(r.line));
       }
     }
     yield* atomic_cas(ep.global, e, e + 1);

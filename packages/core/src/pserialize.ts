@@ -20,14 +20,14 @@
  */
 
 import {
+  atomic_add,
+  type CacheLine,
   curcpu,
   type Host,
   IPL_SOFTSERIAL,
   type Ipl,
-  ipi_broadcast,
+  ipi_send,
   type KernelGen,
-  type CacheLine,
-  atomic_add,
   load,
   nanotime,
   SimError,
@@ -43,8 +43,8 @@ import {
   noteReadExit,
   noteRetire,
   type Reclaimable,
-  ReclaimStats,
   type Reclaimer,
+  ReclaimStats,
 } from "./reclaim.js";
 
 interface PszCpu {
@@ -159,11 +159,17 @@ function* xc_barrier_highpri(psz: pserialize_t): KernelGen {
   if (ncpu === 1) return;
   const done = psz.host.cacheline("xc_donetail", 1);
   const handler = function* (): KernelGen {
-    yield* atomic_add(done, 1);
-    yield* wakeup(done);
+    // the waiter re-sleeps on every wakeup but the last: only that one counts
+    if ((yield* atomic_add(done, 1)) === ncpu) yield* wakeup(done);
   };
-  psz.stats.ipis += ncpu - 1;
-  yield* ipi_broadcast(handler, IPL_SOFTSERIAL);
+  // one IPI per target, as MIPS's cpu_multicast_ipi sends them: the sender
+  // pays for each, and the targets' increments queue on one line
+  const self = curcpu().index;
+  for (let c = 0; c < ncpu; c++) {
+    if (c === self) continue;
+    psz.stats.ipis++;
+    yield* ipi_send(c, handler, IPL_SOFTSERIAL);
+  }
   // test and sleep in one instant: no lost wakeup (cv_wait under xc_lock)
   while ((done.value as number) < ncpu) yield* ksleep(done);
 }

@@ -49,8 +49,8 @@ import {
   noteReadExit,
   noteRetire,
   type Reclaimable,
-  ReclaimStats,
   type Reclaimer,
+  ReclaimStats,
 } from "./reclaim.js";
 
 /** smr.h: every valid sequence is odd; 0 means "not in a section". */
