@@ -151,8 +151,9 @@ export function* epoch_exit(ep: epoch_t): KernelGen {
     throw new SimError(`epoch_exit: ${curcpu().name} is not in a ${ep.name} section`);
   noteReadExit(ep.host, "epoch");
   yield* end(ep, r);
-  yield* kpreempt_enable();
+  // the section's cost, without a preemption deferred to critical_exit
   ep.stats.sectionNs += nanotime() - t0;
+  yield* kpreempt_enable();
 }
 
 /** epoch_enter_preempt: a section in which the thread may be preempted, not sleep. */
@@ -166,10 +167,10 @@ export function* epoch_enter_preempt(ep: epoch_t): KernelGen {
   const l = curlwp();
   const t = ep.trackers;
   t.set(l, [...(t.get(l) ?? []), r]);
-  yield* kpreempt_enable();
   noteReadEnter(ep.host, "epoch");
   ep.stats.sections++;
   ep.stats.sectionNs += nanotime() - t0;
+  yield* kpreempt_enable();
 }
 
 export function* epoch_exit_preempt(ep: epoch_t): KernelGen {

@@ -171,9 +171,7 @@ export function* smr_enter(smr: smr_t): KernelGen {
 
 /** smr_exit: release fence, c_seq = SMR_SEQ_INVALID, critical_exit. */
 export function* smr_exit(smr: smr_t): KernelGen {
-  const t0 = nanotime();
   yield* exitSection(smr, "smr_exit");
-  smr.stats.sectionNs += nanotime() - t0;
 }
 
 /** smr_lazy_enter: critical_enter and a plain store of the write sequence; no fence. */
@@ -190,12 +188,11 @@ export function* smr_lazy_enter(smr: smr_t): KernelGen {
 }
 
 export function* smr_lazy_exit(smr: smr_t): KernelGen {
-  const t0 = nanotime();
   yield* exitSection(smr, "smr_lazy_exit");
-  smr.stats.sectionNs += nanotime() - t0;
 }
 
 function* exitSection(smr: smr_t, what: string): KernelGen {
+  const t0 = nanotime();
   const line = smr.c_seq[curcpu().index]!;
   if (line.value === SMR_SEQ_INVALID) {
     throw new SimError(`${what}(${smr.name}): ${curcpu().name} is not in a section`);
@@ -203,6 +200,8 @@ function* exitSection(smr: smr_t, what: string): KernelGen {
   noteReadExit(smr.host, smr.name);
   yield* membar_release();
   yield* store(line, SMR_SEQ_INVALID);
+  // the section's cost, without a preemption deferred to critical_exit
+  smr.stats.sectionNs += nanotime() - t0;
   yield* kpreempt_enable();
 }
 
