@@ -8,26 +8,34 @@
  * IPL), a high-priority cross-call that completes on a CPU proves that CPU
  * is outside any section that began before it. pserialize_perform is that
  * cross-call: broadcast to every CPU, then sleep until each has run it
- * (xc_barrier(XC_HIGHPRI)). Every call pays its own broadcast; a CPU in a
- * long section delays every writer.
+ * (xc_barrier(XC_HIGHPRI)). Writers queue on one global mutex; one that
+ * finds another's cross-call in flight waits, and if two generations of
+ * cross-calls complete meanwhile it returns without its own. But v1.17
+ * holds that mutex across the cross-call, so no writer ever finds one in
+ * flight: every call pays its own broadcast, in turn (Campbell: "every
+ * pserialize_perform triggers a broadcast xcall"), and a CPU in a long
+ * section delays every writer.
  *
  * Modelled: the cross-call as IPIs whose handler runs at IPL_SOFTSERIAL (in
  * NetBSD a high-priority xcall is a softint at that level, raised by an
  * IPI), so a CPU inside a section defers it; the sender's own CPU passes at
  * once (it is in thread context, outside any section). Left out: the
- * softint dispatch on the target (the softint package's), the psz_lock
- * event counter, psref(9).
+ * softint dispatch on the target (the softint package's), the event
+ * counters, psref(9).
  */
 
 import {
   atomic_add,
   type CacheLine,
   curcpu,
+  curlwp,
   type Host,
+  IPL_NONE,
   IPL_SOFTSERIAL,
   type Ipl,
   ipi_send,
   type KernelGen,
+  type Lwp,
   load,
   nanotime,
   SimError,
@@ -35,8 +43,10 @@ import {
   splx,
   store,
   wakeup,
+  wakeup_one,
 } from "@smpnet/sim";
 import { ksleep } from "./kernel-lock.js";
+import { type kmutex_t, MUTEX_DEFAULT, mutex_enter, mutex_exit, mutex_init } from "./mutex.js";
 import {
   noteFree,
   noteReadEnter,
@@ -52,6 +62,28 @@ interface PszCpu {
   readonly depth: CacheLine;
   /** The IPLs splsoftserial returned, one per open section. */
   readonly spl: Ipl[];
+}
+
+/** The global `pserialize` state of subr_pserialize.c: one per host. */
+interface PszGlobal {
+  readonly lock: kmutex_t;
+  active: Lwp | null;
+  gen: number;
+}
+
+const globals = new WeakMap<Host, PszGlobal>();
+
+function pszGlobal(host: Host): PszGlobal {
+  let g = globals.get(host);
+  if (g === undefined) {
+    g = {
+      lock: mutex_init(host, "pserialize.lock", MUTEX_DEFAULT, IPL_NONE),
+      active: null,
+      gen: 0,
+    };
+    globals.set(host, g);
+  }
+  return g;
 }
 
 export class pserialize_t implements Reclaimer {
@@ -145,7 +177,38 @@ export function* pserialize_perform(psz: pserialize_t): KernelGen {
       "pserialize_perform: called inside a read section, which would wait for itself; exit the section first",
     );
   }
+  // mp_online is false with one CPU: nobody else can be reading
+  if (psz.host.cpus.length === 1) return;
+  const g = pszGlobal(psz.host);
+  yield* mutex_enter(g.lock);
+  if (g.active !== null) {
+    // someone else's cross-call is in flight: wait our turn
+    const gen = g.gen;
+    do {
+      yield* cv_wait(g);
+      if (g.gen - gen >= 2) {
+        // a cross-call began and completed since we arrived: our job is done
+        psz.stats.shared++;
+        yield* mutex_exit(g.lock);
+        return;
+      }
+    } while (g.active !== null);
+  }
+  g.active = curlwp();
   yield* xc_barrier_highpri(psz);
+  g.active = null;
+  // cv_signal: one waiter goes on to issue the next cross-call
+  yield* wakeup_one(g);
+  g.gen++;
+  yield* mutex_exit(g.lock);
+}
+
+/** cv_wait on the global's condition: release the lock, sleep, take it back. */
+function* cv_wait(g: PszGlobal): KernelGen {
+  yield* mutex_exit(g.lock);
+  // the signal comes with active cleared; test and sleep in one instant
+  if (g.active !== null) yield* ksleep(g);
+  yield* mutex_enter(g.lock);
 }
 
 /**
@@ -156,7 +219,6 @@ export function* pserialize_perform(psz: pserialize_t): KernelGen {
 function* xc_barrier_highpri(psz: pserialize_t): KernelGen {
   const ncpu = psz.host.cpus.length;
   psz.stats.xcalls++;
-  if (ncpu === 1) return;
   const done = psz.host.cacheline("xc_donetail", 1);
   const handler = function* (): KernelGen {
     // the waiter re-sleeps on every wakeup but the last: only that one counts

@@ -47,6 +47,8 @@ export class ReclaimStats {
   /** Broadcast cross-calls sent (pserialize), and the IPIs they took. */
   xcalls = 0;
   ipis = 0;
+  /** pserialize_perform calls that shared another's cross-call (shared_evcnt). */
+  shared = 0;
   /** Grace periods waited for by a blocking synchronize. */
   synchronizes = 0;
 

@@ -19,6 +19,7 @@ import {
   ksleep,
   lockdebug_enable,
   pserialize_create,
+  pserialize_perform,
   Reclaimable,
   type Reclaimer,
   reclaim_use,
@@ -195,6 +196,30 @@ describe("write side", () => {
   it("pserialize_perform costs more the more CPUs there are", () => {
     const costs = [1, 2, 4, 16].map((c) => writeCost(SCHEMES.pserialize!, c));
     for (let i = 1; i < costs.length; i++) expect(costs[i]!).toBeGreaterThan(costs[i - 1]!);
+  });
+
+  it("concurrent pserialize_perform calls each pay a cross-call: v1.17 holds its lock across the xcall, so none can share", () => {
+    const { sim, host } = machine(4);
+    const psz = pserialize_create(host);
+    let performs = 0;
+    for (let c = 0; c < 4; c++) {
+      host.kthread_create({
+        name: `w${c}`,
+        pri: PRI_KERNEL,
+        cpu: c,
+        bound: true,
+        *body() {
+          for (let i = 0; i < 10; i++) {
+            yield* pserialize_perform(psz);
+            performs++;
+          }
+        },
+      });
+    }
+    sim.run(10_000_000);
+    expect(performs).toBe(40);
+    expect(psz.stats.shared).toBe(0);
+    expect(psz.stats.xcalls).toBe(40);
   });
 
   it("smr_advance never waits, even with a reader in a section on every other CPU", () => {
