@@ -239,18 +239,19 @@ function* smr_lazy_advance(smr: smr_t): KernelGen<number> {
  * (smr_wait). Usually answered by s_rd_seq alone; else one load per CPU.
  */
 export function* smr_poll(smr: smr_t, goal: number, wait: boolean): KernelGen<boolean> {
+  if (wait && smr.lazy) {
+    throw new SimError(
+      `smr_poll: ${smr.name} is SMR_LAZY, which may not block (subr_smr.c asserts it); poll with wait = false`,
+    );
+  }
   if (goal <= ((yield* load(smr.s_rd_seq)) as number)) {
     yield* membar_acquire();
     return true;
   }
   if (smr.lazy) yield* smr_lazy_advance(smr);
-  let wr = (yield* load(smr.s_wr_seq)) as number;
-  if (goal > wr) {
-    // a lazy goal in the future: only a waiter may pull the sequence forward
-    if (!wait) return false;
-    yield* atomic_cas(smr.s_wr_seq, wr, goal);
-    wr = smr.s_wr_seq.value as number;
-  }
+  const wr = (yield* load(smr.s_wr_seq)) as number;
+  // a lazy goal the ticks have not reached yet: no reader can have passed it
+  if (goal > wr) return false;
   // smr_poll_scan: the oldest sequence any reader still holds
   let rd = wr;
   for (const line of smr.c_seq) {

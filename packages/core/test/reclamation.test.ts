@@ -27,6 +27,7 @@ import {
   smr_advance,
   smr_create,
   smr_t,
+  smr_wait,
 } from "../src/index.js";
 import { machine } from "./fixtures.js";
 
@@ -352,5 +353,18 @@ describe("lockdebug for read sections", () => {
     const { host } = machine(1);
     expect(() => smr_create(host, "s", 0, 0)).toThrow(/hz: expected a positive integer/);
     expect(() => smr_create(host, "s", 4)).toThrow(/flags: only SMR_LAZY/);
+  });
+
+  it("refuses to block on an SMR_LAZY smr, as FreeBSD asserts", () => {
+    const { sim, host } = machine(1);
+    const lazy = smr_create(host, "s", SMR_LAZY);
+    host.kthread_create({
+      name: "t",
+      pri: PRI_KERNEL,
+      *body() {
+        yield* smr_wait(lazy, yield* smr_advance(lazy));
+      },
+    });
+    expect(() => sim.run(1_000_000)).toThrow(/SMR_LAZY, which may not block/);
   });
 });
