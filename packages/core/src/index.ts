@@ -7,6 +7,18 @@ export {
   SPINLOCK_BACKOFF_MIN,
 } from "./constants.js";
 export {
+  CK_EPOCH_LENGTH,
+  epoch_alloc,
+  epoch_call,
+  epoch_enter,
+  epoch_enter_preempt,
+  epoch_exit,
+  epoch_exit_preempt,
+  epoch_poll,
+  epoch_t,
+  epoch_wait,
+} from "./epoch.js";
+export {
   KERNEL_LOCK,
   KERNEL_UNLOCK_ALL,
   KERNEL_UNLOCK_ONE,
@@ -46,6 +58,15 @@ export {
   mutex_tryenter,
 } from "./mutex.js";
 export {
+  pserialize_create,
+  pserialize_in_read_section,
+  pserialize_perform,
+  pserialize_read_enter,
+  pserialize_read_exit,
+  pserialize_t,
+} from "./pserialize.js";
+export { Reclaimable, type Reclaimer, ReclaimStats, reclaim_use } from "./reclaim.js";
+export {
   type krw_t,
   krwlock_t,
   RW_READER,
@@ -57,3 +78,21 @@ export {
   rw_lock_held,
 } from "./rwlock.js";
 export { sleeplock_enter, sleeplock_exit, sleeplock_init, sleeplock_t } from "./sleeplock.js";
+export {
+  SMR_LAZY,
+  SMR_LAZY_GRACE,
+  SMR_LAZY_INCR,
+  SMR_SEQ_INCR,
+  SMR_SEQ_INIT,
+  SMR_SEQ_INVALID,
+  smr_advance,
+  smr_create,
+  smr_current,
+  smr_enter,
+  smr_exit,
+  smr_lazy_enter,
+  smr_lazy_exit,
+  smr_poll,
+  smr_t,
+  smr_wait,
+} from "./smr.js";

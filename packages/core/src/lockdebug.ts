@@ -13,7 +13,11 @@
  * - recursion on a lock that does not allow it;
  * - deadlock: an LWP about to wait for a lock whose owner (transitively)
  *   waits for one it holds;
- * - a lock destroyed while held.
+ * - a lock destroyed while held;
+ * - sleeping inside a read section (pserialize, epoch, smr all forbid it);
+ * - an object used after its grace period ended and it was freed (a reader
+ *   that kept a pointer across its exit);
+ * - a retire of an object still linked in its structure.
  *
  * A report is recorded (`reports`); in `panic` mode it also throws, as
  * LOCKDEBUG panics the kernel.
@@ -29,7 +33,10 @@ export type LockDebugKind =
   | "not-owner"
   | "recursion"
   | "deadlock"
-  | "destroy-held";
+  | "destroy-held"
+  | "sleep-in-read-section"
+  | "use-after-reclaim"
+  | "retire-linked";
 
 export interface LockDebugReport {
   kind: LockDebugKind;
@@ -56,7 +63,10 @@ export class LockDebug {
 
   constructor(readonly panic: boolean) {}
 
-  private report(kind: LockDebugKind, lock: Lock, message: string): void {
+  /** Per LWP: the read sections it is inside, innermost last. */
+  private reading = new WeakMap<Lwp, string[]>();
+
+  private report(kind: LockDebugKind, lock: Lock | string, message: string): void {
     const cpu = curcpu();
     const r: LockDebugReport = {
       kind,
@@ -64,7 +74,7 @@ export class LockDebug {
       timeNs: cpu.host.sim.now,
       cpu: cpu.name,
       lwp: String(cpu.curlwp),
-      lock: lock.name,
+      lock: typeof lock === "string" ? lock : lock.name,
       callPath: [...callpath()],
     };
     this.reports.push(r);
@@ -157,8 +167,47 @@ export class LockDebug {
     this.waitingFor.delete(l);
   }
 
+  readEnter(l: Lwp, scheme: string): void {
+    let r = this.reading.get(l);
+    if (r === undefined) {
+      r = [];
+      this.reading.set(l, r);
+    }
+    r.push(scheme);
+  }
+
+  readExit(l: Lwp, scheme: string): void {
+    const r = this.reading.get(l);
+    const i = r?.lastIndexOf(scheme) ?? -1;
+    if (i >= 0) r!.splice(i, 1);
+  }
+
+  usedAfterReclaim(obj: { name: string; freedAtNs: number }): void {
+    this.report(
+      "use-after-reclaim",
+      obj.name,
+      `${curcpu().curlwp} uses ${obj.name}, freed at ${obj.freedAtNs} ns: a pointer kept past its read section, or a grace period that ended too early`,
+    );
+  }
+
+  retireLinked(scheme: string, obj: { name: string }): void {
+    this.report(
+      "retire-linked",
+      obj.name,
+      `${scheme}: ${obj.name} retired while still linked in its structure; unlink it first, or readers find it after it is freed`,
+    );
+  }
+
   /** `l` is about to sleep on `cpu`. */
   sleeping(l: Lwp, cpu: Cpu): void {
+    const r = this.reading.get(l);
+    if (r !== undefined && r.length > 0) {
+      this.report(
+        "sleep-in-read-section",
+        r[r.length - 1]!,
+        `${l} sleeps inside a ${r.join(", ")} read section, which may not block`,
+      );
+    }
     if (coreState(cpu.host).cpus[cpu.index]!.spinHeld === 0) return;
     const spins = this.heldBy(l).filter((h) => h.lock.kind === "spin");
     const lock = spins[0]?.lock;

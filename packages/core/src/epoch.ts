@@ -1,0 +1,272 @@
+/*
+ * epoch(9), after FreeBSD sys/kern/subr_epoch.c over ConcurrencyKit's
+ * ck_epoch (include/ck_epoch.h, src/ck_epoch.c).
+ *
+ * A global epoch counter and one record per CPU {active, epoch}. A reader
+ * entering its outermost section marks the record active, fences
+ * (store-load), and copies the global epoch into it; nested entries only
+ * count. epoch_call puts the object in the record's bucket of the current
+ * epoch (CK_EPOCH_LENGTH buckets, indexed modulo). A poll scans every
+ * record: if each active one has seen the current epoch e, it advances the
+ * global epoch to e+1 and frees the bucket of e-1, whose readers are all
+ * gone; a reader still at an older epoch stops the advance. epoch_wait
+ * blocks (spinning) until the epoch has moved far enough that every
+ * section that began before it has ended.
+ *
+ * epoch_enter is a critical section (no preemption); epoch_enter_preempt
+ * lets the thread be preempted: the record stays active (another thread on
+ * the CPU may enter too, counting on) until the last section on it exits.
+ * Modelled without ck's two section buckets (CK_EPOCH_SENSE): a record keeps
+ * the epoch of its oldest open section, which is safe and may advance later.
+ * epoch_wait on a preemptible epoch sleeps until the record's last reader
+ * leaves instead of spinning (FreeBSD's block handler switches away).
+ * Callbacks run where poll is called (FreeBSD: the per-CPU epoch call task
+ * that hardclock schedules).
+ */
+
+import {
+  atomic_cas,
+  type CacheLine,
+  curcpu,
+  curlwp,
+  type Host,
+  type KernelGen,
+  kpreempt_disable,
+  kpreempt_enable,
+  type Lwp,
+  load,
+  nanotime,
+  SimError,
+  spin_until,
+  store,
+  wakeup,
+} from "@smpnet/sim";
+import { backoff } from "./constants.js";
+import { ksleep } from "./kernel-lock.js";
+import { membar_acquire, membar_release, membar_sync } from "./membar.js";
+import {
+  noteFree,
+  noteReadEnter,
+  noteReadExit,
+  noteRetire,
+  type Reclaimable,
+  type Reclaimer,
+  ReclaimStats,
+} from "./reclaim.js";
+
+/** ck_epoch.h: deferral buckets per record (a power of two, at least 3). */
+export const CK_EPOCH_LENGTH = 4;
+
+interface EpochRecord {
+  /** The record's line: written on outermost enter and last exit. */
+  readonly line: CacheLine;
+  active: number;
+  epoch: number;
+  readonly pending: Reclaimable[][];
+}
+
+export class epoch_t implements Reclaimer {
+  readonly stats = new ReclaimStats();
+  readonly global: CacheLine;
+  readonly records: EpochRecord[];
+  /** The record each preemptible reader entered on (sched_pin keeps it there in FreeBSD). */
+  readonly trackers = new Map<Lwp, EpochRecord[]>();
+
+  constructor(
+    readonly host: Host,
+    readonly name: string,
+    readonly preempt: boolean,
+  ) {
+    this.global = host.cacheline(`${name}.epoch`, 1);
+    this.records = host.cpus.map((c) => ({
+      line: host.cacheline(`${name}.cpu${c.index}.record`, 0),
+      active: 0,
+      epoch: 0,
+      pending: Array.from({ length: CK_EPOCH_LENGTH }, () => []),
+    }));
+  }
+
+  enter(): KernelGen {
+    return this.preempt ? epoch_enter_preempt(this) : epoch_enter(this);
+  }
+  exit(): KernelGen {
+    return this.preempt ? epoch_exit_preempt(this) : epoch_exit(this);
+  }
+  retire(obj: Reclaimable): KernelGen {
+    return epoch_call(this, obj);
+  }
+  /** epoch_wait, then free what this CPU's record holds that is now safe. */
+  *synchronize(): KernelGen {
+    this.stats.synchronizes++;
+    yield* epoch_wait(this);
+    yield* this.poll();
+  }
+  poll(): KernelGen<boolean> {
+    return epoch_poll(this);
+  }
+}
+
+/** epoch_alloc: `preempt` as EPOCH_PREEMPT (sections with epoch_enter_preempt). */
+export function epoch_alloc(host: Host, name: string, preempt = false): epoch_t {
+  return new epoch_t(host, name, preempt);
+}
+
+/** ck_epoch_begin on `r`: the outermost entry publishes the epoch it saw. */
+function* begin(ep: epoch_t, r: EpochRecord): KernelGen {
+  if (r.active++ > 0) {
+    yield* store(r.line, r.active);
+    return;
+  }
+  yield* store(r.line, r.active);
+  // the active mark must be visible before the loads that find objects
+  yield* membar_sync();
+  r.epoch = (yield* load(ep.global)) as number;
+  yield* store(r.line, r.active);
+}
+
+function* end(ep: epoch_t, r: EpochRecord): KernelGen {
+  yield* membar_release();
+  r.active--;
+  yield* store(r.line, r.active);
+  // a preemptible epoch's waiter sleeps on the record (epoch_block_handler_preempt)
+  if (ep.preempt && r.active === 0) yield* wakeup(r);
+}
+
+/** epoch_enter: critical_enter + ck_epoch_begin on this CPU's record. */
+export function* epoch_enter(ep: epoch_t): KernelGen {
+  if (ep.preempt)
+    throw new SimError(`epoch_enter: ${ep.name} is EPOCH_PREEMPT; use epoch_enter_preempt`);
+  const t0 = nanotime();
+  kpreempt_disable();
+  yield* begin(ep, ep.records[curcpu().index]!);
+  noteReadEnter(ep.host, "epoch");
+  ep.stats.sections++;
+  ep.stats.sectionNs += nanotime() - t0;
+}
+
+export function* epoch_exit(ep: epoch_t): KernelGen {
+  const t0 = nanotime();
+  const r = ep.records[curcpu().index]!;
+  if (r.active === 0)
+    throw new SimError(`epoch_exit: ${curcpu().name} is not in a ${ep.name} section`);
+  noteReadExit(ep.host, "epoch");
+  yield* end(ep, r);
+  // the section's cost, without a preemption deferred to critical_exit
+  ep.stats.sectionNs += nanotime() - t0;
+  yield* kpreempt_enable();
+}
+
+/** epoch_enter_preempt: a section in which the thread may be preempted, not sleep. */
+export function* epoch_enter_preempt(ep: epoch_t): KernelGen {
+  if (!ep.preempt)
+    throw new SimError(`epoch_enter_preempt: ${ep.name} was not allocated EPOCH_PREEMPT`);
+  const t0 = nanotime();
+  kpreempt_disable();
+  const r = ep.records[curcpu().index]!;
+  yield* begin(ep, r);
+  const l = curlwp();
+  const t = ep.trackers;
+  t.set(l, [...(t.get(l) ?? []), r]);
+  noteReadEnter(ep.host, "epoch");
+  ep.stats.sections++;
+  ep.stats.sectionNs += nanotime() - t0;
+  yield* kpreempt_enable();
+}
+
+export function* epoch_exit_preempt(ep: epoch_t): KernelGen {
+  const t0 = nanotime();
+  const l = curlwp();
+  const t = ep.trackers;
+  const mine = t.get(l);
+  const r = mine?.pop();
+  if (r === undefined)
+    throw new SimError(`epoch_exit_preempt: ${l} is not in a ${ep.name} section`);
+  if (mine!.length === 0) t.delete(l);
+  noteReadExit(ep.host, "epoch");
+  yield* end(ep, r);
+  ep.stats.sectionNs += nanotime() - t0;
+}
+
+/** epoch_call: defer the free to this CPU's record, in the current epoch's bucket. */
+export function* epoch_call(ep: epoch_t, obj: Reclaimable): KernelGen {
+  noteRetire("epoch", ep.stats, obj);
+  const e = (yield* load(ep.global)) as number;
+  ep.records[curcpu().index]!.pending[e & (CK_EPOCH_LENGTH - 1)]!.push(obj);
+  (obj as Reclaimable & { epochOf?: number }).epochOf = e;
+}
+
+function dispatch(ep: epoch_t, r: EpochRecord, e: number): void {
+  const bucket = r.pending[e & (CK_EPOCH_LENGTH - 1)]!;
+  if (bucket.length === 0) return;
+  const now = nanotime();
+  // only what was retired in epoch e (the bucket is shared modulo LENGTH)
+  const keep: Reclaimable[] = [];
+  for (const obj of bucket) {
+    if ((obj as Reclaimable & { epochOf?: number }).epochOf! <= e) noteFree(ep.stats, obj, now);
+    else keep.push(obj);
+  }
+  bucket.length = 0;
+  bucket.push(...keep);
+}
+
+/** A record that is active at an epoch other than `e` (ck_epoch_scan), read through its line. */
+function* scan(ep: epoch_t, e: number): KernelGen<{ blocked: boolean; active: boolean }> {
+  let active = false;
+  for (const r of ep.records) {
+    yield* load(r.line);
+    if (r.active === 0) continue;
+    active = true;
+    if (r.epoch !== e) return { blocked: true, active };
+  }
+  return { blocked: false, active };
+}
+
+/**
+ * ck_epoch_poll_deferred on this CPU's record: free the bucket two epochs
+ * back; if every active record has seen the current epoch, advance it and
+ * free the previous one too. Never waits.
+ */
+export function* epoch_poll(ep: epoch_t): KernelGen<boolean> {
+  const r = ep.records[curcpu().index]!;
+  const e = (yield* load(ep.global)) as number;
+  yield* membar_sync();
+  dispatch(ep, r, e - 2);
+  const s = yield* scan(ep, e);
+  if (!s.blocked) {
+    if (!s.active) {
+      for (let k = 0; k < CK_EPOCH_LENGTH; k++) dispatch(ep, r, e - k);
+    } else {
+      yield* atomic_cas(ep.global, e, e + 1);
+      dispatch(ep, r, e - 1);
+    }
+  }
+  yield* membar_acquire();
+  return r.pending.every((b) => b.length === 0);
+}
+
+/**
+ * epoch_wait: ck_epoch_synchronize_wait with a spinning block handler. Every
+ * section open when it began has ended when it returns.
+ */
+export function* epoch_wait(ep: epoch_t): KernelGen {
+  const cpu = curcpu();
+  if (ep.records[cpu.index]!.active > 0 && !ep.preempt) {
+    throw new SimError(`epoch_wait: ${cpu.name} is inside a ${ep.name} section; exit it first`);
+  }
+  const start = (yield* load(ep.global)) as number;
+  // two advances: readers at start-1 or start are gone once the epoch is start+2
+  while (((yield* load(ep.global)) as number) < start + 2) {
+    const e = ep.global.value as number;
+    yield* membar_sync();
+    for (const r of ep.records) {
+      yield* load(r.line);
+      while (r.active > 0 && r.epoch < e) {
+        // a preempted reader may hold the record while off its CPU: sleep,
+        // do not spin against it; a critical-section reader is running
+        if (ep.preempt) yield* ksleep(r);
+        else yield* spin_until([r.line], () => r.active === 0 || r.epoch >= e, backoff(r.line));
+      }
+    }
+    yield* atomic_cas(ep.global, e, e + 1);
+  }
+}

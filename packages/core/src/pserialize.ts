@@ -1,0 +1,237 @@
+/*
+ * pserialize(9), after NetBSD sys/kern/subr_pserialize.c (the 2019 design,
+ * v1.17 on, as in NetBSD 10).
+ *
+ * A read section is splsoftserial() and a per-CPU depth count: no atomics,
+ * no fences. Because nothing at or below IPL_SOFTSERIAL runs on a CPU inside
+ * a section (not even the scheduler: the LWP cannot be preempted at a raised
+ * IPL), a high-priority cross-call that completes on a CPU proves that CPU
+ * is outside any section that began before it. pserialize_perform is that
+ * cross-call: broadcast to every CPU, then sleep until each has run it
+ * (xc_barrier(XC_HIGHPRI)). Writers queue on one global mutex; one that
+ * finds another's cross-call in flight waits, and if two generations of
+ * cross-calls complete meanwhile it returns without its own. But v1.17
+ * holds that mutex across the cross-call, so no writer ever finds one in
+ * flight: every call pays its own broadcast, in turn (Campbell: "every
+ * pserialize_perform triggers a broadcast xcall"), and a CPU in a long
+ * section delays every writer.
+ *
+ * Modelled: the cross-call as IPIs whose handler runs at IPL_SOFTSERIAL (in
+ * NetBSD a high-priority xcall is a softint at that level, raised by an
+ * IPI), so a CPU inside a section defers it; the sender's own CPU passes at
+ * once (it is in thread context, outside any section). Left out: the
+ * softint dispatch on the target (the softint package's), the event
+ * counters, psref(9).
+ */
+
+import {
+  atomic_add,
+  type CacheLine,
+  curcpu,
+  curlwp,
+  type Host,
+  IPL_NONE,
+  IPL_SOFTSERIAL,
+  type Ipl,
+  ipi_send,
+  type KernelGen,
+  type Lwp,
+  load,
+  nanotime,
+  SimError,
+  splraise,
+  splx,
+  store,
+  wakeup,
+  wakeup_one,
+} from "@smpnet/sim";
+import { ksleep } from "./kernel-lock.js";
+import { type kmutex_t, MUTEX_DEFAULT, mutex_enter, mutex_exit, mutex_init } from "./mutex.js";
+import {
+  noteFree,
+  noteReadEnter,
+  noteReadExit,
+  noteRetire,
+  type Reclaimable,
+  type Reclaimer,
+  ReclaimStats,
+} from "./reclaim.js";
+
+interface PszCpu {
+  /** ci_psz_read_depth, on this CPU's own line. */
+  readonly depth: CacheLine;
+  /** The IPLs splsoftserial returned, one per open section. */
+  readonly spl: Ipl[];
+}
+
+/** The global `pserialize` state of subr_pserialize.c: one per host. */
+interface PszGlobal {
+  readonly lock: kmutex_t;
+  active: Lwp | null;
+  gen: number;
+}
+
+const globals = new WeakMap<Host, PszGlobal>();
+
+function pszGlobal(host: Host): PszGlobal {
+  let g = globals.get(host);
+  if (g === undefined) {
+    g = {
+      lock: mutex_init(host, "pserialize.lock", MUTEX_DEFAULT, IPL_NONE),
+      active: null,
+      gen: 0,
+    };
+    globals.set(host, g);
+  }
+  return g;
+}
+
+export class pserialize_t implements Reclaimer {
+  readonly name = "pserialize";
+  readonly stats = new ReclaimStats();
+  readonly cpus: PszCpu[];
+  /** Objects retired and not yet freed, oldest first (as pool_cache's PR_PSERIALIZE batch). */
+  private limbo: Reclaimable[] = [];
+
+  constructor(readonly host: Host) {
+    this.cpus = host.cpus.map((c) => ({
+      depth: host.cacheline(`cpu${c.index}.ci_psz_read_depth`, 0),
+      spl: [],
+    }));
+  }
+
+  enter(): KernelGen {
+    return pserialize_read_enter(this);
+  }
+  exit(): KernelGen {
+    return pserialize_read_exit(this);
+  }
+  *retire(obj: Reclaimable): KernelGen {
+    noteRetire(this.name, this.stats, obj);
+    this.limbo.push(obj);
+  }
+  /** pserialize_perform, then free everything retired before it began. */
+  *synchronize(): KernelGen {
+    const batch = this.limbo;
+    this.limbo = [];
+    yield* pserialize_perform(this);
+    const now = nanotime();
+    for (const obj of batch) noteFree(this.stats, obj, now);
+  }
+  /** pserialize cannot tell without a cross-call: frees nothing, never waits. */
+  *poll(): KernelGen<boolean> {
+    return this.limbo.length === 0;
+  }
+}
+
+/** pserialize_create: one per host is all anyone needs (the psz argument is unused in v1.17). */
+export function pserialize_create(host: Host): pserialize_t {
+  return new pserialize_t(host);
+}
+
+/** Inside a read section on this CPU (pserialize_in_read_section). */
+export function pserialize_in_read_section(psz: pserialize_t): boolean {
+  return (psz.cpus[curcpu().index]!.depth.value as number) > 0;
+}
+
+/** pserialize_read_enter: block soft interrupts; any context. */
+export function* pserialize_read_enter(psz: pserialize_t): KernelGen {
+  const t0 = nanotime();
+  const c = psz.cpus[curcpu().index]!;
+  c.spl.push(yield* splraise(IPL_SOFTSERIAL));
+  yield* store(c.depth, ((yield* load(c.depth)) as number) + 1);
+  noteReadEnter(psz.host, psz.name);
+  psz.stats.sections++;
+  psz.stats.sectionNs += nanotime() - t0;
+}
+
+/** pserialize_read_exit: end the section and restore the IPL. */
+export function* pserialize_read_exit(psz: pserialize_t): KernelGen {
+  const t0 = nanotime();
+  const c = psz.cpus[curcpu().index]!;
+  const s = c.spl.pop();
+  if (s === undefined) {
+    throw new SimError(
+      `pserialize_read_exit: ${curcpu().name} is not in a read section; pair it with pserialize_read_enter on the same CPU`,
+    );
+  }
+  noteReadExit(psz.host, psz.name);
+  yield* store(c.depth, ((yield* load(c.depth)) as number) - 1);
+  yield* splx(s);
+  psz.stats.sectionNs += nanotime() - t0;
+}
+
+/**
+ * pserialize_perform: wait until every CPU has left the read sections it
+ * was in when this began. Thread context only; sleeps.
+ */
+export function* pserialize_perform(psz: pserialize_t): KernelGen {
+  const cpu = curcpu();
+  if (cpu.curctx.lwp === null) {
+    throw new SimError(
+      "pserialize_perform: called from an interrupt handler; call it from a thread",
+    );
+  }
+  if (psz.cpus[cpu.index]!.spl.length > 0) {
+    throw new SimError(
+      "pserialize_perform: called inside a read section, which would wait for itself; exit the section first",
+    );
+  }
+  // mp_online is false with one CPU: nobody else can be reading
+  if (psz.host.cpus.length === 1) return;
+  const g = pszGlobal(psz.host);
+  yield* mutex_enter(g.lock);
+  if (g.active !== null) {
+    // someone else's cross-call is in flight: wait our turn
+    const gen = g.gen;
+    do {
+      yield* cv_wait(g);
+      if (g.gen - gen >= 2) {
+        // a cross-call began and completed since we arrived: our job is done
+        psz.stats.shared++;
+        yield* mutex_exit(g.lock);
+        return;
+      }
+    } while (g.active !== null);
+  }
+  g.active = curlwp();
+  yield* xc_barrier_highpri(psz);
+  g.active = null;
+  // cv_signal: one waiter goes on to issue the next cross-call
+  yield* wakeup_one(g);
+  g.gen++;
+  yield* mutex_exit(g.lock);
+}
+
+/** cv_wait on the global's condition: release the lock, sleep, take it back. */
+function* cv_wait(g: PszGlobal): KernelGen {
+  yield* mutex_exit(g.lock);
+  // the signal comes with active cleared; test and sleep in one instant
+  if (g.active !== null) yield* ksleep(g);
+  yield* mutex_enter(g.lock);
+}
+
+/**
+ * xc_barrier(XC_HIGHPRI): a no-op cross-call on every CPU, waited for. The
+ * sender's CPU counts at once; each other CPU increments the done count
+ * from its IPL_SOFTSERIAL handler and wakes the sender.
+ */
+function* xc_barrier_highpri(psz: pserialize_t): KernelGen {
+  const ncpu = psz.host.cpus.length;
+  psz.stats.xcalls++;
+  const done = psz.host.cacheline("xc_donetail", 1);
+  const handler = function* (): KernelGen {
+    // the waiter re-sleeps on every wakeup but the last: only that one counts
+    if ((yield* atomic_add(done, 1)) === ncpu) yield* wakeup(done);
+  };
+  // one IPI per target, as MIPS's cpu_multicast_ipi sends them: the sender
+  // pays for each, and the targets' increments queue on one line
+  const self = curcpu().index;
+  for (let c = 0; c < ncpu; c++) {
+    if (c === self) continue;
+    psz.stats.ipis++;
+    yield* ipi_send(c, handler, IPL_SOFTSERIAL);
+  }
+  // test and sleep in one instant: no lost wakeup (cv_wait under xc_lock)
+  while ((done.value as number) < ncpu) yield* ksleep(done);
+}
