@@ -8,7 +8,8 @@
 import type { Address, Instr, Operand, SourceRef } from "../program.js";
 import type { BinOp } from "../value.js";
 import { type ArchSyntax, isSymbolicRegister, type ParsedInstr } from "./arch.js";
-import type { Token, TokenStream } from "./source.js";
+import { OperandReader } from "./operands.js";
+import type { TokenStream } from "./source.js";
 
 const NAMED = [
   "zero",
@@ -114,16 +115,7 @@ const MNEMONICS = [
   ...Object.keys(BRANCH_ZERO),
 ];
 
-class MipsOperands {
-  constructor(
-    private readonly ts: TokenStream,
-    private readonly form: string,
-  ) {}
-
-  private fail(t: Token | undefined): Error {
-    return this.ts.error(`bad operands: expected \`${this.form}\`, ${this.ts.describe(t)}`, t);
-  }
-
+class MipsOperands extends OperandReader {
   reg(): string {
     const t = this.ts.next();
     if (t?.kind !== "name") throw this.fail(t);
@@ -141,17 +133,6 @@ class MipsOperands {
     return Number(t.text);
   }
 
-  comma(): void {
-    const t = this.ts.next();
-    if (t?.kind !== "punct" || t.text !== ",") throw this.fail(t);
-  }
-
-  label(): Token {
-    const t = this.ts.next();
-    if (t?.kind !== "name") throw this.fail(t);
-    return t;
-  }
-
   /** `offset(base)` or `(base)`. */
   address(): Address {
     const offset = this.ts.peek()?.kind === "num" ? sext16(this.int()) : 0;
@@ -161,10 +142,6 @@ class MipsOperands {
     const close = this.ts.next();
     if (close?.kind !== "punct" || close.text !== ")") throw this.fail(close);
     return { base: { reg: base }, offset };
-  }
-
-  end(): void {
-    if (!this.ts.atEnd()) throw this.fail(this.ts.peek());
   }
 }
 

@@ -11,6 +11,7 @@
 import type { Address, Instr, Operand, SourceRef } from "../program.js";
 import type { BinOp } from "../value.js";
 import { type ArchSyntax, isSymbolicRegister, type ParsedInstr } from "./arch.js";
+import { OperandReader } from "./operands.js";
 import type { Token, TokenStream } from "./source.js";
 
 const REGISTERS = ["EAX", "EBX", "ECX", "EDX", "ESI", "EDI", "EBP", "ESP", "EIP", "ZF", "SF", "CF"];
@@ -47,16 +48,7 @@ const MNEMONICS = [
   "CMOVC",
 ];
 
-class X86Operands {
-  constructor(
-    private readonly ts: TokenStream,
-    private readonly form: string,
-  ) {}
-
-  private fail(t: Token | undefined): Error {
-    return this.ts.error(`bad operands: expected \`${this.form}\`, ${this.ts.describe(t)}`, t);
-  }
-
+class X86Operands extends OperandReader {
   private register(t: Token): string {
     if (isSymbolicRegister(t.text)) return t.text;
     if (REGISTERS.includes(t.text)) return t.text;
@@ -89,21 +81,6 @@ class X86Operands {
       return { kind: "mem", addr: { base, offset: 0 } };
     }
     throw this.fail(t);
-  }
-
-  comma(): void {
-    const t = this.ts.next();
-    if (t?.kind !== "punct" || t.text !== ",") throw this.fail(t);
-  }
-
-  label(): Token {
-    const t = this.ts.next();
-    if (t?.kind !== "name") throw this.fail(t);
-    return t;
-  }
-
-  end(): void {
-    if (!this.ts.atEnd()) throw this.fail(this.ts.peek());
   }
 
   /** An operand that may not be an immediate (a destination). */
