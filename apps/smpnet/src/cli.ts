@@ -7,6 +7,12 @@ import { CommanderError } from "commander";
 import { isUserError } from "./errors.js";
 import { buildProgram } from "./program.js";
 
+// A reader that stops early (`smpnet verify | head`) is not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {

@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
 import { registerLitmus } from "./commands/litmus.js";
+import { registerVerify } from "./commands/verify.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -17,5 +18,6 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerDemo(program);
   registerLitmus(program);
+  registerVerify(program);
   return program;
 }

@@ -4,6 +4,11 @@
  * run it with checkTest under sc, x86tso or mips, print it with
  * formatResult (herd7's layout) or resultJson.
  */
+
+export { type Barrier, FENCE_SPELLING, type Pattern, type Step } from "./catalogue/pattern.js";
+export { CATALOGUE } from "./catalogue/patterns.js";
+export { spellLitmus, testName } from "./catalogue/spell.js";
+export { catalogueFiles, type VerifyRow, verifyCatalogue } from "./catalogue/verify.js";
 export { type CheckOptions, type CheckResult, checkTest, type Witness } from "./check.js";
 export { LitmusSyntaxError, MemmodelError } from "./errors.js";
 export type { Event, Execution, Structure, StructureOptions } from "./execution.js";
