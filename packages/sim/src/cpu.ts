@@ -607,7 +607,7 @@ export class Cpu {
   private sendIpi(ctx: Context, target: number, handler: IpiHandler, ipl: unknown): void {
     if (!isIpl(ipl) || ipl === IPL_NONE) {
       throw new SimError(
-        `ipi: unknown IPL ${String(ipl)}; an IPI runs at IPL_VM, IPL_SCHED or IPL_HIGH`,
+        `ipi: unknown IPL ${String(ipl)}; an IPI runs at an IPL above IPL_NONE (IPL_SOFTCLOCK .. IPL_HIGH)`,
       );
     }
     const cpus = this.host.cpus;

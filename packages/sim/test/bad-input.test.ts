@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  IPL_NONE,
   type Ipl,
+  ipi_send,
   type KernelGen,
   load,
   PRI_KERNEL,
@@ -43,6 +45,16 @@ describe("bad input", () => {
         yield* splraise(42 as Ipl);
       }),
     ).toThrow(/splraise: unknown IPL 42; use one of IPL_NONE, IPL_SOFTCLOCK/);
+  });
+
+  it("rejects an IPI at IPL_NONE", () => {
+    expect(
+      runBody(function* () {
+        yield* ipi_send(0, () => {}, IPL_NONE);
+      }),
+    ).toThrow(
+      "ipi: unknown IPL 0; an IPI runs at an IPL above IPL_NONE (IPL_SOFTCLOCK .. IPL_HIGH)",
+    );
   });
 
   it("rejects a CPU that does not exist", () => {
