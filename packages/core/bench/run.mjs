@@ -27,6 +27,8 @@ import {
   mutex_exit,
   mutex_init,
   pserialize_create,
+  pserialize_perform,
+  pserialize_perform_batched,
   Reclaimable,
   SMR_LAZY,
   smr_create,
@@ -221,5 +223,56 @@ for (const p of profiles) {
   const counts = p.cpus >= 16 ? [1, 4, 16] : [1, 4];
   for (const s of ["pserialize", "epoch", "epoch-per-pass", "smr", "smr-lazy"]) {
     for (const cpus of counts) console.log(JSON.stringify(reclamation(p, s, cpus)));
+  }
+}
+
+/*
+ * Callers of pserialize_perform that arrive while one is in flight: every CPU
+ * runs a writer that calls it about every 20 us (uniform 0-40 us of work in
+ * between, from the run's generator), 10 simulated ms, under v1.17's rule
+ * (one cross-call per caller) and under pserialize-batched (callers that
+ * arrive during a cross-call share the next).
+ */
+function sharing(profile, variant, cpus) {
+  const sim = new Simulation({ seed: 1 });
+  const host = sim.addHost({ name: profile.name, profile: { ...profile, cpus } });
+  const psz = pserialize_create(host);
+  const perform = variant === "batched" ? pserialize_perform_batched : pserialize_perform;
+  const waits = [];
+  for (let c = 0; c < cpus; c++) {
+    host.kthread_create({
+      name: `writer${c}`,
+      pri: PRI_KTHREAD,
+      cpu: c,
+      bound: true,
+      *body() {
+        for (;;) {
+          yield* work(Math.round(profile.clockGHz * sim.rng.int(0, 40_000)));
+          const t0 = nanotime();
+          yield* perform(psz);
+          waits.push(nanotime() - t0);
+        }
+      },
+    });
+  }
+  const simNs = 10e6;
+  sim.run(simNs);
+  waits.sort((a, b) => a - b);
+  const q = (x) => waits[Math.min(waits.length - 1, Math.floor(x * waits.length))];
+  return {
+    name: "pserialize-sharing",
+    variant: variant === "batched" ? "pserialize-batched" : "pserialize",
+    profile: profile.name,
+    cpus,
+    performsPerSimSecond: Math.round(waits.length / (simNs / 1e9)),
+    xcallsPerSimSecond: Math.round(psz.stats.xcalls / (simNs / 1e9)),
+    waitNsP50: Math.round(q(0.5)),
+    waitNsP99: Math.round(q(0.99)),
+  };
+}
+
+for (const p of profiles) {
+  for (const variant of ["v1.17", "batched"]) {
+    console.log(JSON.stringify(sharing(p, variant, p.cpus >= 16 ? 16 : 4)));
   }
 }

@@ -65,6 +65,11 @@ export {
   pserialize_read_exit,
   pserialize_t,
 } from "./pserialize.js";
+export {
+  pserialize_batched_xcalls,
+  pserialize_perform_batched,
+  type XcallSpan,
+} from "./pserialize-batched.js";
 export { Reclaimable, type Reclaimer, ReclaimStats, reclaim_use } from "./reclaim.js";
 export {
   type krw_t,

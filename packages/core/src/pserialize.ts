@@ -216,7 +216,7 @@ function* cv_wait(g: PszGlobal): KernelGen {
  * sender's CPU counts at once; each other CPU increments the done count
  * from its IPL_SOFTSERIAL handler and wakes the sender.
  */
-function* xc_barrier_highpri(psz: pserialize_t): KernelGen {
+export function* xc_barrier_highpri(psz: pserialize_t): KernelGen {
   const ncpu = psz.host.cpus.length;
   psz.stats.xcalls++;
   const done = psz.host.cacheline("xc_donetail", 1);
