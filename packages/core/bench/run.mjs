@@ -26,6 +26,7 @@ import {
   mutex_enter,
   mutex_exit,
   mutex_init,
+  pcbChurn,
   pserialize_create,
   pserialize_perform,
   pserialize_perform_batched,
@@ -274,5 +275,48 @@ function sharing(profile, variant, cpus) {
 for (const p of profiles) {
   for (const variant of ["v1.17", "batched"]) {
     console.log(JSON.stringify(sharing(p, variant, p.cpus >= 16 ? 16 : 4)));
+  }
+}
+
+/*
+ * pcb-churn (issue 8): readers on every CPU look pcbs up every 5 us inside
+ * a read section; writers on every CPU close and open connections at the
+ * churn rate, through an in4pcbpl pool_cache. CHURN_SIM_MS simulated ms per
+ * line (default 250: the issue's full second takes about 12 minutes here).
+ */
+const churnNs = Number(process.env.CHURN_SIM_MS ?? 250) * 1e6;
+for (const [p, cpus] of [
+  [er4, 4],
+  [x86, 16],
+]) {
+  for (const variant of [
+    "pserialize",
+    "pserialize-batched",
+    "epoch",
+    "smr",
+    "smr-lazy",
+    "rwlock",
+  ]) {
+    for (const churnPerSecond of [1_000, 10_000, 100_000]) {
+      const r = pcbChurn({ variant, profile: p, cpus, churnPerSecond, simNs: churnNs });
+      if (r.useAfterFree !== 0)
+        throw new Error(`pcb-churn ${variant}: ${r.useAfterFree} uses after free`);
+      console.log(
+        JSON.stringify({
+          name: "pcb-churn",
+          variant,
+          profile: p.name,
+          cpus,
+          churnPerSecond,
+          lookupsPerSimSecond: r.lookupsPerSimSecond,
+          readNsPerSection: r.readNsPerSection,
+          writerWaitNsP50: r.writerWaitNsP50,
+          writerWaitNsP99: r.writerWaitNsP99,
+          xcallsPerSimSecond: r.xcallsPerSimSecond,
+          pendingBytesPeak: r.pendingBytesPeak,
+          pendingBytesMean: r.pendingBytesMean,
+        }),
+      );
+    }
   }
 }

@@ -1,4 +1,12 @@
 export {
+  CHURN_VARIANTS,
+  type ChurnOptions,
+  type ChurnResult,
+  type ChurnVariant,
+  PCB_BYTES,
+  pcbChurn,
+} from "./churn.js";
+export {
   BACKOFF_HOOK_CYCLES,
   MUTEX_FASTPATH_CYCLES,
   RW_FASTPATH_CYCLES,
@@ -57,6 +65,17 @@ export {
   mutex_spin_exit,
   mutex_tryenter,
 } from "./mutex.js";
+export { POOL_PAGE_SIZE, PoolItem, pool_get, pool_init, pool_put, pool_t } from "./pool.js";
+export {
+  PCG_NOBJECTS,
+  PoolCacheStats,
+  PR_PSERIALIZE,
+  pool_cache_get,
+  pool_cache_init,
+  pool_cache_put,
+  pool_cache_set_smr,
+  pool_cache_t,
+} from "./pool-cache.js";
 export {
   pserialize_create,
   pserialize_in_read_section,
@@ -65,11 +84,7 @@ export {
   pserialize_read_exit,
   pserialize_t,
 } from "./pserialize.js";
-export {
-  pserialize_batched_xcalls,
-  pserialize_perform_batched,
-  type XcallSpan,
-} from "./pserialize-batched.js";
+export { pserialize_perform_batched } from "./pserialize-batched.js";
 export { Reclaimable, type Reclaimer, ReclaimStats, reclaim_use } from "./reclaim.js";
 export {
   type krw_t,

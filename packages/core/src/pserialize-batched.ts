@@ -13,16 +13,10 @@
  * its ticket the number of the next one to start and returns once that one
  * has completed. Only one is in flight at a time, so they complete in order.
  */
-import { curcpu, IPL_NONE, type KernelGen, nanotime, SimError, wakeup } from "@smpnet/sim";
+import { curcpu, IPL_NONE, type KernelGen, SimError, wakeup } from "@smpnet/sim";
 import { ksleep } from "./kernel-lock.js";
 import { type kmutex_t, MUTEX_DEFAULT, mutex_enter, mutex_exit, mutex_init } from "./mutex.js";
 import { type pserialize_t, xc_barrier_highpri } from "./pserialize.js";
-
-/** One cross-call as it ran: for the tests and the experiment. */
-export interface XcallSpan {
-  readonly startNs: number;
-  readonly endNs: number;
-}
 
 interface BatchState {
   readonly lock: kmutex_t;
@@ -30,7 +24,6 @@ interface BatchState {
   started: number;
   completed: number;
   inflight: boolean;
-  readonly spans: XcallSpan[];
 }
 
 const states = new WeakMap<pserialize_t, BatchState>();
@@ -43,16 +36,10 @@ function batchState(psz: pserialize_t): BatchState {
       started: 0,
       completed: 0,
       inflight: false,
-      spans: [],
     };
     states.set(psz, b);
   }
   return b;
-}
-
-/** The cross-calls pserialize_perform_batched has run on `psz`, in order. */
-export function pserialize_batched_xcalls(psz: pserialize_t): readonly XcallSpan[] {
-  return batchState(psz).spans;
 }
 
 /**
@@ -83,9 +70,7 @@ export function* pserialize_perform_batched(psz: pserialize_t): KernelGen {
       const mine = ++b.started;
       issued = true;
       yield* mutex_exit(b.lock);
-      const startNs = nanotime();
       yield* xc_barrier_highpri(psz);
-      b.spans.push({ startNs, endNs: nanotime() });
       yield* mutex_enter(b.lock);
       b.inflight = false;
       b.completed = mine;

@@ -90,6 +90,8 @@ export class pserialize_t implements Reclaimer {
   readonly name = "pserialize";
   readonly stats = new ReclaimStats();
   readonly cpus: PszCpu[];
+  /** Every cross-call this instance ran, [start, end] in ns: for tests and experiments. */
+  readonly xcallSpans: { readonly startNs: number; readonly endNs: number }[] = [];
   /** Objects retired and not yet freed, oldest first (as pool_cache's PR_PSERIALIZE batch). */
   private limbo: Reclaimable[] = [];
 
@@ -219,6 +221,7 @@ function* cv_wait(g: PszGlobal): KernelGen {
 export function* xc_barrier_highpri(psz: pserialize_t): KernelGen {
   const ncpu = psz.host.cpus.length;
   psz.stats.xcalls++;
+  const startNs = nanotime();
   const done = psz.host.cacheline("xc_donetail", 1);
   const handler = function* (): KernelGen {
     // the waiter re-sleeps on every wakeup but the last: only that one counts
@@ -234,4 +237,5 @@ export function* xc_barrier_highpri(psz: pserialize_t): KernelGen {
   }
   // test and sleep in one instant: no lost wakeup (cv_wait under xc_lock)
   while ((done.value as number) < ncpu) yield* ksleep(done);
+  psz.xcallSpans.push({ startNs, endNs: nanotime() });
 }

@@ -1,11 +1,7 @@
 import { PRI_KERNEL, work } from "@smpnet/sim";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  pserialize_batched_xcalls,
-  pserialize_create,
-  pserialize_perform_batched,
-} from "../src/index.js";
+import { pserialize_create, pserialize_perform_batched } from "../src/index.js";
 import { machine } from "./fixtures.js";
 
 /** Callers on every CPU, each calling pserialize_perform_batched `rounds` times at random moments. */
@@ -30,7 +26,7 @@ function run(seed: number, cpus: number, rounds: number) {
     });
   }
   sim.run(1e9);
-  return { calls, spans: pserialize_batched_xcalls(psz), psz };
+  return { calls, spans: psz.xcallSpans, psz };
 }
 
 describe("pserialize-batched", () => {

@@ -1,0 +1,238 @@
+import { PRI_KERNEL, roundProfile, work } from "@smpnet/sim";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  CHURN_VARIANTS,
+  PCG_NOBJECTS,
+  type PoolItem,
+  PR_PSERIALIZE,
+  pcbChurn,
+  pool_cache_get,
+  pool_cache_init,
+  pool_cache_put,
+  pool_cache_set_smr,
+  pserialize_create,
+  SMR_LAZY,
+  smr_create,
+} from "../src/index.js";
+import { machine } from "./fixtures.js";
+
+describe("pool_cache", () => {
+  it("hands a CPU back what it put, without the depot, and trades whole groups past two", () => {
+    const { sim, host } = machine(2);
+    const pc = pool_cache_init(host, "p", 256);
+    let again: PoolItem | undefined;
+    let first: PoolItem | undefined;
+    host.kthread_create({
+      name: "t",
+      pri: PRI_KERNEL,
+      cpu: 0,
+      bound: true,
+      *body() {
+        first = yield* pool_cache_get(pc);
+        yield* pool_cache_put(pc, first);
+        again = yield* pool_cache_get(pc);
+        const many: PoolItem[] = [];
+        for (let i = 0; i < 3 * PCG_NOBJECTS; i++) many.push(yield* pool_cache_get(pc));
+        for (const it of many) yield* pool_cache_put(pc, it);
+      },
+    });
+    sim.run(1e9);
+    expect(again).toBe(first);
+    expect(again!.gen).toBe(2);
+    // 45 puts: two groups stay on the CPU, the third full one went to the depot
+    expect(pc.fullgroups).toHaveLength(1);
+    expect(pc.pool.pages).toBe(Math.ceil((3 * PCG_NOBJECTS + 1) / pc.pool.itemsPerPage));
+  });
+
+  it("PR_PSERIALIZE: an object is handed out again only after a cross-call that began after its put", () => {
+    let reusesInAll = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        fc.integer({ min: 2, max: 8 }),
+        (seed, cpus) => {
+          const { sim, host } = machine(cpus, {}, seed);
+          const psz = pserialize_create(host);
+          const pc = pool_cache_init(host, "p", 256, PR_PSERIALIZE, undefined, { psz });
+          const putAt = new Map<PoolItem, number>();
+          let violations = 0;
+          let reuses = 0;
+          for (let c = 0; c < cpus; c++) {
+            host.kthread_create({
+              name: `t${c}`,
+              pri: PRI_KERNEL,
+              cpu: c,
+              bound: true,
+              *body() {
+                const held: PoolItem[] = [];
+                for (let i = 0; i < 120; i++) {
+                  if (held.length > 0 && sim.rng.int(0, 1) === 0) {
+                    const it = held.pop()!;
+                    putAt.set(it, sim.now);
+                    yield* pool_cache_put(pc, it);
+                  } else {
+                    const it = yield* pool_cache_get(pc);
+                    const at = putAt.get(it);
+                    if (at !== undefined) {
+                      reuses++;
+                      if (!psz.xcallSpans.some((s) => s.startNs >= at && s.endNs <= sim.now))
+                        violations++;
+                    }
+                    held.push(it);
+                  }
+                }
+              },
+            });
+          }
+          sim.run(1e9);
+          expect(violations).toBe(0);
+          reusesInAll += reuses;
+        },
+      ),
+      { numRuns: 20, seed: 20261129 },
+    );
+    expect(reusesInAll).toBeGreaterThan(100);
+  });
+
+  for (const lazy of [false, true]) {
+    it(`set_smr${lazy ? " (SMR_LAZY)" : ""}: an object is handed out again only once every section open at its put has ended`, () => {
+      let reusesInAll = 0;
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 2 ** 31 }),
+          fc.integer({ min: 2, max: 6 }),
+          (seed, cpus) => {
+            const { sim, host } = machine(cpus, {}, seed);
+            const smr = lazy ? smr_create(host, "s", SMR_LAZY, 1000) : smr_create(host, "s");
+            const pc = pool_cache_init(host, "p", 256);
+            pool_cache_set_smr(pc, smr);
+            const openSince = Array.from({ length: cpus }, () => -1);
+            const putAt = new Map<PoolItem, number>();
+            let violations = 0;
+            for (let c = 1; c < cpus; c++) {
+              host.kthread_create({
+                name: `r${c}`,
+                pri: PRI_KERNEL,
+                cpu: c,
+                bound: true,
+                *body() {
+                  for (let i = 0; i < (lazy ? 200 : 40); i++) {
+                    yield* smr.enter();
+                    openSince[c] = sim.now;
+                    yield* work(sim.rng.int(1_000, 200_000));
+                    openSince[c] = -1;
+                    yield* smr.exit();
+                    yield* work(sim.rng.int(1_000, 20_000));
+                  }
+                },
+              });
+            }
+            host.kthread_create({
+              name: "w",
+              pri: PRI_KERNEL,
+              cpu: 0,
+              bound: true,
+              *body() {
+                const held: PoolItem[] = [];
+                for (let i = 0; i < 600; i++) {
+                  yield* work(sim.rng.int(100, lazy ? 50_000 : 5_000));
+                  if (held.length > 0 && sim.rng.int(0, 1) === 0) {
+                    const it = held.pop()!;
+                    putAt.set(it, sim.now);
+                    yield* pool_cache_put(pc, it);
+                  } else {
+                    const it = yield* pool_cache_get(pc);
+                    const at = putAt.get(it);
+                    if (at !== undefined) {
+                      reusesInAll++;
+                      if (openSince.some((t) => t !== -1 && t <= at)) violations++;
+                    }
+                    held.push(it);
+                  }
+                }
+              },
+            });
+            sim.run(1e10);
+            expect(violations).toBe(0);
+          },
+        ),
+        { numRuns: 15, seed: 20261129 },
+      );
+      expect(reusesInAll).toBeGreaterThan(100);
+    });
+  }
+
+  it("rejects a PR_PSERIALIZE pool without its pserialize instance", () => {
+    const { host } = machine(2);
+    expect(() => pool_cache_init(host, "p", 256, PR_PSERIALIZE)).toThrow(
+      "pool_cache_init: p has PR_PSERIALIZE; pass opts.psz, the pserialize instance its readers use",
+    );
+    expect(() => pool_cache_init(host, "p", 5000)).toThrow(
+      "pool_init: size must be an integer from 1 to 4096 bytes (one page), got 5000",
+    );
+  });
+});
+
+describe("pcb churn", () => {
+  const profile = roundProfile(16);
+  it("no reader ever uses a pcb handed out again, for every scheme, under heavy churn", () => {
+    for (const variant of CHURN_VARIANTS.filter((v) => v !== "unprotected")) {
+      for (const cpus of [2, 4]) {
+        const r = pcbChurn({
+          variant,
+          profile,
+          cpus,
+          churnPerSecond: 200_000,
+          simNs: 4e6,
+          pcbs: 32,
+          buckets: 8,
+        });
+        expect(r.lookups, variant).toBeGreaterThan(1000);
+        expect(r.useAfterFree, `${variant} on ${cpus} CPUs`).toBe(0);
+      }
+    }
+  });
+
+  it("catches the reuse when the pool does not wait for readers", () => {
+    const r = pcbChurn({
+      variant: "unprotected",
+      profile,
+      cpus: 4,
+      churnPerSecond: 200_000,
+      simNs: 4e6,
+      pcbs: 32,
+      buckets: 8,
+    });
+    expect(r.useAfterFree).toBeGreaterThan(0);
+  });
+
+  it("pserialize pays cross-calls, smr none and never waits for them; batching shares them", () => {
+    const run = (variant: (typeof CHURN_VARIANTS)[number]) =>
+      pcbChurn({
+        variant,
+        profile,
+        cpus: 8,
+        churnPerSecond: 400_000,
+        simNs: 4e6,
+        pcbs: 64,
+        buckets: 16,
+      });
+    const psz = run("pserialize");
+    const batched = run("pserialize-batched");
+    const smr = run("smr");
+    expect(psz.xcallsPerSimSecond).toBeGreaterThan(0);
+    expect(batched.xcallsPerSimSecond).toBeLessThan(psz.xcallsPerSimSecond);
+    expect(smr.xcallsPerSimSecond).toBe(0);
+    expect(smr.writerWaitNsP99).toBeLessThan(psz.writerWaitNsP99);
+    expect(smr.pendingBytesPeak).toBeGreaterThan(0);
+  });
+
+  it("names a bad variant", () => {
+    expect(() =>
+      pcbChurn({ variant: "rcu" as never, profile, cpus: 2, churnPerSecond: 1000, simNs: 1e6 }),
+    ).toThrow(
+      "pcb-churn: variant must be one of pserialize, pserialize-batched, epoch, smr, smr-lazy, rwlock, unprotected, got rcu",
+    );
+  });
+});
