@@ -19,6 +19,7 @@ import {
   work,
 } from "@smpnet/sim";
 import {
+  CHURN_VARIANTS,
   epoch_alloc,
   ksleep,
   MUTEX_DEFAULT,
@@ -289,14 +290,7 @@ for (const [p, cpus] of [
   [er4, 4],
   [x86, 16],
 ]) {
-  for (const variant of [
-    "pserialize",
-    "pserialize-batched",
-    "epoch",
-    "smr",
-    "smr-lazy",
-    "rwlock",
-  ]) {
+  for (const variant of CHURN_VARIANTS.filter((v) => v !== "unprotected")) {
     for (const churnPerSecond of [1_000, 10_000, 100_000]) {
       const r = pcbChurn({ variant, profile: p, cpus, churnPerSecond, simNs: churnNs });
       if (r.useAfterFree !== 0)

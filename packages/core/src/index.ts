@@ -85,7 +85,13 @@ export {
   pserialize_t,
 } from "./pserialize.js";
 export { pserialize_perform_batched } from "./pserialize-batched.js";
-export { Reclaimable, type Reclaimer, ReclaimStats, reclaim_use } from "./reclaim.js";
+export {
+  PendingBytes,
+  Reclaimable,
+  type Reclaimer,
+  ReclaimStats,
+  reclaim_use,
+} from "./reclaim.js";
 export {
   type krw_t,
   krwlock_t,

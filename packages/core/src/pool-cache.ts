@@ -32,6 +32,7 @@ import { type kmutex_t, MUTEX_DEFAULT, mutex_enter, mutex_exit, mutex_init } fro
 import { type PoolItem, pool_get, pool_init, type pool_t } from "./pool.js";
 import { pserialize_perform, type pserialize_t } from "./pserialize.js";
 import { pserialize_perform_batched } from "./pserialize-batched.js";
+import { PendingBytes } from "./reclaim.js";
 import { smr_advance, smr_poll, type smr_t } from "./smr.js";
 
 /** PCG_NOBJECTS_NORMAL: objects per group (a 256-byte pcg on LP64), subr_pool.c. */
@@ -56,27 +57,11 @@ interface CacheCpu {
 
 const newGroup = (): Group => ({ objects: [], goal: 0 });
 
-/** Bytes of objects put but not yet reusable, over time. */
-export class PoolCacheStats {
-  pendingBytes = 0;
-  pendingBytesPeak = 0;
-  private integral = 0;
-  private since = 0;
+/** Bytes of objects put but not yet reusable, over time; waits for cross-calls. */
+export class PoolCacheStats extends PendingBytes {
   /** Puts that waited for a cross-call, and ns spent waiting. */
   waits = 0;
   waitNs = 0;
-
-  change(delta: number, nowNs: number): void {
-    this.integral += this.pendingBytes * (nowNs - this.since);
-    this.since = nowNs;
-    this.pendingBytes += delta;
-    if (this.pendingBytes > this.pendingBytesPeak) this.pendingBytesPeak = this.pendingBytes;
-  }
-
-  pendingBytesMean(nowNs: number): number {
-    const total = this.integral + this.pendingBytes * (nowNs - this.since);
-    return nowNs > 0 ? total / nowNs : 0;
-  }
 }
 
 export class pool_cache_t {
@@ -180,7 +165,7 @@ function* getSlow(pc: pool_cache_t): KernelGen<PoolItem> {
   const head = pc.smrfifo[0];
   if (full === undefined && head !== undefined && (yield* smr_poll(pc.smr!, head.goal, false))) {
     full = pc.smrfifo.shift()!;
-    pc.stats.change(-full.objects.length * pc.pool.size, nanotime());
+    pc.stats.pendingChange(-full.objects.length * pc.pool.size, nanotime());
   }
   if (full !== undefined) {
     const cc = pc.cpus[curcpu().index]!;
@@ -230,7 +215,7 @@ function* putDeferred(pc: pool_cache_t, item: PoolItem): KernelGen {
   yield* load(cc.line);
   cc.pending.objects.push(item);
   yield* store(cc.line, 0);
-  pc.stats.change(pc.pool.size, nanotime());
+  pc.stats.pendingChange(pc.pool.size, nanotime());
   const group = cc.pending;
   const filled = group.objects.length === PCG_NOBJECTS;
   if (filled) cc.pending = newGroup();
@@ -252,5 +237,5 @@ function* putDeferred(pc: pool_cache_t, item: PoolItem): KernelGen {
   yield* mutex_enter(pc.lock);
   pc.fullgroups.push(group);
   yield* mutex_exit(pc.lock);
-  pc.stats.change(-group.objects.length * pc.pool.size, nanotime());
+  pc.stats.pendingChange(-group.objects.length * pc.pool.size, nanotime());
 }

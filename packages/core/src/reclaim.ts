@@ -32,18 +32,34 @@ export class Reclaimable {
   ) {}
 }
 
+/** Bytes retired and not yet freed: now, peak, and the time integral. */
+export class PendingBytes {
+  pendingBytes = 0;
+  pendingBytesPeak = 0;
+  private pendingIntegral = 0;
+  private pendingSince = 0;
+
+  /** Time-weighted mean of bytes awaiting free, from 0 to `nowNs`. */
+  pendingBytesMean(nowNs: number): number {
+    const integral = this.pendingIntegral + this.pendingBytes * (nowNs - this.pendingSince);
+    return nowNs === 0 ? 0 : integral / nowNs;
+  }
+
+  pendingChange(deltaBytes: number, nowNs: number): void {
+    this.pendingIntegral += this.pendingBytes * (nowNs - this.pendingSince);
+    this.pendingSince = nowNs;
+    this.pendingBytes += deltaBytes;
+    if (this.pendingBytes > this.pendingBytesPeak) this.pendingBytesPeak = this.pendingBytes;
+  }
+}
+
 /** Read-side cost, grace periods, memory awaiting free, cross-calls. */
-export class ReclaimStats {
+export class ReclaimStats extends PendingBytes {
   /** Read sections entered, and ns spent entering and exiting them. */
   sections = 0;
   sectionNs = 0;
   /** Grace-period latency of each freed object (retire to free), ns. */
   readonly graceNs: number[] = [];
-  /** Bytes retired and not yet freed: now, peak, and the time integral. */
-  pendingBytes = 0;
-  pendingBytesPeak = 0;
-  private pendingIntegral = 0;
-  private pendingSince = 0;
   /** Broadcast cross-calls sent (pserialize), and the IPIs they took. */
   xcalls = 0;
   ipis = 0;
@@ -62,19 +78,6 @@ export class ReclaimStats {
     if (this.graceNs.length === 0) return 0;
     const s = [...this.graceNs].sort((a, b) => a - b);
     return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-  }
-
-  /** Time-weighted mean of bytes awaiting free, from 0 to `nowNs`. */
-  pendingBytesMean(nowNs: number): number {
-    const integral = this.pendingIntegral + this.pendingBytes * (nowNs - this.pendingSince);
-    return nowNs === 0 ? 0 : integral / nowNs;
-  }
-
-  pendingChange(deltaBytes: number, nowNs: number): void {
-    this.pendingIntegral += this.pendingBytes * (nowNs - this.pendingSince);
-    this.pendingSince = nowNs;
-    this.pendingBytes += deltaBytes;
-    if (this.pendingBytes > this.pendingBytesPeak) this.pendingBytesPeak = this.pendingBytes;
   }
 }
 
