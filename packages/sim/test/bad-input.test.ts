@@ -50,7 +50,7 @@ describe("bad input", () => {
   it("rejects an IPI at IPL_NONE", () => {
     expect(
       runBody(function* () {
-        yield* ipi_send(0, () => {}, IPL_NONE);
+        yield* ipi_send(0, function* () {}, IPL_NONE);
       }),
     ).toThrow(
       "ipi: unknown IPL 0; an IPI runs at an IPL above IPL_NONE (IPL_SOFTCLOCK .. IPL_HIGH)",
