@@ -14,6 +14,7 @@
  */
 import {
   type CacheLine,
+  IPL_VM,
   type KernelGen,
   load,
   nanotime,
@@ -66,6 +67,11 @@ export interface ChurnOptions {
   /** Open connections, and hash buckets. */
   readonly pcbs?: number;
   readonly buckets?: number;
+  /** Cycles a reader uses the pcb it found (default PCB_USE_CYCLES). */
+  readonly useCycles?: number;
+  /** Kernel preemption on the host, and a device interrupting random CPUs about this often (ns). */
+  readonly kernelPreemption?: boolean;
+  readonly interruptMeanNs?: number;
 }
 
 export interface ChurnResult {
@@ -109,7 +115,11 @@ function quantile(sorted: readonly number[], q: number): number {
 export function pcbChurn(o: ChurnOptions): ChurnResult {
   check(o);
   const sim = new Simulation({ seed: o.seed ?? 1 });
-  const host = sim.addHost({ name: o.profile.name, profile: { ...o.profile, cpus: o.cpus } });
+  const host = sim.addHost({
+    name: o.profile.name,
+    profile: { ...o.profile, cpus: o.cpus },
+    kernelPreemption: o.kernelPreemption ?? false,
+  });
   const v = o.variant;
   const lookupIntervalNs = o.lookupIntervalNs ?? 5_000;
   const nbuckets = o.buckets ?? 64;
@@ -187,7 +197,7 @@ export function pcbChurn(o: ChurnOptions): ChurnResult {
           if (pcb !== undefined) {
             const gen = pcb.gen;
             yield* load(pcb.line);
-            yield* work(PCB_USE_CYCLES);
+            yield* work(o.useCycles ?? PCB_USE_CYCLES);
             if (pcb.gen !== gen) useAfterFree++;
           }
           const t2 = nanotime();
@@ -256,6 +266,22 @@ export function pcbChurn(o: ChurnOptions): ChurnResult {
     }
   }
 
+  if (o.interruptMeanNs !== undefined) {
+    const mean = o.interruptMeanNs;
+    const dev = host.intr_establish({
+      name: "dev",
+      ipl: IPL_VM,
+      cpu: 0,
+      *handler() {
+        yield* work(sim.rng.int(0, 2_000));
+      },
+    });
+    const tick = () => {
+      dev.raise(sim.rng.int(0, o.cpus - 1));
+      sim.after(sim.rng.int(1, 2 * mean), tick);
+    };
+    sim.after(0, tick);
+  }
   sim.run(o.simNs);
   const seconds = o.simNs / 1e9;
   waits.sort((a, b) => a - b);

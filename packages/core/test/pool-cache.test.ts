@@ -163,6 +163,40 @@ describe("pool_cache", () => {
     });
   }
 
+  it("set_smr batches leave in FIFO order, stamped with rising goals", () => {
+    const { sim, host } = machine(4);
+    const smr = smr_create(host, "s");
+    const pc = pool_cache_init(host, "p", 256);
+    pool_cache_set_smr(pc, smr);
+    const goalsQueued: number[] = [];
+    const batchesTaken: PoolItem[][] = [];
+    host.kthread_create({
+      name: "t",
+      pri: PRI_KERNEL,
+      cpu: 0,
+      bound: true,
+      *body() {
+        const items: PoolItem[] = [];
+        for (let i = 0; i < 4 * PCG_NOBJECTS; i++) items.push(yield* pool_cache_get(pc));
+        for (const it of items) yield* pool_cache_put(pc, it);
+        goalsQueued.push(...pc.smrfifo.map((g) => g.goal));
+        const firstBatch = [...pc.smrfifo[0]!.objects];
+        const secondBatch = [...pc.smrfifo[1]!.objects];
+        // no reader: the oldest batch is reusable at once, and comes first
+        const first = yield* pool_cache_get(pc);
+        for (let i = 1; i < PCG_NOBJECTS; i++) yield* pool_cache_get(pc);
+        const sixteenth = yield* pool_cache_get(pc);
+        batchesTaken.push(firstBatch, secondBatch, [first, sixteenth]);
+      },
+    });
+    sim.run(1e9);
+    expect(goalsQueued).toHaveLength(4);
+    for (let i = 1; i < goalsQueued.length; i++)
+      expect(goalsQueued[i]!).toBeGreaterThan(goalsQueued[i - 1]!);
+    expect(batchesTaken[0]).toContain(batchesTaken[2]![0]);
+    expect(batchesTaken[1]).toContain(batchesTaken[2]![1]);
+  });
+
   it("rejects a PR_PSERIALIZE pool without its pserialize instance", () => {
     const { host } = machine(2);
     expect(() => pool_cache_init(host, "p", 256, PR_PSERIALIZE)).toThrow(
@@ -176,22 +210,34 @@ describe("pool_cache", () => {
 
 describe("pcb churn", () => {
   const profile = roundProfile(16);
-  it("no reader ever uses a pcb handed out again, for every scheme, under heavy churn", () => {
-    for (const variant of CHURN_VARIANTS.filter((v) => v !== "unprotected")) {
-      for (const cpus of [2, 4]) {
-        const r = pcbChurn({
-          variant,
-          profile,
-          cpus,
-          churnPerSecond: 200_000,
-          simNs: 4e6,
-          pcbs: 32,
-          buckets: 8,
-        });
-        expect(r.lookups, variant).toBeGreaterThan(1000);
-        expect(r.useAfterFree, `${variant} on ${cpus} CPUs`).toBe(0);
-      }
-    }
+  it("no reader ever uses a pcb handed out again, for every scheme, under random churn, preemption and interrupts on 1-16 CPUs", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...CHURN_VARIANTS.filter((v) => v !== "unprotected")),
+        fc.integer({ min: 1, max: 16 }),
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        fc.boolean(),
+        fc.integer({ min: 50_000, max: 800_000 }),
+        (variant, cpus, seed, kernelPreemption, churnPerSecond) => {
+          const r = pcbChurn({
+            variant,
+            profile: roundProfile(cpus),
+            cpus,
+            churnPerSecond,
+            simNs: 2e6,
+            seed,
+            pcbs: 16,
+            buckets: 4,
+            useCycles: 3_000,
+            kernelPreemption,
+            interruptMeanNs: 5_000,
+          });
+          expect(r.lookups).toBeGreaterThan(100);
+          expect(r.useAfterFree, `${variant} on ${cpus} CPUs`).toBe(0);
+        },
+      ),
+      { numRuns: Number(process.env.RUNS ?? 40), seed: 20261129 },
+    );
   });
 
   it("catches the reuse when the pool does not wait for readers", () => {
@@ -201,8 +247,9 @@ describe("pcb churn", () => {
       cpus: 4,
       churnPerSecond: 200_000,
       simNs: 4e6,
-      pcbs: 32,
-      buckets: 8,
+      pcbs: 16,
+      buckets: 4,
+      useCycles: 3_000,
     });
     expect(r.useAfterFree).toBeGreaterThan(0);
   });
