@@ -197,6 +197,48 @@ describe("pool_cache", () => {
     expect(batchesTaken[1]).toContain(batchesTaken[2]![1]);
   });
 
+  for (const lazy of [false, true]) {
+    it(`set_smr${lazy ? " (SMR_LAZY)" : ""}: a put never waits, even while every other CPU sits in a section`, () => {
+      const { sim, host } = machine(4);
+      const smr = lazy ? smr_create(host, "s", SMR_LAZY, 1000) : smr_create(host, "s");
+      const pc = pool_cache_init(host, "p", 256);
+      pool_cache_set_smr(pc, smr);
+      for (let c = 1; c < 4; c++) {
+        host.kthread_create({
+          name: `r${c}`,
+          pri: PRI_KERNEL,
+          cpu: c,
+          bound: true,
+          *body() {
+            yield* smr.enter();
+            yield* work(5_000_000);
+            yield* smr.exit();
+          },
+        });
+      }
+      let longest = 0;
+      host.kthread_create({
+        name: "w",
+        pri: PRI_KERNEL,
+        cpu: 0,
+        bound: true,
+        *body() {
+          yield* work(10_000);
+          const items: PoolItem[] = [];
+          for (let i = 0; i < 4 * PCG_NOBJECTS; i++) items.push(yield* pool_cache_get(pc));
+          for (const it of items) {
+            const t0 = sim.now;
+            yield* pool_cache_put(pc, it);
+            longest = Math.max(longest, sim.now - t0);
+          }
+        },
+      });
+      sim.run(1e9);
+      expect(pc.smrfifo.length + pc.fullgroups.length).toBeGreaterThan(0);
+      expect(longest).toBeLessThan(2_000);
+    });
+  }
+
   it("rejects a PR_PSERIALIZE pool without its pserialize instance", () => {
     const { host } = machine(2);
     expect(() => pool_cache_init(host, "p", 256, PR_PSERIALIZE)).toThrow(
