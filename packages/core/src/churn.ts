@@ -39,6 +39,7 @@ import {
   type pool_cache_t,
 } from "./pool-cache.js";
 import { pserialize_create, type pserialize_t } from "./pserialize.js";
+import { quantile } from "./quantile.js";
 import type { Reclaimer } from "./reclaim.js";
 import { RW_READER, RW_WRITER, rw_enter, rw_exit, rw_init } from "./rwlock.js";
 import { SMR_LAZY, smr_create } from "./smr.js";
@@ -104,12 +105,6 @@ function check(o: ChurnOptions): void {
   if (!Number.isInteger(o.cpus) || o.cpus < 1) bad("cpus", "a positive integer", o.cpus);
   if (!(o.churnPerSecond > 0)) bad("churnPerSecond", "a positive number", o.churnPerSecond);
   if (!(o.simNs > 0)) bad("simNs", "a positive number of ns", o.simNs);
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted.length === 0
-    ? 0
-    : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 export function pcbChurn(o: ChurnOptions): ChurnResult {
@@ -293,8 +288,8 @@ export function pcbChurn(o: ChurnOptions): ChurnResult {
     lookups,
     lookupsPerSimSecond: Math.round(lookups / seconds),
     readNsPerSection: lookups === 0 ? 0 : +(readNs / lookups).toFixed(2),
-    writerWaitNsP50: Math.round(quantile(waits, 0.5)),
-    writerWaitNsP99: Math.round(quantile(waits, 0.99)),
+    writerWaitNsP50: Math.round(quantile(waits, 0.5) ?? 0),
+    writerWaitNsP99: Math.round(quantile(waits, 0.99) ?? 0),
     xcallsPerSimSecond: Math.round((psz?.stats.xcalls ?? 0) / seconds),
     pendingBytesPeak: pending.pendingBytesPeak,
     pendingBytesMean: Math.round(pending.pendingBytesMean(o.simNs)),

@@ -85,6 +85,7 @@ export {
   pserialize_t,
 } from "./pserialize.js";
 export { pserialize_perform_batched } from "./pserialize-batched.js";
+export { quantile } from "./quantile.js";
 export {
   PendingBytes,
   Reclaimable,

@@ -37,8 +37,8 @@ import { smr_advance, smr_poll, type smr_t } from "./smr.js";
 
 /** PCG_NOBJECTS_NORMAL: objects per group (a 256-byte pcg on LP64), subr_pool.c. */
 export const PCG_NOBJECTS = 15;
-/** PR_PSERIALIZE (sys/pool.h): objects are reused only after a pserialize_perform. */
-export const PR_PSERIALIZE = 0x1000;
+/** PR_PSERIALIZE's value in sys/pool.h; here objects are reused only after a pserialize_perform. */
+export const PR_PSERIALIZE = 0x20000;
 
 interface Group {
   readonly objects: PoolItem[];

@@ -15,6 +15,7 @@
  */
 
 import { curlwp, type Host, type KernelGen, nanotime, SimError } from "@smpnet/sim";
+import { quantile } from "./quantile.js";
 import { coreState } from "./state.js";
 
 /** An object under a reclamation scheme: linked, unlinked, retired, freed. */
@@ -75,9 +76,12 @@ export class ReclaimStats extends PendingBytes {
 
   /** The q-quantile (0..1) of grace-period latency, ns (nearest rank). */
   graceQuantileNs(q: number): number {
-    if (this.graceNs.length === 0) return 0;
-    const s = [...this.graceNs].sort((a, b) => a - b);
-    return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+    return (
+      quantile(
+        [...this.graceNs].sort((a, b) => a - b),
+        q,
+      ) ?? 0
+    );
   }
 }
 

@@ -74,7 +74,7 @@ export {
   TCP_INPUT_CYCLES,
   TCP_TIMER_OUTPUT_CYCLES,
 } from "./starvation.js";
-export { type CalloutStats, callout_stats, log2Histogram, quantile } from "./stats.js";
+export { type CalloutStats, callout_stats, log2Histogram } from "./stats.js";
 export type { SoftintSystem } from "./system.js";
 export {
   sysmon_wdog,

@@ -17,6 +17,7 @@
  * distribution with their wait so far.
  */
 
+import { quantile } from "@smpnet/core";
 import {
   type Host,
   IPL_VM,
@@ -31,7 +32,7 @@ import { CALLOUT_MPSAFE, type callout_t } from "./callout-wheel.js";
 import type { SoftintVariant } from "./config.js";
 import { softint_init } from "./init.js";
 import { pktq_create, pktq_enqueue } from "./pktqueue.js";
-import { callout_stats, quantile } from "./stats.js";
+import { callout_stats } from "./stats.js";
 import { sysmon_wdog_register, sysmon_wdog_setmode, WDOG_MODE_KTICKLE } from "./wdog.js";
 
 /**

@@ -49,13 +49,6 @@ export function callout_stats(host: Host): CalloutStats {
   return { fired, overdue, due: fired + overdue, late, waited, latenessNs: lateness };
 }
 
-/** The p-quantile (0 < p <= 1) by nearest rank of ascending `sorted`; null when empty. */
-export function quantile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
-  return sorted[i]!;
-}
-
 /**
  * A power-of-two histogram of ns values, as DTrace's quantize: bucket k
  * counts values in [2^k, 2^(k+1)), bucket "0" values below 1 ns.

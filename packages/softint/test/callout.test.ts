@@ -1,3 +1,4 @@
+import { quantile } from "@smpnet/core";
 import { IPL_VM, nanotime, PRI_USER, work } from "@smpnet/sim";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -11,7 +12,6 @@ import {
   callout_stats,
   callout_stop,
   log2Histogram,
-  quantile,
   softintProbes,
 } from "../src/index.js";
 import { kthread, machine } from "./fixtures.js";
