@@ -68,7 +68,6 @@ export {
 export { POOL_PAGE_SIZE, PoolItem, pool_get, pool_init, pool_put, pool_t } from "./pool.js";
 export {
   PCG_NOBJECTS,
-  PoolCacheStats,
   PR_PSERIALIZE,
   pool_cache_get,
   pool_cache_init,

@@ -57,18 +57,12 @@ interface CacheCpu {
 
 const newGroup = (): Group => ({ objects: [], goal: 0 });
 
-/** Bytes of objects put but not yet reusable, over time; waits for cross-calls. */
-export class PoolCacheStats extends PendingBytes {
-  /** Puts that waited for a cross-call, and ns spent waiting. */
-  waits = 0;
-  waitNs = 0;
-}
-
 export class pool_cache_t {
   readonly pool: pool_t;
   readonly lock: kmutex_t;
   readonly cpus: CacheCpu[];
-  readonly stats = new PoolCacheStats();
+  /** Bytes of objects put but not yet reusable, over time. */
+  readonly stats = new PendingBytes();
   readonly fullgroups: Group[] = [];
   readonly emptygroups: Group[] = [];
   /** set_smr: stamped groups, oldest first. */
@@ -229,11 +223,8 @@ function* putDeferred(pc: pool_cache_t, item: PoolItem): KernelGen {
     return;
   }
   // PR_PSERIALIZE: the put that fills the batch waits for the cross-call
-  const t0 = nanotime();
   if (pc.pszBatched) yield* pserialize_perform_batched(pc.psz!);
   else yield* pserialize_perform(pc.psz!);
-  pc.stats.waits++;
-  pc.stats.waitNs += nanotime() - t0;
   yield* mutex_enter(pc.lock);
   pc.fullgroups.push(group);
   yield* mutex_exit(pc.lock);
