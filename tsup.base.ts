@@ -8,4 +8,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: "node20",
+  // esbuild turns top-level const into var when bundling; inlining the
+  // constants keeps V8 from loading and checking each one in hot loops.
+  minifySyntax: true,
 });

@@ -123,9 +123,11 @@ function probeSiteOff(n) {
 }
 
 function measure(name, fn, arg, extra = {}) {
-  fn(Math.max(1, Math.floor(arg / 10)), extra.probed); // warm up
+  // Warm up at full size: V8 settles on its final optimized code (OSR, then a
+  // regular compile) only after a run or two; timing earlier catches a mix.
+  fn(arg, extra.probed);
   let best = null;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     const r = timed(() => fn(arg, extra.probed));
     const ops = r.count / r.s;
     if (!best || ops > best.opsPerSec)

@@ -54,10 +54,14 @@ export class EventQueue {
   /** Push number of the event in each slot (exact up to 2^53), -1 when free: orders ties in the heap, validates handles. */
   private order = new Float64Array(64).fill(-1);
   private next = new Int32Array(64).fill(NIL);
-  /** Index in the heap, or NIL while on the wheel. */
+  /** Index in the heap; NIL for every slot not in the heap (written by heap operations only). */
   private hpos = new Int32Array(64).fill(NIL);
-  private fns: EventFn[] = [];
-  private args: unknown[] = [];
+  /**
+   * Handler and argument of slot s at 2s and 2s+1: one array to check and
+   * index instead of two. Sized ahead like the typed arrays (a store past the
+   * end would make V8 emit a growing store).
+   */
+  private calls: unknown[] = new Array<unknown>(128).fill(null);
   private freeList = NIL;
   private used = 0;
   private pushes = 1;
@@ -85,50 +89,52 @@ export class EventQueue {
   /** Number of pending events. */
   size = 0;
 
+  /*
+   * push, peekTime and popAndRun hold only the common case and call out for
+   * the rest: V8 inlines them, and the handler an event runs, into one
+   * another only while their bytecode together stays small.
+   */
+
   /** Schedules `fn(arg)` at absolute time `t`; returns a handle for `cancel`. */
   push(t: number, fn: EventFn, arg: unknown): EventHandle {
     let s = this.freeList;
-    if (s === NIL) {
-      if (this.used === this.time.length) this.grow();
-      s = this.used++;
-    } else {
-      this.freeList = this.next[s]!;
-    }
+    if (s === NIL) s = this.newSlot();
+    else this.freeList = this.next[s]!;
     const o = this.pushes++;
-    this.order[s] = o;
     const time = this.time;
     time[s] = t;
-    this.fns[s] = fn;
-    this.args[s] = arg;
+    this.order[s] = o;
+    this.calls[2 * s] = fn;
+    this.calls[2 * s + 1] = arg;
     this.size++;
-    const day = Math.floor(t * this.inv);
-    const ahead = day - this.curDay;
-    if (ahead >= 0 && ahead < WHEEL) {
-      // the common case, written out: append to the day's list
-      const b = day & MASK;
-      const tail = this.tails[b]!;
-      if (tail !== NIL && time[tail]! <= t) {
-        this.hpos[s] = NIL;
-        this.next[tail] = s;
-        this.next[s] = NIL;
-        this.tails[b] = s;
-      } else {
-        this.link(s, t, b);
-      }
+    // The common case: a day in the window, not before the day's last event.
+    // `ahead` is exact (t is a multiple of 2^-10 ns, the width a power of two)
+    // and in the window truncates to the day with one conversion, where
+    // Math.floor's round-convert-check chain was the push's critical path.
+    const ahead = t * this.inv - this.curDay;
+    const b = (this.cur + (ahead | 0)) & MASK;
+    const tail = this.tails[b]!;
+    if (ahead >= 0 && ahead < WHEEL && (tail === NIL || time[tail]! <= t)) {
+      this.next[s] = NIL;
+      if (tail === NIL) this.occupy(b, s);
+      else this.next[tail] = s;
+      this.tails[b] = s;
     } else {
       this.place(s, t);
     }
     const h = this.head;
-    if (h !== NIL && t < time[h]!) this.cacheHead(s);
+    if (h !== NIL && t < time[h]!) this.head = NIL;
     if ((o & (AUDIT - 1)) === 0) this.audit();
     return (o & SERIAL_MASK) * SLOT_SPAN + s;
   }
 
   /** Removes a pending event; false if it already ran or was cancelled. */
   cancel(h: EventHandle): boolean {
-    const s = h % SLOT_SPAN;
+    // floor and multiply, both exact for a power of two: `%` on a double is a call to fmod
+    const serial = Math.floor(h / SLOT_SPAN);
+    const s = h - serial * SLOT_SPAN;
     const o = this.order[s]!;
-    if (s >= this.used || o < 0 || (o & SERIAL_MASK) !== (h - s) / SLOT_SPAN) return false;
+    if (s >= this.used || o < 0 || (o & SERIAL_MASK) !== serial) return false;
     if (this.hpos[s] !== NIL) this.heapRemove(s);
     else this.unlink(s, Math.floor(this.time[s]! * this.inv) & MASK);
     if (this.head === s) this.head = NIL;
@@ -152,40 +158,48 @@ export class EventQueue {
     const b = this.headBucket;
     this.head = NIL;
     // The window starts at the day of the event being run: the clock's day.
-    const cur = this.cur;
-    const moved = b !== cur;
-    if (moved) {
-      this.curDay += (b - cur) & MASK;
-      this.cur = b;
-    }
-    const next = this.next;
-    const n = next[s]!;
+    if (b !== this.cur) this.advance(b);
+    const n = this.next[s]!;
     this.heads[b] = n;
-    if (n === NIL) {
-      this.tails[b] = NIL;
-      this.clearBit(b);
-    }
-    const fn = this.fns[s]!;
-    const arg = this.args[s];
+    if (n === NIL) this.vacate(b);
+    const fn = this.calls[2 * s] as EventFn;
+    const arg = this.calls[2 * s + 1];
+    // calls keeps the slot's entries until the slot is reused: a store saved per event
     this.order[s] = -1;
-    this.args[s] = undefined;
-    next[s] = this.freeList;
+    this.next[s] = this.freeList;
     this.freeList = s;
     this.size--;
-    if (moved && this.heapSize > 0) this.migrate();
     fn(arg as never);
+  }
+
+  private newSlot(): number {
+    if (this.used === this.time.length) this.grow();
+    return this.used++;
+  }
+
+  /** Slides the window to start at bucket `b`, taking in the heap events it now reaches. */
+  private advance(b: number): void {
+    this.curDay += (b - this.cur) & MASK;
+    this.cur = b;
+    if (this.heapSize > 0) this.migrate();
+  }
+
+  private occupy(b: number, s: number): void {
+    this.heads[b] = s;
+    this.bits[b >> 5]! |= 1 << (b & 31);
+    this.summary |= 1 << (b >> 5);
+  }
+
+  private vacate(b: number): void {
+    this.tails[b] = NIL;
+    this.clearBit(b);
   }
 
   private release(s: number): void {
     this.order[s] = -1;
-    this.args[s] = undefined;
+    this.calls[2 * s + 1] = null;
     this.next[s] = this.freeList;
     this.freeList = s;
-  }
-
-  private cacheHead(s: number): void {
-    this.head = s;
-    this.headBucket = Math.floor(this.time[s]! * this.inv) & MASK;
   }
 
   /** Puts slot `s` on the wheel or in the heap, by its day. */
@@ -205,14 +219,11 @@ export class EventQueue {
 
   /** Inserts `s` into bucket `b`, after every entry not later than it. */
   private link(s: number, t: number, b: number): void {
-    this.hpos[s] = NIL;
     const tail = this.tails[b]!;
     if (tail === NIL) {
-      this.heads[b] = s;
+      this.occupy(b, s);
       this.tails[b] = s;
       this.next[s] = NIL;
-      this.bits[b >> 5]! |= 1 << (b & 31);
-      this.summary |= 1 << (b >> 5);
     } else if (this.time[tail]! <= t) {
       this.next[tail] = s;
       this.tails[b] = s;
@@ -254,28 +265,35 @@ export class EventQueue {
 
   /** Finds (and caches) the earliest event: the first occupied day of the window. */
   private findHead(): number {
-    if (this.size === 0) return NIL;
-    if (this.size === this.heapSize) {
-      // Nothing in the window: slide it to the earliest event of the heap.
-      const d = Math.floor(this.time[this.heap[0]!]! * this.inv);
-      this.cur = d & MASK;
-      this.curDay = d;
-      this.migrate();
-    }
-    let w = this.cur >> 5;
-    let m = this.bits[w]! & (-1 << (this.cur & 31));
+    if (this.size === this.heapSize) return this.slideToHeap();
+    const cur = this.cur;
+    let w = cur >> 5;
+    let m = this.bits[w]! & (-1 << (cur & 31));
     if (m === 0) {
-      // the next occupied word after w, or (wrapping) the first of all
-      const later = w === 31 ? 0 : this.summary & (-2 << w);
-      const sm = later !== 0 ? later : this.summary;
-      w = 31 - Math.clz32(sm & -sm);
+      w = this.nextWord(w);
       m = this.bits[w]!;
     }
     const b = (w << 5) | (31 - Math.clz32(m & -m));
-    const s = this.heads[b]!;
-    this.head = s;
     this.headBucket = b;
-    return s;
+    this.head = this.heads[b]!;
+    return this.head;
+  }
+
+  /** The first occupied word of slots after word `w`, or (wrapping) the first of all. */
+  private nextWord(w: number): number {
+    const later = w === 31 ? 0 : this.summary & (-2 << w);
+    const sm = later !== 0 ? later : this.summary;
+    return 31 - Math.clz32(sm & -sm);
+  }
+
+  /** Nothing in the window: slides it to the earliest event of the heap, if any. */
+  private slideToHeap(): number {
+    if (this.size === 0) return NIL;
+    const d = Math.floor(this.time[this.heap[0]!]! * this.inv);
+    this.cur = d & MASK;
+    this.curDay = d;
+    this.migrate();
+    return this.findHead();
   }
 
   /** Moves onto the wheel every heap event the window now reaches. */
@@ -399,6 +417,7 @@ export class EventQueue {
       return b;
     };
     this.time = f64(this.time);
+    for (let i = this.calls.length; i < 2 * cap; i++) this.calls.push(null);
     const order = new Float64Array(cap).fill(-1);
     order.set(this.order);
     this.order = order;

@@ -216,7 +216,8 @@ export class Host {
     }
     const n = q.length;
     for (let i = 0; i < n; i++) this.wake(q[i]!);
-    q.length = 0;
+    // pop, which V8 inlines, rather than `length = 0`, a runtime call (6% of the switches bench)
+    while (q.length > 0) q.pop();
     return n;
   }
 
