@@ -86,7 +86,7 @@ export class Simulation {
 
   /** The earliest time anything else can happen: a CPU may run ahead to just before it. */
   horizon(): number {
-    const t = this.queue.peekTime();
+    const t = this.queue.peekTimeCached();
     return Math.min(t, this.limit);
   }
 

@@ -63,12 +63,72 @@ describe("EventQueue", () => {
     const q = new EventQueue();
     expect(q.peekTime()).toBe(Number.POSITIVE_INFINITY);
     const h1 = q.push(5, () => {}, null);
+    expect(q.peekTime()).toBe(5);
     q.popAndRun();
     const h2 = q.push(6, () => {}, null);
     expect(h2).not.toBe(h1);
     expect(q.cancel(h1)).toBe(false);
     expect(q.cancel(h2)).toBe(true);
     expect(q.size).toBe(0);
+  });
+});
+
+describe("EventQueue against a sorted list", () => {
+  // Any handle may be cancelled at any time: pending ones (on the wheel or
+  // in the heap), ones that ran, ones cancelled, ones whose slot was reused.
+  type Op = { kind: "push"; delay: number } | { kind: "cancel"; pick: number } | { kind: "pop" };
+  // pushes outweigh pops, so the queue grows its arrays while lists are long
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant("push" as const),
+        delay: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 5e6 })),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), pick: fc.nat() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("pop" as const) }) },
+  );
+
+  it("cancel succeeds exactly for pending events, and pops follow (time, push order)", () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 2000, size: "max" }), (ops) => {
+        const q = new EventQueue();
+        const model: { t: number; seq: number }[] = [];
+        const handles: { h: number; seq: number }[] = [];
+        let now = 0;
+        let seq = 0;
+        let popped = -1;
+        const pop = () => {
+          now = q.peekTime();
+          q.popAndRun();
+          const first = model.shift()!;
+          expect(now).toBe(first.t);
+          expect(popped).toBe(first.seq);
+        };
+        for (const o of ops) {
+          if (o.kind === "push") {
+            const me = seq++;
+            const t = now + o.delay;
+            handles.push({ h: q.push(t, () => (popped = me), null), seq: me });
+            let i = model.length;
+            while (i > 0 && model[i - 1]!.t > t) i--;
+            model.splice(i, 0, { t, seq: me });
+          } else if (o.kind === "cancel" && handles.length > 0) {
+            const { h, seq: which } = handles[o.pick % handles.length]!;
+            const i = model.findIndex((e) => e.seq === which);
+            expect(q.cancel(h)).toBe(i >= 0);
+            if (i >= 0) model.splice(i, 1);
+          } else if (o.kind === "pop" && model.length > 0) {
+            pop();
+          }
+          expect(q.size).toBe(model.length);
+        }
+        while (model.length > 0) pop();
+        expect(q.peekTime()).toBe(Number.POSITIVE_INFINITY);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 
@@ -136,7 +196,10 @@ describe("EventQueue over several time scales", () => {
     expect(q.peekTime()).toBe(5e9);
     q.push(10, () => got.push(10), null);
     q.push(10, () => got.push(11), null);
-    while (q.size > 0) q.popAndRun();
+    while (q.size > 0) {
+      q.peekTime();
+      q.popAndRun();
+    }
     expect(got).toEqual([10, 11, 5e9, 6e9, 7e9]);
   });
 });
