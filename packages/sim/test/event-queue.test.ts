@@ -12,7 +12,7 @@ describe("EventQueue", () => {
             cancel: fc.boolean(),
             children: fc.integer({ min: 0, max: 2 }),
           }),
-          { minLength: 1, maxLength: 300 },
+          { minLength: 1, maxLength: 300, size: "max" },
         ),
         (specs) => {
           const q = new EventQueue();
@@ -143,7 +143,7 @@ describe("EventQueue over several time scales", () => {
             delay: fc.integer({ min: 0, max: 2_000 }),
             cancel: fc.boolean(),
           }),
-          { minLength: 1, maxLength: 400 },
+          { minLength: 1, maxLength: 400, size: "max" },
         ),
         (specs) => {
           const q = new EventQueue();

@@ -80,9 +80,9 @@ const batchesArb = fc
     fc.record({
       atUs: fc.integer({ min: 0, max: 3_000 }),
       cpu: fc.integer({ min: 0, max: 1 }),
-      flows: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 12 }),
+      flows: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 12, size: "max" }),
     }),
-    { minLength: 1, maxLength: 40 },
+    { minLength: 1, maxLength: 40, size: "max" },
   )
   .map((bs) => bs.sort((a, b) => a.atUs - b.atUs));
 
