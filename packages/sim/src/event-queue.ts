@@ -352,15 +352,18 @@ export class EventQueue {
 
   /**
    * Once AUDIT pushes have passed since the last audit: was the day width
-   * right for them? Called only from push's uncommon case, which is where
-   * both counts grow, so a queue that never leaves the common case is never
-   * audited (and needs no change).
+   * right for them? Called only from push's uncommon case, before it counts,
+   * so a queue that never leaves the common case is never audited (and needs
+   * no change). Pushes to the heap are counted only there, so theirs all fall
+   * in the first AUDIT pushes of the span; walks are also counted when events
+   * move from the heap, so theirs are judged per AUDIT pushes of the span.
    */
   private audit(): void {
-    if (this.pushes - this.auditStart < AUDIT) return;
-    this.auditStart = this.pushes - ((this.pushes - this.auditStart) & (AUDIT - 1));
+    const periods = Math.floor((this.pushes - this.auditStart) / AUDIT);
+    if (periods === 0) return;
+    this.auditStart += periods * AUDIT;
     const widen = this.overflowPushes > MAX_OVERFLOW;
-    const narrow = !widen && this.walked > MAX_WALK && this.width > 2 ** -10;
+    const narrow = !widen && this.walked > MAX_WALK * periods && this.width > 2 ** -10;
     if (widen) this.rebuild(this.width * 4, this.curDay / 4);
     else if (narrow) this.rebuild(this.width / 2, this.curDay * 2);
     this.overflowPushes = 0;
