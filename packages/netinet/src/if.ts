@@ -16,8 +16,8 @@
  * Transmit. if_output queues a packet on if_snd (full: dropped and counted)
  * and calls if_start, which moves packets to the transmit ring while it has
  * slots. A full ring sets IFF_OACTIVE: if_start stops until the transmit-
- * completion interrupt frees slots. Sent packets are freed lazily, by the
- * next if_start or that interrupt, as drivers reclaim their rings.
+ * completion interrupt, one hold-off after the oldest frame has left, frees
+ * the slots of the frames sent and starts output again.
  *
  * Left out: adaptive moderation (the hold-off is fixed), TSO and LRO (no
  * TCP yet), several ports (one interface per host).
@@ -97,6 +97,8 @@ export class ifnet implements FrameSink {
   readonly txDoneNs: number[] = [];
   txHead = 0;
   txIntr!: IntrSource;
+  /** The transmit-completion interrupt is due (its moderation timer runs). */
+  txIntrArmed = false;
   /** The driver's transmit lock (ixg's tx_mtx), over if_snd and the ring. */
   readonly txLock: kmutex_t;
   /** The wire direction this interface sends on. */
@@ -261,7 +263,9 @@ export function* if_output(ifp: ifnet, m: mbuf): KernelGen<boolean> {
  * if_start: moves packets from if_snd to the transmit ring while it has
  * slots, under the driver's transmit lock (a spin mutex at IPL_NET, as
  * ixg's tx_mtx; without it two CPUs could interleave frames). Packets whose
- * frames have left are unlinked under the lock and freed after it.
+ * frames have left are unlinked under the lock and freed after it. While
+ * frames are on the ring, a transmit-completion interrupt is due one
+ * hold-off after the oldest has left.
  */
 export function* if_start(ifp: ifnet): KernelGen {
   yield* mutex_spin_enter(ifp.txLock);
@@ -273,8 +277,6 @@ export function* if_start(ifp: ifnet): KernelGen {
       if ((ifp.if_flags & IFF_OACTIVE) === 0) {
         ifp.if_flags |= IFF_OACTIVE;
         st.oactive++;
-        // the completion interrupt comes when the oldest frame has left
-        ifp.host.sim.at(ifp.txDoneNs[ifp.txHead]!, raiseTx, ifp);
       }
       break;
     }
@@ -292,6 +294,10 @@ export function* if_start(ifp: ifnet): KernelGen {
     ifp.txDoneNs.push(link.transmit(f));
     st.if_opackets++;
     st.if_obytes += m.len;
+  }
+  if (!ifp.txIntrArmed && ifp.txHead < ifp.txRing.length) {
+    ifp.txIntrArmed = true;
+    ifp.host.sim.at(ifp.txDoneNs[ifp.txHead]! + ifp.holdoffNs, raiseTx, ifp);
   }
   yield* mutex_spin_exit(ifp.txLock);
   yield* m_freem_list(ifp.stack.mbufs, done);
@@ -332,6 +338,7 @@ function raiseTx(arg: unknown): void {
 
 /** The transmit-completion interrupt: frees sent packets, clears IFF_OACTIVE, restarts output. */
 function* nic_txintr(ifp: ifnet): KernelGen {
+  ifp.txIntrArmed = false;
   ifp.if_flags &= ~IFF_OACTIVE;
   yield* if_start(ifp);
 }

@@ -37,7 +37,7 @@ export interface NetKernelOptions {
   peer?: { profile?: Profile };
   /** The CPU each receive queue of the system under test interrupts (default all on CPU 0). */
   rxCpus?: readonly number[];
-  /** Clusters each host may have out at once. */
+  /** Clusters the system under test may have out at once (the peer keeps the default). */
   nmbclusters?: number;
   /** Kernel preemption on the system under test (x86 has it; evbmips does not). Default false. */
   kernelPreemption?: boolean;
@@ -89,8 +89,13 @@ export function net_kernel(opts: NetKernelOptions): NetKernel {
   });
   softint_init(dutHost, opts.softint);
   softint_init(peerHost, opts.softint);
-  const common = { nic, netCosts: opts.netCosts, policy: opts.policy, nmbclusters: opts.nmbclusters };
-  const dut = netinet_attach(dutHost, { ...common, addr: DUT_ADDR, rxCpus: opts.rxCpus });
+  const common = { nic, netCosts: opts.netCosts, policy: opts.policy };
+  const dut = netinet_attach(dutHost, {
+    ...common,
+    addr: DUT_ADDR,
+    rxCpus: opts.rxCpus,
+    nmbclusters: opts.nmbclusters,
+  });
   const peer = netinet_attach(peerHost, { ...common, addr: PEER_ADDR });
   const toPeer = new Link(sim, wire, peer.ifp, sim.rng);
   const toDut = new Link(sim, wire, dut.ifp, sim.rng);

@@ -5,7 +5,6 @@
  * or dropped once.
  */
 
-import { cnmipsNetCosts, er4, er4Nic } from "@smpnet/hw-octeon";
 import {
   DUT_ADDR,
   type NetKernel,
@@ -18,10 +17,31 @@ import {
   uio,
 } from "@smpnet/netinet";
 import type { SoftintVariant } from "@smpnet/softint";
-import { type KernelGen, type Nic, NS_PER_MS, PRI_USER, sleep } from "@smpnet/sim";
+import {
+  type KernelGen,
+  type Nic,
+  NS_PER_MS,
+  PRI_USER,
+  roundNetCosts,
+  roundNic,
+  roundProfile,
+  sleep,
+} from "@smpnet/sim";
 import { type KernelOptions, kernel } from "../src/index.js";
 
 export const PORT = 5001;
+
+/** evbmips's folded IPLs (as the ER-4's), so softnet and softserial share a level. */
+const EVBMIPS_LEVELS = {
+  IPL_NONE: 0,
+  IPL_SOFTCLOCK: 1,
+  IPL_SOFTBIO: 1,
+  IPL_SOFTNET: 2,
+  IPL_SOFTSERIAL: 2,
+  IPL_VM: 3,
+  IPL_SCHED: 4,
+  IPL_HIGH: 6,
+};
 
 export interface UdpRunOptions {
   seed?: number;
@@ -29,13 +49,13 @@ export interface UdpRunOptions {
   variant?: SoftintVariant;
   /** Payload bytes of each datagram, in send order. */
   sizes: number[];
-  /** Simulated ns between sends (0: as fast as the sender can). */
-  gapNs?: number;
+  /** Simulated ns after each send (0: as fast as the sender can), or by datagram index. */
+  gapNs?: number | ((i: number) => number);
   wire?: KernelOptions["wire"];
   nic?: Partial<Nic>;
   nmbclusters?: number;
-  /** The receiver reads (default true); false fills its socket buffer. */
-  read?: boolean;
+  /** Simulated ms before the receiver starts reading (default 0): its buffer fills meanwhile. */
+  readAfterMs?: number;
   /** The receiver's CPU (default the last). */
   readerCpu?: number;
   policy?: KernelOptions["policy"];
@@ -61,9 +81,9 @@ export interface UdpRun {
 export function udpRun(o: UdpRunOptions): UdpRun {
   const k = kernel({
     seed: o.seed ?? 1,
-    profile: er4,
-    nic: { ...er4Nic, ...o.nic },
-    netCosts: cnmipsNetCosts,
+    profile: { ...roundProfile(4), iplLevels: EVBMIPS_LEVELS },
+    nic: { ...roundNic(), ...o.nic },
+    netCosts: roundNetCosts(),
     cpus: o.cpus ?? 4,
     softint: { variant: o.variant ?? "netbsd" },
     policy: o.policy ?? "giant",
@@ -84,7 +104,7 @@ export function udpRun(o: UdpRunOptions): UdpRun {
     *body() {
       const so = yield* sys_socket(k.dut, SOCK_DGRAM);
       yield* sys_bind(so, 0, PORT);
-      if (o.read === false) return;
+      if (o.readAfterMs) yield* sleepNs(o.readAfterMs * NS_PER_MS);
       const u = new uio();
       for (;;) {
         u.uio_resid = 65_536;
@@ -112,7 +132,8 @@ export function udpRun(o: UdpRunOptions): UdpRun {
         const e = yield* sys_sendto(so, u);
         if (e === 0) run.sent.set(i + 1, o.sizes[i]!);
         else run.sendErrors.set(e, (run.sendErrors.get(e) ?? 0) + 1);
-        if (o.gapNs) yield* sleepNs(o.gapNs);
+        const gap = typeof o.gapNs === "function" ? o.gapNs(i) : (o.gapNs ?? 0);
+        if (gap > 0) yield* sleepNs(gap);
       }
       sendsDone = true;
     },
