@@ -74,6 +74,9 @@ export interface UdpRun {
   /** Datagram ids and lengths in the order the receiver read them. */
   readIds: number[];
   readLens: number[];
+  /** When the receiver's first and last reads returned (ns). */
+  firstReadNs: number;
+  lastReadNs: number;
   /** Packet ids dropped on the system under test, with the counter. */
   drops: { id: number; reason: string }[];
 }
@@ -90,7 +93,7 @@ export function udpRun(o: UdpRunOptions): UdpRun {
     wire: o.wire ?? {},
     nmbclusters: o.nmbclusters,
   });
-  const run: UdpRun = { k, sent: new Map(), sendErrors: new Map(), readIds: [], readLens: [], drops: [] };
+  const run: UdpRun = { k, sent: new Map(), sendErrors: new Map(), readIds: [], readLens: [], drops: [], firstReadNs: -1, lastReadNs: -1 };
   netProbes(k.sim).drop.subscribe((_t, host, id, reason) => {
     if (host === k.dut.host) run.drops.push({ id, reason });
   });
@@ -109,6 +112,8 @@ export function udpRun(o: UdpRunOptions): UdpRun {
       for (;;) {
         u.uio_resid = 65_536;
         if ((yield* sys_recvfrom(so, u)) !== 0) continue;
+        if (run.firstReadNs < 0) run.firstReadNs = k.sim.now;
+        run.lastReadNs = k.sim.now;
         run.readIds.push(u.data_id);
         run.readLens.push(u.data_len);
       }
