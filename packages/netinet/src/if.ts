@@ -30,17 +30,17 @@ import {
   mutex_spin_enter,
   mutex_spin_exit,
 } from "@smpnet/core";
-import { pktq_enqueue, type pktqueue_t } from "@smpnet/softint";
 import {
   curcpu,
   type Host,
-  IPL_VM,
   type IntrSource,
+  IPL_VM,
   type KernelGen,
   type Nic,
   NS_PER_US,
   work,
 } from "@smpnet/sim";
+import { pktq_enqueue, type pktqueue_t } from "@smpnet/softint";
 import { type MbufPools, m_freem, m_getpkt, type mbuf } from "./mbuf.js";
 import type { NetProbes } from "./probes.js";
 import type { NetStack } from "./stack.js";

@@ -12,7 +12,7 @@
  * the table; which lock that is, is the policy's choice.
  */
 
-import { type pool_cache_t, type PoolItem, pool_cache_get, pool_cache_put } from "@smpnet/core";
+import { type PoolItem, pool_cache_get, pool_cache_put, type pool_cache_t } from "@smpnet/core";
 import { type KernelGen, load, work } from "@smpnet/sim";
 import { INPCBHASH_SIZE, IPPORT_ANONMIN } from "./constants.js";
 import type { socket } from "./socketvar.js";

@@ -1,9 +1,15 @@
 export * from "./constants.js";
 export { IFF_OACTIVE, IFF_UP, IPL_NET, if_output, if_start, ifnet } from "./if.js";
-export { inpcb, inpcbtable, in_pcblookup } from "./in_pcb.js";
+export { in_pcblookup, inpcb, inpcbtable } from "./in_pcb.js";
 export { ip_input } from "./ip_input.js";
 export { ip_output } from "./ip_output.js";
-export { DUT_ADDR, type NetKernel, type NetKernelOptions, net_kernel, PEER_ADDR } from "./kernel.js";
+export {
+  DUT_ADDR,
+  type NetKernel,
+  type NetKernelOptions,
+  net_kernel,
+  PEER_ADDR,
+} from "./kernel.js";
 export {
   LOCK_POINTS,
   type LockPoint,
@@ -18,7 +24,6 @@ export {
   M_EXT,
   M_PKTHDR,
   MbufPools,
-  mbuf,
   m_adj,
   m_clget,
   m_copydata,
@@ -28,6 +33,7 @@ export {
   m_gethdr,
   m_getpkt,
   m_pullup,
+  mbuf,
 } from "./mbuf.js";
 export { type NetProbes, netProbes } from "./probes.js";
 export type { pr_usrreqs } from "./protosw.js";

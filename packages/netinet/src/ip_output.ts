@@ -17,7 +17,12 @@ import { EMSGSIZE, ENOBUFS } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 
 /** Sends `m` (whose len includes the IP header) to `dst`; 0 or an errno. */
-export function* ip_output(stack: NetStack, m: mbuf, dst: number, proto: number): KernelGen<number> {
+export function* ip_output(
+  stack: NetStack,
+  m: mbuf,
+  dst: number,
+  proto: number,
+): KernelGen<number> {
   const st = stack.ipstat;
   yield* work(stack.costs.ipOutputCycles);
   if (m.len > stack.ifp.nic.mtuBytes) {

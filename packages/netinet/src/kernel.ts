@@ -6,8 +6,15 @@
  * it is the far end of every workload, not what is studied.
  */
 
-import { softint_init, type SoftintConfig } from "@smpnet/softint";
-import { type NetCosts, type Nic, type Profile, SimError, Simulation, validateProfile } from "@smpnet/sim";
+import {
+  type NetCosts,
+  type Nic,
+  type Profile,
+  SimError,
+  Simulation,
+  validateProfile,
+} from "@smpnet/sim";
+import { type SoftintConfig, softint_init } from "@smpnet/softint";
 import type { NetPolicy } from "./lockpoints.js";
 import { type NetStack, netinet_attach } from "./stack.js";
 import { Link, validateWire, type WireConfig } from "./wire.js";

@@ -16,11 +16,11 @@
  */
 
 import {
-  type pool_cache_t,
   type PoolItem,
   pool_cache_get,
   pool_cache_init,
   pool_cache_put,
+  type pool_cache_t,
 } from "@smpnet/core";
 import { type Host, IPL_VM, type KernelGen, SimError, work } from "@smpnet/sim";
 import { MCLBYTES, MHLEN, MSIZE } from "./constants.js";

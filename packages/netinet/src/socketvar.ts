@@ -6,7 +6,7 @@
  * held across sleeps, serialises the I/O system calls on one buffer.
  */
 
-import { type sleeplock_t, sleeplock_init } from "@smpnet/core";
+import { sleeplock_init, type sleeplock_t } from "@smpnet/core";
 import type { Lwp } from "@smpnet/sim";
 import type { inpcb } from "./in_pcb.js";
 import type { mbuf } from "./mbuf.js";

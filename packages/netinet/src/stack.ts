@@ -6,7 +6,6 @@
  */
 
 import { pool_cache_init } from "@smpnet/core";
-import { pktq_create, type pktqueue_t } from "@smpnet/softint";
 import {
   type Host,
   IPL_NONE,
@@ -17,6 +16,7 @@ import {
   validateNetCosts,
   validateNic,
 } from "@smpnet/sim";
+import { pktq_create, type pktqueue_t } from "@smpnet/softint";
 import { INPCB_BYTES, NMBCLUSTERS_DEFAULT } from "./constants.js";
 import { ifnet } from "./if.js";
 import { inpcbtable } from "./in_pcb.js";

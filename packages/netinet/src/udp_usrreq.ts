@@ -62,12 +62,7 @@ export function* udp_input(stack: NetStack, m: mbuf, off: number): KernelGen {
 }
 
 /** udp_output: `m` holds the payload; sends it to `faddr`:`fport`. 0 or an errno. */
-export function* udp_output(
-  so: socket,
-  m: mbuf,
-  faddr: number,
-  fport: number,
-): KernelGen<number> {
+export function* udp_output(so: socket, m: mbuf, faddr: number, fport: number): KernelGen<number> {
   const stack = so.stack;
   const inp = so.so_pcb!;
   yield* work(stack.costs.udpOutputCycles);
@@ -87,7 +82,6 @@ export function* udp_output(
   yield* locks.output.exit(so);
   return error;
 }
-
 
 /** The user requests of UDP sockets (udp_usrreqs). */
 export const udp_usrreqs: pr_usrreqs = {
@@ -112,7 +106,12 @@ export const udp_usrreqs: pr_usrreqs = {
       return EADDRINUSE;
     }
     const connected = (so.so_state & SS_ISCONNECTED) !== 0;
-    return yield* udp_output(so, m, connected ? inp.inp_faddr : addr, connected ? inp.inp_fport : port);
+    return yield* udp_output(
+      so,
+      m,
+      connected ? inp.inp_faddr : addr,
+      connected ? inp.inp_fport : port,
+    );
   },
   *pr_detach(so) {
     yield* in_pcbdetach(so.so_pcb!);

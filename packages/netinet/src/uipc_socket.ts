@@ -24,8 +24,8 @@ import {
   EMSGSIZE,
   ENOBUFS,
   EWOULDBLOCK,
-  SS_CANTRCVMORE,
   SOCK_DGRAM,
+  SS_CANTRCVMORE,
   SS_NBIO,
   socket,
   type uio,
@@ -37,9 +37,18 @@ import { sbtakerecord, sbwait } from "./uipc_socket2.js";
 /** socreate: a socket of `type` with its pcb. */
 export function* socreate(stack: NetStack, type: number): KernelGen<socket> {
   if (type !== SOCK_DGRAM) {
-    throw new SimError(`socreate: socket type ${type} is not modelled yet; use SOCK_DGRAM (${SOCK_DGRAM})`);
+    throw new SimError(
+      `socreate: socket type ${type} is not modelled yet; use SOCK_DGRAM (${SOCK_DGRAM})`,
+    );
   }
-  const so = new socket(stack, type, udp_usrreqs, stack.nextSocketId++, UDP_SENDSPACE, UDP_RECVSPACE);
+  const so = new socket(
+    stack,
+    type,
+    udp_usrreqs,
+    stack.nextSocketId++,
+    UDP_SENDSPACE,
+    UDP_RECVSPACE,
+  );
   const locks = stack.locks;
   yield* locks.so_syscall.enter(so);
   yield* locks.usrreq.enter(so);

@@ -1,6 +1,6 @@
 import { Simulation } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
-import { Frame, Link, validateWire, wireBytes } from "../src/index.js";
+import { type Frame, Link, validateWire, wireBytes } from "../src/index.js";
 
 function link(cfg: Record<string, unknown>) {
   const sim = new Simulation({ seed: 7 });

@@ -16,8 +16,22 @@
  * more per packet.
  */
 
-import { KERNEL_LOCK, KERNEL_UNLOCK_ONE, type kmutex_t, MUTEX_DEFAULT, mutex_enter, mutex_exit, mutex_init } from "@smpnet/core";
-import { type LockPoint, type NetLocking, type NetPolicy, NOTHING, type NetStack } from "@smpnet/netinet";
+import {
+  KERNEL_LOCK,
+  KERNEL_UNLOCK_ONE,
+  type kmutex_t,
+  MUTEX_DEFAULT,
+  mutex_enter,
+  mutex_exit,
+  mutex_init,
+} from "@smpnet/core";
+import {
+  type LockPoint,
+  type NetLocking,
+  type NetPolicy,
+  type NetStack,
+  NOTHING,
+} from "@smpnet/netinet";
 import { IPL_NONE, type KernelGen } from "@smpnet/sim";
 
 function softnetAndBiglock(lock: kmutex_t): LockPoint<unknown> {

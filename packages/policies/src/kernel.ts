@@ -5,7 +5,13 @@
  * wire. The app calls it; so can a user's own program.
  */
 
-import { type NetKernel, type NetKernelOptions, type NetPolicy, net_kernel, validatePolicy } from "@smpnet/netinet";
+import {
+  type NetKernel,
+  type NetKernelOptions,
+  type NetPolicy,
+  net_kernel,
+  validatePolicy,
+} from "@smpnet/netinet";
 import { SimError } from "@smpnet/sim";
 import { giant } from "./giant.js";
 

@@ -15,7 +15,10 @@ const base: KernelOptions = {
 describe("bad kernel descriptions are refused, naming the field and the fix", () => {
   it.each([
     [{ policy: "giants" }, /policy: no policy named "giants"; choose one of giant/],
-    [{ reclamation: "rcu" }, /reclamation: "rcu" is not a scheme; choose one of pserialize, epoch, smr, smr-lazy/],
+    [
+      { reclamation: "rcu" },
+      /reclamation: "rcu" is not a scheme; choose one of pserialize, epoch, smr, smr-lazy/,
+    ],
     [{ reclamation: "smr" }, /reclamation: policy giant takes no reclamation scheme/],
     [{ cpus: 0 }, /cpus: expected a whole number from 1 to 2/],
     [{ cpus: 3 }, /cpus: expected a whole number from 1 to 2 \(the round has 2\)/],
@@ -25,7 +28,10 @@ describe("bad kernel descriptions are refused, naming the field and the fix", ()
     [{ wire: { mtuBytes: 9_000 } }, /wire\.mtuBytes: 9000 is above the NIC's MTU \(1500\)/],
     [{ wire: { colour: "blue" } }, /wire\.colour: unknown field/],
     [{ nic: { ...roundNic(), rxRingSize: 0 } }, /nic\.rxRingSize: expected at least 1/],
-    [{ netCosts: { ...roundNetCosts(), ipInputCycles: -1 } }, /netCosts\.ipInputCycles: expected a non-negative number of cycles/],
+    [
+      { netCosts: { ...roundNetCosts(), ipInputCycles: -1 } },
+      /netCosts\.ipInputCycles: expected a non-negative number of cycles/,
+    ],
     [{ netCosts: { ...roundNetCosts(), tcp_input: 5 } }, /netCosts\.tcp_input: unknown field/],
     [{ nmbclusters: 0 }, /nmbclusters must be a positive integer/],
   ] as [Partial<KernelOptions>, RegExp][])("%o", (bad, message) => {
@@ -45,13 +51,18 @@ describe("bad kernel descriptions are refused, naming the field and the fix", ()
     );
     const extra = {
       name: "extra",
-      attach: (stack: Parameters<typeof giant.attach>[0]) => ({ ...giant.attach(stack), rtalloc: NOTHING }),
+      attach: (stack: Parameters<typeof giant.attach>[0]) => ({
+        ...giant.attach(stack),
+        rtalloc: NOTHING,
+      }),
     };
     expect(() => kernel({ ...base, policy: extra })).toThrow(
       /policy extra: attach returned an unknown lock point rtalloc; the points are input, pcb_lookup/,
     );
     expect(() => validatePolicy({ name: "x" })).toThrow(/policy\.attach: expected a function/);
-    expect(() => validatePolicy({ attach() {} })).toThrow(/policy\.name: expected a non-empty string/);
+    expect(() => validatePolicy({ attach() {} })).toThrow(
+      /policy\.name: expected a non-empty string/,
+    );
     expect(() => validatePolicy({ name: "x", attach() {}, locks: 1 })).toThrow(
       /policy\.locks: unknown field/,
     );

@@ -16,7 +16,6 @@ import {
   sys_socket,
   uio,
 } from "@smpnet/netinet";
-import type { SoftintVariant } from "@smpnet/softint";
 import {
   type KernelGen,
   type Nic,
@@ -27,6 +26,7 @@ import {
   roundProfile,
   sleep,
 } from "@smpnet/sim";
+import type { SoftintVariant } from "@smpnet/softint";
 import { type KernelOptions, kernel } from "../src/index.js";
 
 export const PORT = 5001;
@@ -91,9 +91,18 @@ export function udpRun(o: UdpRunOptions): UdpRun {
     softint: { variant: o.variant ?? "netbsd" },
     policy: o.policy ?? "giant",
     wire: o.wire ?? {},
-    nmbclusters: o.nmbclusters,
+    ...(o.nmbclusters === undefined ? {} : { nmbclusters: o.nmbclusters }),
   });
-  const run: UdpRun = { k, sent: new Map(), sendErrors: new Map(), readIds: [], readLens: [], drops: [], firstReadNs: -1, lastReadNs: -1 };
+  const run: UdpRun = {
+    k,
+    sent: new Map(),
+    sendErrors: new Map(),
+    readIds: [],
+    readLens: [],
+    drops: [],
+    firstReadNs: -1,
+    lastReadNs: -1,
+  };
   netProbes(k.sim).drop.subscribe((_t, host, id, reason) => {
     if (host === k.dut.host) run.drops.push({ id, reason });
   });

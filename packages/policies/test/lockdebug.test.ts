@@ -1,7 +1,7 @@
 import { lockdebug_enable, MUTEX_DEFAULT, mutex_enter, mutex_exit, mutex_init } from "@smpnet/core";
-import { NOTHING, type NetPolicy } from "@smpnet/netinet";
-import { SOFTINT_VARIANTS } from "@smpnet/softint";
+import { type NetPolicy, NOTHING } from "@smpnet/netinet";
 import { IPL_NONE } from "@smpnet/sim";
+import { SOFTINT_VARIANTS } from "@smpnet/softint";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { giant } from "../src/index.js";
@@ -95,8 +95,8 @@ describe("giant under lockdebug", () => {
         return { ...giant.attach(stack), input: NOTHING };
       },
     };
-    expect(() =>
-      udpRun({ policy: leaky, sizes: Array(2_000).fill(200), gapNs: 500 }),
-    ).toThrow(/panic: sb(appendaddr|droprecord): .* inside; the policy leaves this socket buffer unprotected/);
+    expect(() => udpRun({ policy: leaky, sizes: Array(2_000).fill(200), gapNs: 500 })).toThrow(
+      /panic: sb(appendaddr|droprecord): .* inside; the policy leaves this socket buffer unprotected/,
+    );
   });
 });

@@ -23,7 +23,8 @@ describe("where the receive path runs", () => {
           p.ip_input.subscribe((_t, cpu) => {
             if (cpu.host !== k.dut.host) return;
             seen.ip++;
-            if (!threadOf[variant].test(cpu.curlwp.name)) seen.wrong.push(`ip_input in ${cpu.curlwp.name}`);
+            if (!threadOf[variant].test(cpu.curlwp.name))
+              seen.wrong.push(`ip_input in ${cpu.curlwp.name}`);
           });
           p.user_read.subscribe((_t, cpu) => {
             if (cpu.host !== k.dut.host) return;

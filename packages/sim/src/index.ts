@@ -85,7 +85,7 @@ export {
 } from "./profile.js";
 export { fenceNs, ipiNs, nsPerSharedAdd, preempts } from "./profile-probes.js";
 export { Rng } from "./rng.js";
-export { checkSchema, sourceGaps } from "./schema-check.js";
 export { roundNetCosts, roundNic, roundProfile } from "./round-profile.js";
+export { checkSchema, sourceGaps } from "./schema-check.js";
 export { Simulation, type SimulationOptions } from "./simulation.js";
 export { NS_PER_MS, NS_PER_SEC, NS_PER_US, quantizeNs } from "./time.js";

@@ -7,8 +7,8 @@
 
 import * as v from "valibot";
 import { SimError } from "./errors.js";
-import { checkSchema, sourceGaps } from "./schema-check.js";
 import { IPL_NAMES, type IplName } from "./ipl.js";
+import { checkSchema, sourceGaps } from "./schema-check.js";
 
 const cycles = (what: string) =>
   v.pipe(
