@@ -4,9 +4,9 @@ import Table from "cli-table3";
 /** What a variant leaves out, as the table says it. */
 const REMOVES: Record<VerifyRow["removes"], string> = {
   nothing: "",
-  fence: "a fence",
+  fence: "fence",
   atomic: "atomicity",
-  synchronisation: "the synchronisation",
+  synchronisation: "synchronisation",
 };
 
 /**
