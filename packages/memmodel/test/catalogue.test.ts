@@ -127,3 +127,16 @@ describe("the reclamation catalogue", () => {
     for (const f of files) expect(readFileSync(join(LITMUS, f.path), "utf8")).toBe(f.text);
   });
 });
+
+describe("a pattern's variants", () => {
+  it("must name what they drop", () => {
+    const smr = CATALOGUE[0];
+    const typo = {
+      ...smr,
+      variants: [{ kind: "atomic", name: "fetchadd", drop: ["atomic_fetchad_int"] }],
+    } as typeof smr;
+    expect(() => verifyCatalogue([typo])).toThrow(
+      "smr: variant fetchadd drops atomic_fetchad_int, which is no atomic of the pattern (it has atomic_fetchadd_int)",
+    );
+  });
+});

@@ -121,8 +121,28 @@ function proposition(p: Pattern, arch: Arch, variant: Variant | undefined): stri
     .join(" \\/ ");
 }
 
+/** The names a variant of `kind` may drop in `p`: fence sites, rmw labels or load labels. */
+function droppable(p: Pattern, kind: Variant["kind"]): Set<string> {
+  if (kind === "fence") return new Set(fenceNames(p));
+  const steps = p.threads.flat();
+  return new Set(
+    steps.flatMap((s) => {
+      if (kind === "atomic") return s.k === "rmw" ? [s.label] : [];
+      return s.k === "ld" && s.label !== undefined ? [s.label] : [];
+    }),
+  );
+}
+
 /** The variants of `p` that change its spelling on `arch`. */
 export function variantsOf(p: Pattern, arch: Arch): Variant[] {
+  for (const v of p.variants ?? []) {
+    const known = droppable(p, v.kind);
+    const unknown = v.drop.filter((name) => !known.has(name));
+    if (unknown.length > 0)
+      throw new MemmodelError(
+        `${p.name}: variant ${v.name} drops ${unknown.join(", ")}, which is no ${v.kind} of the pattern (it has ${[...known].join(", ") || "none"})`,
+      );
+  }
   const sites: Variant[] = fenceNames(p).map((name) => ({ kind: "fence", name, drop: [name] }));
   const emitted = (name: string) =>
     p.threads.some((t) =>
