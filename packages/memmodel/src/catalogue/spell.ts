@@ -178,7 +178,9 @@ export function spellLitmus(p: Pattern, arch: Arch, variant?: Variant): string {
   if (arch === "MIPS") {
     const locs = locations(p);
     p.threads.forEach((t, tid) => {
-      const used = locs.filter((l) => t.some((s) => s.k !== "fence" && s.loc === l));
+      // herd rejects a symbolic register that no instruction uses
+      const steps = kept(t, variant);
+      const used = locs.filter((l) => steps.some((s) => s.k !== "fence" && s.loc === l));
       init.push(...used.map((l) => `%${l}${tid}=${l};`));
     });
   }
