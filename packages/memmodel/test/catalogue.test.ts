@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CATALOGUE, catalogueFiles, verifyCatalogue } from "../src/index.js";
+import { CATALOGUE, catalogueFiles, type Pattern, verifyCatalogue } from "../src/index.js";
 
 const rows = verifyCatalogue();
 const LITMUS = join(import.meta.dirname, "../litmus");
@@ -130,11 +130,11 @@ describe("the reclamation catalogue", () => {
 
 describe("a pattern's variants", () => {
   it("must name what they drop", () => {
-    const smr = CATALOGUE[0];
-    const typo = {
+    const smr = CATALOGUE.find((p) => p.name === "smr") as Pattern;
+    const typo: Pattern = {
       ...smr,
       variants: [{ kind: "atomic", name: "fetchadd", drop: ["atomic_fetchad_int"] }],
-    } as typeof smr;
+    };
     expect(() => verifyCatalogue([typo])).toThrow(
       "smr: variant fetchadd drops atomic_fetchad_int, which is no atomic of the pattern (it has atomic_fetchadd_int)",
     );
