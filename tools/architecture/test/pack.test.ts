@@ -18,7 +18,7 @@
 import { execFile, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readmeExample } from "./readme-example.js";
@@ -51,7 +51,7 @@ async function renumber(tgz: string, version: string, work: string): Promise<str
   await sh("tar", ["-xzf", tgz, "-C", dir], work);
   const manifest = join(dir, "package", "package.json");
   writeFileSync(manifest, JSON.stringify({ ...readJson(manifest), version }, null, 2));
-  const out = `${dir}.tgz`;
+  const out = join(work, `${basename(tgz, ".tgz")}-as-${version}.tgz`);
   await sh("tar", ["-czf", out, "-C", dir, "package"], work);
   return out;
 }
