@@ -82,6 +82,14 @@ async function simCopies(dir: string): Promise<string[]> {
   return out.split("\n").filter((l) => l.includes("node_modules"));
 }
 
+/** Promise.all that, on a failure, still waits for the others (afterAll removes their folder). */
+async function all<T>(work: Promise<T>[]): Promise<T[]> {
+  const done = await Promise.allSettled(work);
+  const failed = done.find((d) => d.status === "rejected");
+  if (failed) throw failed.reason;
+  return done.map((d) => (d as PromiseFulfilledResult<T>).value);
+}
+
 function readJson(file: string) {
   return JSON.parse(readFileSync(file, "utf8"));
 }
@@ -99,7 +107,7 @@ describe.skipIf(offline)("packed packages installed alone", () => {
     work = mkdtempSync(join(tmpdir(), "smpnet-pack-"));
     const packs = join(work, "packs");
     mkdirSync(packs);
-    const [sim, core, softint, hwOcteon, memmodel, smpnet] = await Promise.all(
+    const [sim, core, softint, hwOcteon, memmodel, smpnet] = await all(
       [
         "packages/sim",
         "packages/core",
@@ -109,12 +117,12 @@ describe.skipIf(offline)("packed packages installed alone", () => {
         "apps/smpnet",
       ].map((d) => pack(join(root, d), packs)),
     );
-    const released = await Promise.all([
+    const released = await all([
       renumber(sim!, "0.2.0", work),
       renumber(core!, "0.1.0", work),
       renumber(softint!, "0.1.0", work),
     ]);
-    [libs, cli] = await Promise.all([
+    [libs, cli] = await all([
       project(work, "libs", released),
       project(work, "cli", [smpnet!, sim!, hwOcteon!, memmodel!]),
     ]);
