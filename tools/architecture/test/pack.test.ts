@@ -83,11 +83,13 @@ async function simCopies(dir: string): Promise<string[]> {
 }
 
 /** Promise.all that, on a failure, still waits for the others (afterAll removes their folder). */
-async function all<T>(work: Promise<T>[]): Promise<T[]> {
+async function all<T extends unknown[]>(work: [...T]): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
   const done = await Promise.allSettled(work);
-  const failed = done.find((d) => d.status === "rejected");
+  const failed = done.find((d): d is PromiseRejectedResult => d.status === "rejected");
   if (failed) throw failed.reason;
-  return done.map((d) => (d as PromiseFulfilledResult<T>).value);
+  return done.map((d) => (d as PromiseFulfilledResult<unknown>).value) as {
+    [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 function readJson(file: string) {
