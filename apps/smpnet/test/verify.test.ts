@@ -23,13 +23,21 @@ describe("smpnet verify", () => {
     );
     expect(row("smr", "mips", "as-kernel").safe).toBe(true);
     expect(row("mp", "mips", "without-membar_producer").safe).toBe(false);
+    // a pserialize writer that does not wait for the cross-call frees under a reader everywhere
+    for (const model of ["sc", "x86tso", "mips"]) {
+      const r = row("pserialize", model, "without-xc_wait");
+      expect([model, r.removes, r.safe]).toEqual([model, "synchronisation", false]);
+    }
+    expect(row("smr", "x86tso", "plain-atomic_fetchadd_int").removes).toBe("atomic");
     expect(row("mp", "mips", "without-membar_consumer").safe).toBe(true);
   });
 
   it("prints the table and, for an unsafe row, the execution that reaches the bad outcome", () => {
     const r = smpnet("verify", "--pattern", "mp");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/│ mp +│ MIPS │ without-membar_producer +│ safe │ UNSAFE \(mips\) +│/);
+    expect(r.stdout).toMatch(
+      /│ mp +│ MIPS │ without-membar_producer +│ fence +│ safe │ UNSAFE \(mips\) +│/,
+    );
     expect(r.stdout).toContain(
       "mp without-membar_producer on MIPS under mips: the bad outcome exists (1:$2=1 /\\ 1:$3=0) is allowed",
     );

@@ -5,9 +5,16 @@
  * formatResult (herd7's layout) or resultJson.
  */
 
-export { type Barrier, FENCE_SPELLING, type Pattern, type Step } from "./catalogue/pattern.js";
+export {
+  type Barrier,
+  FENCE_SPELLING,
+  type Pattern,
+  type Step,
+  type Variant,
+  type VariantKind,
+} from "./catalogue/pattern.js";
 export { CATALOGUE } from "./catalogue/patterns.js";
-export { spellLitmus, testName } from "./catalogue/spell.js";
+export { spellLitmus, testName, variantSlug, variantsOf } from "./catalogue/spell.js";
 export { catalogueFiles, type VerifyRow, verifyCatalogue } from "./catalogue/verify.js";
 export { type CheckOptions, type CheckResult, checkTest, type Witness } from "./check.js";
 export { LitmusSyntaxError, MemmodelError } from "./errors.js";

@@ -1,32 +1,15 @@
 /*
- * Random programs compared with herd7 line by line. CI has no herd7, so this
- * runs only with HERD7=<path to herd7> (its cat files are looked up beside it,
- * in ../share/herdtools7/herd); RUNS and SEED size and vary it.
+ * Random programs compared with herd7 line by line (only with HERD7 set, see
+ * herd7.ts); RUNS and SEED size and vary it.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkTest, formatResult, modelByName, parseLitmus } from "../src/index.js";
 import { commonSteps, mipsLitmus, mipsSteps, programs, x86Litmus, x86Steps } from "./generate.js";
+import { comparable, HERD7 as herd7, herdSays } from "./herd7.js";
 
-const herd7 = process.env.HERD7;
 const runs = Number(process.env.RUNS ?? 50);
 const seed = Number(process.env.SEED ?? 1);
-
-/** The lines herd7 and formatResult share: all but timing, hash and witness. */
-function comparable(out: string): string[] {
-  return out.split("\n").filter((l) => l !== "" && !/^(Time|Hash|Model|Witness:| {2})/.test(l));
-}
-
-function herdSays(herd: string, text: string, model: string): string[] {
-  const file = join(mkdtempSync(join(tmpdir(), "herd-")), "T.litmus");
-  writeFileSync(file, text);
-  const cat = join(dirname(herd), "../share/herdtools7/herd", `${model}.cat`);
-  return comparable(execFileSync(herd, ["-model", cat, file], { encoding: "utf8" }));
-}
 
 describe.skipIf(herd7 === undefined)("random programs against herd7", () => {
   const agree = (text: string, models: string[]) => {

@@ -1,8 +1,9 @@
 /*
  * Dependencies between packages point one way (DESIGN.md, "Layout"). This
- * test reads every workspace manifest and every import in its sources and
- * fails on an edge the design does not allow, or on an import of a package
- * the manifest does not declare.
+ * test reads every workspace manifest (dependencies, devDependencies and
+ * peerDependencies) and every import in its sources and fails on an edge the
+ * design does not allow, or on an import of a package the manifest does not
+ * declare. It also checks how a library takes another: as a peer (below).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -34,11 +35,19 @@ const BENCH_ONLY: Record<string, string[]> = {
   "@smpnet/policies": ["@smpnet/hw-octeon"],
 };
 
+interface Manifest {
+  name: string;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
 interface Pkg {
   dir: string;
   name: string;
   deps: string[];
   benchDeps: string[];
+  manifest: Manifest;
 }
 
 function workspacePackages(): Pkg[] {
@@ -52,7 +61,7 @@ function workspacePackages(): Pkg[] {
       } catch {
         continue;
       }
-      const m = JSON.parse(readFileSync(manifest, "utf8"));
+      const m: Manifest = JSON.parse(readFileSync(manifest, "utf8"));
       const deps = Object.keys({ ...m.dependencies, ...m.devDependencies, ...m.peerDependencies });
       out.push({
         dir: join(base, d),
@@ -61,6 +70,7 @@ function workspacePackages(): Pkg[] {
         benchDeps: Object.keys(m.devDependencies ?? {}).filter((x) =>
           BENCH_ONLY[m.name]?.includes(x),
         ),
+        manifest: m,
       });
     }
   }
@@ -122,6 +132,26 @@ describe("package dependencies", () => {
     it(`${pkg.name} declares every @smpnet package it imports`, () => {
       const missing = sourceImports(pkg.dir).filter((d) => d !== pkg.name && !pkg.deps.includes(d));
       expect(missing).toEqual([]);
+    });
+  }
+
+  /*
+   * The libraries keep module state (the running CPU, the current LWP) that
+   * must exist once per program, so a library takes the @smpnet packages its
+   * sources import as peer dependencies with a range: the user's one copy
+   * serves every package, whatever versions were released. The workspace
+   * links that copy as a devDependency. Only the CLI, installed on its own,
+   * has them as dependencies.
+   */
+  for (const pkg of pkgs.filter((p) => p.dir.includes("/packages/"))) {
+    it(`${pkg.name} takes the @smpnet packages it imports as peers, never as dependencies`, () => {
+      const { dependencies = {}, devDependencies = {}, peerDependencies = {} } = pkg.manifest;
+      expect(Object.keys(dependencies).filter((d) => d.startsWith("@smpnet/"))).toEqual([]);
+      const imported = sourceImports(pkg.dir, ["src"]).filter((d) => d !== pkg.name);
+      expect(imported.filter((d) => !(d in peerDependencies))).toEqual([]);
+      expect(
+        Object.keys(peerDependencies).filter((d) => devDependencies[d] !== "workspace:*"),
+      ).toEqual([]);
     });
   }
 });

@@ -5,18 +5,16 @@
  * console.log: the README's promise of its output.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readmeExample } from "./readme-example.js";
 
 const root = join(import.meta.dirname, "../../..");
 const packages = readdirSync(join(root, "packages")).filter((d) =>
   existsSync(join(root, "packages", d, "package.json")),
 );
-const readme = (p: string) => {
-  const f = join(root, "packages", p, "README.md");
-  return existsSync(f) ? readFileSync(f, "utf8") : "";
-};
+const example = (p: string) => readmeExample(join(root, "packages", p, "README.md"));
 
 describe("README examples", () => {
   it("finds the packages", () => {
@@ -25,13 +23,9 @@ describe("README examples", () => {
 
   for (const pkg of packages) {
     const dir = join(root, "packages", pkg);
-    const example = /```js\n([\s\S]*?)```/.exec(readme(pkg))?.[1];
-    it.runIf(example !== undefined)(`${pkg}: the example prints what its README says`, () => {
-      const code = example!;
-      const after = code.slice(code.lastIndexOf("console.log")).split("\n").slice(1);
-      const promised = after
-        .filter((l) => l.startsWith("// ") || l === "//")
-        .map((l) => l.slice(3));
+    const found = example(pkg);
+    it.runIf(found !== undefined)(`${pkg}: the example prints what its README says`, () => {
+      const { code, promised } = found!;
       expect(promised.length).toBeGreaterThan(0);
       const file = join(dir, ".readme-example.mjs");
       writeFileSync(file, code);
@@ -46,7 +40,7 @@ describe("README examples", () => {
   }
 
   it("every package has a README with a runnable example", () => {
-    const without = packages.filter((p) => !/```js\n/.test(readme(p)));
+    const without = packages.filter((p) => example(p) === undefined);
     expect(without).toEqual([]);
   });
 });

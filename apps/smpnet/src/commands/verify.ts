@@ -1,10 +1,11 @@
 /*
  * `smpnet verify [--pattern <name>] [--json]`: runs @smpnet/memmodel's
  * catalogue of reclamation and publication patterns (smr, epoch,
- * pserialize, mp, seqlock), as the kernels fence them and with each fence
- * left out, under sc and each architecture's own model; prints which are
- * safe, and for each unsafe one the bad outcome the model allows and an
- * execution that reaches it.
+ * pserialize, mp, seqlock), as the kernels have them and weakened one way at
+ * a time (a fence left out, an atomic made plain, the synchronisation left
+ * out), under sc and each architecture's own model; prints which are safe,
+ * and for each unsafe one the bad outcome the model allows, its final
+ * states and, where sc forbids it, an execution that reaches it.
  */
 import { CATALOGUE, formatResult, resultJson, verifyCatalogue } from "@smpnet/memmodel";
 import type { Command } from "commander";
@@ -15,7 +16,7 @@ export function registerVerify(program: Command): void {
   program
     .command("verify")
     .description(
-      "check the reclamation and publication patterns (smr, epoch, pserialize, mp, seqlock) with and without each fence, under sc, x86tso and mips",
+      "check the reclamation and publication patterns (smr, epoch, pserialize, mp, seqlock) as the kernels have them and without each fence, atomic or wait, under sc, x86tso and mips",
     )
     .option("--pattern <name>", "only this pattern")
     .option("--json", "print one JSON object per pattern, model and variant, one per line")
@@ -38,6 +39,7 @@ export function registerVerify(program: Command): void {
             arch: r.arch,
             model: r.model,
             variant: r.variant,
+            removes: r.removes,
             safe: r.safe,
             badOutcome: json.condition,
             ...(r.safe ? {} : { finalStates: json.finalStates }),

@@ -1,10 +1,21 @@
 import type { VerifyRow } from "@smpnet/memmodel";
 import Table from "cli-table3";
 
-/** One line per pattern, architecture and fence variant; a column per model. */
+/** What a variant leaves out, as the table says it. */
+const REMOVES: Record<VerifyRow["removes"], string> = {
+  nothing: "",
+  fence: "fence",
+  atomic: "atomicity",
+  synchronisation: "synchronisation",
+};
+
+/**
+ * One line per pattern, architecture and variant; a column for what the
+ * variant removes and one per model.
+ */
 export function verifyTable(rows: readonly VerifyRow[]): string {
   const table = new Table({
-    head: ["pattern", "arch", "variant", "sc", "own model"],
+    head: ["pattern", "arch", "variant", "removes", "sc", "own model"],
     style: { head: [], border: [] },
   });
   const key = (r: VerifyRow) => `${r.pattern} ${r.arch} ${r.variant}`;
@@ -16,7 +27,14 @@ export function verifyTable(rows: readonly VerifyRow[]): string {
     const first = g[0]!;
     const sc = g.find((r) => r.model === "sc");
     const own = g.find((r) => r.model !== "sc");
-    table.push([first.pattern, first.arch, first.variant, cell(sc), cell(own)]);
+    table.push([
+      first.pattern,
+      first.arch,
+      first.variant,
+      REMOVES[first.removes],
+      cell(sc),
+      cell(own),
+    ]);
   }
   return table.toString();
 }

@@ -1,6 +1,6 @@
 /*
  * Runs the catalogue under every model: each pattern as the kernel has it
- * and with each of its fences left out, spelled for MIPS (under mips and sc)
+ * and weakened by each of its variants, spelled for MIPS (under mips and sc)
  * and for X86 (under x86tso and sc). A row is safe when no allowed
  * execution reaches the pattern's bad outcome.
  */
@@ -9,28 +9,29 @@ import { parseLitmus } from "../litmus/parse.js";
 import type { ModelName } from "../model.js";
 import { modelsFor } from "../models/registry.js";
 import type { Arch } from "../program.js";
-import { FENCE_SPELLING, fenceNames, type Pattern } from "./pattern.js";
+import type { Pattern, Variant, VariantKind } from "./pattern.js";
 import { CATALOGUE } from "./patterns.js";
-import { spellLitmus, testName } from "./spell.js";
+import { spellLitmus, testName, variantSlug, variantsOf } from "./spell.js";
 
 export interface VerifyRow {
   readonly pattern: string;
   readonly arch: Arch;
   readonly model: ModelName;
-  /** `as-kernel`, or `without-<fence>`. */
+  /** `as-kernel`, `without-<fence site or step>` or `plain-<atomic>`. */
   readonly variant: string;
+  /** What the variant leaves out; `nothing` for the pattern as the kernel has it. */
+  readonly removes: VariantKind | "nothing";
   readonly safe: boolean;
   /** The .litmus text that was checked. */
   readonly litmus: string;
   readonly result: CheckResult;
 }
 
-/** The fences of `p` that `arch` spells as an instruction (others are compiler barriers). */
-function removable(p: Pattern, arch: Arch): string[] {
-  return fenceNames(p).filter((name) => {
-    const step = p.threads.flat().find((s) => s.k === "fence" && s.name === name);
-    return step?.k === "fence" && FENCE_SPELLING[arch][step.barrier] !== null;
-  });
+const ARCHS = ["MIPS", "X86"] as const;
+
+/** The pattern as the kernel has it, then each variant that changes it on `arch`. */
+function spellings(p: Pattern, arch: Arch): (Variant | undefined)[] {
+  return [undefined, ...variantsOf(p, arch)];
 }
 
 /** Every test the catalogue checks, as `<arch>/<test>.litmus` and its text. */
@@ -38,10 +39,10 @@ export function catalogueFiles(
   patterns: readonly Pattern[] = CATALOGUE,
 ): { path: string; text: string }[] {
   return patterns.flatMap((p) =>
-    (["MIPS", "X86"] as const).flatMap((arch) =>
-      [undefined, ...removable(p, arch)].map((without) => ({
-        path: `${arch}/${testName(p, without)}.litmus`,
-        text: spellLitmus(p, arch, without),
+    ARCHS.flatMap((arch) =>
+      spellings(p, arch).map((v) => ({
+        path: `${arch}/${testName(p, v)}.litmus`,
+        text: spellLitmus(p, arch, v),
       })),
     ),
   );
@@ -50,17 +51,18 @@ export function catalogueFiles(
 export function verifyCatalogue(patterns: readonly Pattern[] = CATALOGUE): VerifyRow[] {
   const rows: VerifyRow[] = [];
   for (const p of patterns) {
-    for (const arch of ["MIPS", "X86"] as const) {
-      for (const without of [undefined, ...removable(p, arch)]) {
-        const litmus = spellLitmus(p, arch, without);
-        const test = parseLitmus(litmus, `${p.name}.litmus`);
+    for (const arch of ARCHS) {
+      for (const v of spellings(p, arch)) {
+        const litmus = spellLitmus(p, arch, v);
+        const test = parseLitmus(litmus, `${testName(p, v)}.litmus`);
         for (const model of modelsFor(arch)) {
           const result = checkTest(test, model);
           rows.push({
             pattern: p.name,
             arch,
             model: model.name,
-            variant: without === undefined ? "as-kernel" : `without-${without}`,
+            variant: variantSlug(v),
+            removes: v?.kind ?? "nothing",
             safe: result.positive === 0,
             litmus,
             result,
