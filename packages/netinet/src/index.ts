@@ -40,6 +40,7 @@ export type { pr_usrreqs } from "./protosw.js";
 export * from "./socketvar.js";
 export { NetStack, type NetStackOptions, netinet_attach } from "./stack.js";
 export { ifstat, ipstat, udpstat } from "./stats.js";
+export { type SelectSet, soreadable, sowritable, sys_select } from "./sys_select.js";
 export {
   sys_bind,
   sys_close,

@@ -41,6 +41,8 @@ export class sockbuf {
   sb_lastrecord: mbuf | null = null;
   /** LWPs asleep in sbwait. */
   waiters = 0;
+  /** selinfo: the wait channels of select calls waiting on this buffer. */
+  readonly sel = new Set<object>();
   /** sblock: serialises I/O system calls on this buffer. */
   readonly sblock: sleeplock_t;
   /** The LWP inside an append or drop now: two at once is a locking bug. */

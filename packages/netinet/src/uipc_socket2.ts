@@ -80,9 +80,10 @@ export function* sbwait(sb: sockbuf, ready: () => boolean): KernelGen {
   yield* locks.so_syscall.enter(so);
 }
 
-/** sowakeup: wakes whoever sleeps on the buffer. */
+/** sowakeup: wakes whoever sleeps on the buffer, and its selectors (selnotify). */
 export function* sowakeup(sb: sockbuf): KernelGen {
   if (sb.waiters > 0) yield* wakeup(sb);
+  if (sb.sel.size > 0) for (const token of sb.sel) yield* wakeup(token);
 }
 
 /** sorwakeup: data arrived. */
