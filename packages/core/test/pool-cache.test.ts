@@ -16,6 +16,7 @@ import {
   pool_cache_set_smr,
   pool_cache_smr_fifo,
   pool_item_use,
+  pool_reclaim_pages,
   pserialize_create,
   pserialize_read_enter,
   pserialize_read_exit,
@@ -364,6 +365,7 @@ describe("PR_PSERIALIZE: type-stable memory, a barrier per destruct batch", () =
       yield* pool_cache_reclaim(pc);
     });
     sim.run(11e9);
+    // (the transfer cross-call already waits for them; the next test isolates the barriers)
     const [first, second] = left.map((l) => Math.max(...l));
     expect(left.flat()).toHaveLength(4);
     expect(invalidatedAt).toBeGreaterThanOrEqual(first!);
@@ -372,6 +374,42 @@ describe("PR_PSERIALIZE: type-stable memory, a barrier per destruct batch", () =
       expect(page.emptiedAtNs).toBeGreaterThanOrEqual(first!);
       expect(page.releasedAtNs).toBeGreaterThanOrEqual(second!);
     }
+  });
+
+  it("a destruct and a page release each wait out a reader already in its section", () => {
+    const { sim, host } = machine(2);
+    const psz = pserialize_create(host);
+    const pc = pool_cache_init(host, "p", 256, PR_PSERIALIZE, undefined, { maxGroups: 0 });
+    const until = (t: number) => ksleep("until", t - sim.now);
+    const left: number[] = [];
+    thread(host, 1, function* () {
+      for (const at of [100_000, 10_200_000_000]) {
+        yield* until(at);
+        yield* pserialize_read_enter(psz);
+        yield* delay(1_000_000);
+        left.push(sim.now);
+        yield* pserialize_read_exit(psz);
+      }
+    });
+    let destructedAt = -1;
+    let pagesFreed = 0;
+    thread(host, 0, function* () {
+      const items: PoolItem[] = [];
+      for (let i = 0; i < pc.pool.itemsPerPage; i++) items.push(yield* pool_cache_get(pc));
+      yield* until(200_000);
+      // no group to be had: every put destructs at once, behind a barrier
+      for (const it of items) yield* pool_cache_put(pc, it);
+      destructedAt = sim.now;
+      yield* until(10_200_200_000);
+      pagesFreed = yield* pool_reclaim_pages(pc.pool);
+    });
+    sim.run(11e9);
+    expect(left).toHaveLength(2);
+    expect(pc.stats.destructBatches).toBe(pc.pool.itemsPerPage);
+    expect(pc.pool.released[0]!.emptiedAtNs).toBeGreaterThanOrEqual(left[0]!);
+    expect(destructedAt).toBeGreaterThanOrEqual(left[0]!);
+    expect(pagesFreed).toBe(1);
+    expect(pc.pool.released[0]!.releasedAtNs).toBeGreaterThanOrEqual(left[1]!);
   });
 
   it("lockdebug reports a reader that uses an object the pool handed out again", () => {
