@@ -23,7 +23,7 @@
 import { type Host, type KernelGen, SimError, store } from "@smpnet/sim";
 import { epoch_alloc, epoch_call, epoch_poll, type epoch_t } from "./epoch.js";
 import { type kmutex_t, MUTEX_DEFAULT, mutex_enter, mutex_exit, mutex_init } from "./mutex.js";
-import { PR_PSERIALIZE, type PoolItem } from "./pool.js";
+import { type PoolItem, PR_PSERIALIZE } from "./pool.js";
 import { pool_cache_init, pool_cache_put, type pool_cache_t } from "./pool-cache.js";
 import { pool_cache_defer_pserialize, pool_cache_set_smr } from "./pool-cache-defer.js";
 import { pserialize_create, pserialize_perform, type pserialize_t } from "./pserialize.js";

@@ -68,10 +68,10 @@ export interface ChurnOptions {
   readonly kernelPreemption?: boolean;
   readonly interruptMeanNs?: number;
   /** The pagedaemon runs pool_cache_reclaim on the pcb pool this often (ns); never by default. */
-  readonly drainIntervalNs?: number;
+  readonly drainIntervalNs?: number | undefined;
   /** The pool's destructor cost and group limit (pool_cache_init's options). */
-  readonly dtorCycles?: number;
-  readonly maxGroups?: number;
+  readonly dtorCycles?: number | undefined;
+  readonly maxGroups?: number | undefined;
   /** pserialize-typesafe only: false makes readers skip the revalidation (a broken reader). */
   readonly revalidate?: boolean;
   /** Turn lockdebug on (its use-after-reuse reports are counted). */

@@ -66,7 +66,7 @@ export {
   mutex_spin_exit,
   mutex_tryenter,
 } from "./mutex.js";
-export { PCG_NOBJECTS, type pcg_t, pcg_chain, pcg_dummy } from "./pcg.js";
+export { PCG_NOBJECTS, pcg_chain, pcg_dummy, type pcg_t } from "./pcg.js";
 export {
   POOL_INACTIVE_TIME_NS,
   POOL_PAGE_SIZE,

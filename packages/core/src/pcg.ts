@@ -12,11 +12,11 @@
  * requires ("spin wait vs. kernel_lock").
  */
 import {
+  atomic_cas,
   type CacheLine,
   type Host,
   IPL_VM,
   type KernelGen,
-  atomic_cas,
   load,
   spin_until,
   splraise,
@@ -64,7 +64,9 @@ function* waitNotBusy(head: CacheLine): KernelGen {
 }
 
 /** pool_pcg_get: pop a group, or null; true in `contended` when it had to wait. */
-export function* pool_pcg_get(head: CacheLine): KernelGen<{ pcg: pcg_t | null; contended: boolean }> {
+export function* pool_pcg_get(
+  head: CacheLine,
+): KernelGen<{ pcg: pcg_t | null; contended: boolean }> {
   let contended = false;
   for (;;) {
     const o = (yield* load(head)) as pcg_t | null;

@@ -17,9 +17,22 @@
  * group pool, and pool_cache_invalidate leaves them alone: the proposal's
  * code was not read.
  */
-import { type CacheLine, curcpu, IPL_VM, type KernelGen, atomic_cas, load, nanotime, SimError, spin_until, splraise, splx, store } from "@smpnet/sim";
+import {
+  atomic_cas,
+  type CacheLine,
+  curcpu,
+  IPL_VM,
+  type KernelGen,
+  load,
+  nanotime,
+  SimError,
+  spin_until,
+  splraise,
+  splx,
+  store,
+} from "@smpnet/sim";
 import { backoff } from "./constants.js";
-import { PCG_NOBJECTS, type pcg_t, pcg_dummy, pcg_new, pool_pcg_get, pool_pcg_put } from "./pcg.js";
+import { PCG_NOBJECTS, pcg_dummy, pcg_new, type pcg_t, pool_pcg_get, pool_pcg_put } from "./pcg.js";
 import type { PoolItem } from "./pool.js";
 import type { PoolCacheDefer, pool_cache_t } from "./pool-cache.js";
 import { pserialize_perform, type pserialize_t } from "./pserialize.js";
@@ -40,7 +53,8 @@ function* putPending(pc: pool_cache_t, item: PoolItem): KernelGen<pcg_t | null> 
   const s = yield* splraise(IPL_VM);
   const cc = pc.cpus[curcpu().index]!;
   yield* load(cc.line);
-  if (cc.pending === pcg_dummy) cc.pending = (yield* pool_pcg_get(pc.pcgcache)).pcg ?? pcg_new(null);
+  if (cc.pending === pcg_dummy)
+    cc.pending = (yield* pool_pcg_get(pc.pcgcache)).pcg ?? pcg_new(null);
   const group = cc.pending;
   group.objects.push(item);
   yield* store(cc.line, 0);
@@ -61,27 +75,31 @@ const fifos = new WeakMap<pool_cache_t, CacheLine>();
 export function pool_cache_set_smr(pc: pool_cache_t, smr: smr_t): void {
   const fifo: CacheLine = pc.host.cacheline(`${pc.name}.pc_smrfifo`, [] as pcg_t[]);
   fifos.set(pc, fifo);
-  claim(pc, {
-    *put(pc, item) {
-      const group = yield* putPending(pc, item);
-      if (group === null) return;
-      group.goal = yield* smr_advance(smr);
-      const q = yield* fifoLock(fifo);
-      q.push(group);
-      yield* store(fifo, q);
+  claim(
+    pc,
+    {
+      *put(pc, item) {
+        const group = yield* putPending(pc, item);
+        if (group === null) return;
+        group.goal = yield* smr_advance(smr);
+        const q = yield* fifoLock(fifo);
+        q.push(group);
+        yield* store(fifo, q);
+      },
+      *getGroup(pc) {
+        const q = yield* fifoLock(fifo);
+        const head = q[0];
+        let group: pcg_t | null = null;
+        if (head !== undefined && (yield* smr_poll(smr, head.goal, false))) {
+          group = q.shift()!;
+          released(pc, group);
+        }
+        yield* store(fifo, q);
+        return group;
+      },
     },
-    *getGroup(pc) {
-      const q = yield* fifoLock(fifo);
-      const head = q[0];
-      let group: pcg_t | null = null;
-      if (head !== undefined && (yield* smr_poll(smr, head.goal, false))) {
-        group = q.shift()!;
-        released(pc, group);
-      }
-      yield* store(fifo, q);
-      return group;
-    },
-  }, "pool_cache_set_smr");
+    "pool_cache_set_smr",
+  );
 }
 
 /** The stamped groups of a set_smr pool, oldest first (for tests). */
@@ -112,17 +130,21 @@ export function pool_cache_defer_pserialize(
   psz: pserialize_t,
   batched = false,
 ): void {
-  claim(pc, {
-    *put(pc, item) {
-      const group = yield* putPending(pc, item);
-      if (group === null) return;
-      if (batched) yield* pserialize_perform_batched(psz);
-      else yield* pserialize_perform(psz);
-      if (yield* pool_pcg_put(pc.fullgroups, group)) pc.stats.contended++;
-      released(pc, group);
+  claim(
+    pc,
+    {
+      *put(pc, item) {
+        const group = yield* putPending(pc, item);
+        if (group === null) return;
+        if (batched) yield* pserialize_perform_batched(psz);
+        else yield* pserialize_perform(psz);
+        if (yield* pool_pcg_put(pc.fullgroups, group)) pc.stats.contended++;
+        released(pc, group);
+      },
+      *getGroup() {
+        return null;
+      },
     },
-    *getGroup() {
-      return null;
-    },
-  }, "pool_cache_defer_pserialize");
+    "pool_cache_defer_pserialize",
+  );
 }

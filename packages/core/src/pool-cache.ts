@@ -41,18 +41,18 @@ import {
   work,
 } from "@smpnet/sim";
 import {
-  type pcg_t,
   pcg_chain,
   pcg_dummy,
   pcg_list,
   pcg_new,
+  type pcg_t,
   pool_pcg_get,
   pool_pcg_put,
   pool_pcg_trunc,
 } from "./pcg.js";
 import {
-  PR_PSERIALIZE,
   type PoolItem,
+  PR_PSERIALIZE,
   pool_get,
   pool_init,
   pool_put,
@@ -322,7 +322,9 @@ function* pool_cache_transfer(pc: pool_cache_t): KernelGen {
  */
 export function* pool_cache_invalidate(pc: pool_cache_t): KernelGen {
   if (curcpu().curctx.lwp === null) {
-    throw new SimError("pool_cache_invalidate: called from an interrupt handler; call it from a thread");
+    throw new SimError(
+      "pool_cache_invalidate: called from an interrupt handler; call it from a thread",
+    );
   }
   if (pc.host.cpus.length < 2) yield* pool_cache_transfer(pc);
   else yield* xc_wait(pc.host, yield* xc_broadcast(pc.host, () => pool_cache_transfer(pc)));

@@ -14,10 +14,10 @@
  */
 import {
   type CacheLine,
+  curlwp,
   type Host,
   IPL_NONE,
   type Ipl,
-  curlwp,
   type KernelGen,
   load,
   nanotime,

@@ -115,8 +115,11 @@ describe("pcb churn", () => {
     const pserialize = run("pserialize");
     const rwlock = run("rwlock");
     expect(rwlock.readNsPerSection).toBeGreaterThan(10 * pserialize.readNsPerSection);
-    expect(rwlock.lookupsPerSimSecondPerCpu).toBeLessThan(0.8 * pserialize.lookupsPerSimSecondPerCpu);
-    const paced = (v: ChurnVariant) => run(v, { lookupIntervalNs: 5_000 }).lookupsPerSimSecondPerCpu;
+    expect(rwlock.lookupsPerSimSecondPerCpu).toBeLessThan(
+      0.8 * pserialize.lookupsPerSimSecondPerCpu,
+    );
+    const paced = (v: ChurnVariant) =>
+      run(v, { lookupIntervalNs: 5_000 }).lookupsPerSimSecondPerCpu;
     expect(paced("rwlock")).toBe(paced("pserialize"));
     // one lookup per 5 us per CPU, less the one still due at the end
     expect(paced("pserialize")).toBeGreaterThanOrEqual(199_000);

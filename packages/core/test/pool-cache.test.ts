@@ -6,8 +6,8 @@ import {
   lockdebug_enable,
   PCG_NOBJECTS,
   type PoolItem,
-  pcg_chain,
   PR_PSERIALIZE,
+  pcg_chain,
   pool_cache_defer_pserialize,
   pool_cache_get,
   pool_cache_init,
@@ -309,7 +309,10 @@ describe("the depot, lock-free (pool_pcg_get/pool_pcg_put)", () => {
           expect(pc.pool.nout).toBe(
             pcg_chain(pc.fullgroups.value as never).length * PCG_NOBJECTS +
               pcg_chain(pc.partgroups.value as never).reduce((n, g) => n + g.objects.length, 0) +
-              pc.cpus.reduce((n, cc) => n + cc.current.objects.length + cc.previous.objects.length, 0),
+              pc.cpus.reduce(
+                (n, cc) => n + cc.current.objects.length + cc.previous.objects.length,
+                0,
+              ),
           );
           contended += pc.stats.contended;
         },
