@@ -181,38 +181,32 @@ export function pcbChurn(o: ChurnOptions): ChurnResult {
       sections++;
       const chain = (yield* load(buckets[sim.rng.int(0, nbuckets - 1)]!)) as PoolItem[];
       const pcb = chain[0];
-      let again = false;
-      let locked = false;
       if (pcb !== undefined) {
         const gen = pcb.gen;
         if (revalidate) {
-          // inp_smr_lock: lock it inside the section, then check it is still the one found
+          // inp_smr_lock: lock it (if that would block, leave the section first: the
+          // memory stays a pcb and its lock a lock), then check it is still the one found
           const lk = inp_lock(host, pcb);
-          locked = yield* mutex_tryenter(lk);
-          if (locked) {
-            yield* load(pcb.line);
-            if (pcb.gen !== gen || pcb.freed) {
-              revalidationFailures++;
-              yield* mutex_exit(lk);
-              locked = false;
-              again = true;
-            }
-          } else again = true;
-        } else yield* use(pcb, gen);
-        if (locked) {
+          const locked = yield* mutex_tryenter(lk);
           const t2 = nanotime();
           yield* rc!.exit();
           readNs += t1 - t0 + (nanotime() - t2);
-          yield* use(pcb, gen);
-          yield* mutex_exit(inp_lock(host, pcb));
-          return;
+          if (!locked) yield* mutex_enter(lk);
+          yield* load(pcb.line);
+          const same = pcb.gen === gen && !pcb.freed;
+          if (same) yield* use(pcb, gen);
+          else revalidationFailures++;
+          yield* mutex_exit(lk);
+          if (same) return;
+          continue;
         }
+        yield* use(pcb, gen);
       }
       const t2 = nanotime();
       if (rc !== null) yield* rc.exit();
       else yield* rw_exit(table);
       readNs += t1 - t0 + (nanotime() - t2);
-      if (!again) return;
+      return;
     }
   }
 
