@@ -158,6 +158,10 @@ export function pcbChurn(o: ChurnOptions): ChurnResult {
   let revalidationFailures = 0;
   const waits: number[] = [];
 
+  const lockTable = () => (v === "rwlock" ? rw_enter(table, RW_WRITER) : mutex_enter(tableLock));
+  const unlockTable = () => (v === "rwlock" ? rw_exit(table) : mutex_exit(tableLock));
+
+  /** Link a pcb into a random chain; the caller holds the table lock. */
   function* link(item: PoolItem): KernelGen {
     const b = buckets[sim.rng.int(0, nbuckets - 1)]!;
     item.linked = true;
@@ -216,7 +220,13 @@ export function pcbChurn(o: ChurnOptions): ChurnResult {
     cpu: 0,
     bound: true,
     *body() {
-      for (let i = 0; i < (o.pcbs ?? 256); i++) yield* link(yield* pool_cache_get(pc));
+      for (let i = 0; i < (o.pcbs ?? 256); i++) {
+        const pcb = yield* pool_cache_get(pc);
+        // under the table lock: writers already churn
+        yield* lockTable();
+        yield* link(pcb);
+        yield* unlockTable();
+      }
     },
   });
 
@@ -246,8 +256,6 @@ export function pcbChurn(o: ChurnOptions): ChurnResult {
   }
 
   const periodNs = (1e9 * o.cpus) / o.churnPerSecond;
-  const lockTable = () => (v === "rwlock" ? rw_enter(table, RW_WRITER) : mutex_enter(tableLock));
-  const unlockTable = () => (v === "rwlock" ? rw_exit(table) : mutex_exit(tableLock));
   for (let c = 0; c < o.cpus; c++) {
     host.kthread_create({
       name: `writer${c}`,
