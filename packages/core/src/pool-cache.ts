@@ -235,7 +235,7 @@ function* pool_cache_put_paddr(pc: pool_cache_t, item: PoolItem): KernelGen {
 }
 
 /** An empty group: from the depot, else a new one from the group pool, else null. */
-export function* pool_cache_empty_group(pc: pool_cache_t): KernelGen<pcg_t | null> {
+function* pool_cache_empty_group(pc: pool_cache_t): KernelGen<pcg_t | null> {
   const { pcg } = yield* pool_pcg_get(pc.pcgcache);
   if (pcg !== null) return pcg;
   const mem = yield* pool_get(pc.pcgpool);
