@@ -1,4 +1,4 @@
-// Draws the pcb-churn experiment (issue 8) as SVG: one chart per measure against the churn rate,
+// Draws the pcb-churn experiment as SVG: one chart per measure against the churn rate,
 // a line per variant, one panel per profile. Input: `pnpm bench` output of packages/core (JSON
 // lines; other lines are skipped). Usage: node pcb-churn.mjs <bench output> <output folder>
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -7,13 +7,15 @@ import * as vega from "vega";
 import { compile } from "vega-lite";
 
 const MEASURES = {
+  lookupsPerSimSecondPerCpu: "lookups per simulated second per CPU",
   readNsPerSection: "read section, ns",
   writerWaitNsP50: "writer wait p50, ns",
   writerWaitNsP99: "writer wait p99, ns",
   xcallsPerSimSecond: "cross-calls per simulated second",
+  destructBatchesPerSimSecond: "destruct batches per simulated second",
+  revalidationFailuresPerSimSecond: "revalidation failures per simulated second",
   pendingBytesPeak: "bytes awaiting reuse, peak",
   pendingBytesMean: "bytes awaiting reuse, mean",
-  lookupsPerSimSecond: "lookups per simulated second",
 };
 
 const [input, outDir] = process.argv.slice(2);

@@ -5,6 +5,7 @@ export {
   type ChurnVariant,
   PCB_BYTES,
   pcbChurn,
+  READER_WORK_CYCLES,
 } from "./churn.js";
 export {
   BACKOFF_HOOK_CYCLES,
@@ -65,16 +66,37 @@ export {
   mutex_spin_exit,
   mutex_tryenter,
 } from "./mutex.js";
-export { POOL_PAGE_SIZE, PoolItem, pool_get, pool_init, pool_put, pool_t } from "./pool.js";
+export { PCG_NOBJECTS, pcg_chain, pcg_dummy, type pcg_t } from "./pcg.js";
 export {
-  PCG_NOBJECTS,
+  POOL_INACTIVE_TIME_NS,
+  POOL_PAGE_SIZE,
+  PoolItem,
+  PoolPage,
   PR_PSERIALIZE,
+  pool_get,
+  pool_init,
+  pool_item_use,
+  pool_put,
+  pool_reclaim_pages,
+  pool_sethardlimit,
+  pool_t,
+} from "./pool.js";
+export {
+  type PoolCacheOptions,
+  PoolCacheStats,
+  pool_cache_destruct_object,
   pool_cache_get,
   pool_cache_init,
+  pool_cache_invalidate,
   pool_cache_put,
-  pool_cache_set_smr,
+  pool_cache_reclaim,
   pool_cache_t,
 } from "./pool-cache.js";
+export {
+  pool_cache_defer_pserialize,
+  pool_cache_set_smr,
+  pool_cache_smr_fifo,
+} from "./pool-cache-defer.js";
 export {
   pserialize_create,
   pserialize_in_read_section,
@@ -122,3 +144,4 @@ export {
   smr_t,
   smr_wait,
 } from "./smr.js";
+export { PRI_XCALL, xc_barrier, xc_broadcast, xc_broadcasts, xc_init, xc_wait } from "./xcall.js";

@@ -17,7 +17,10 @@
  * - sleeping inside a read section (pserialize, epoch, smr all forbid it);
  * - an object used after its grace period ended and it was freed (a reader
  *   that kept a pointer across its exit);
- * - a retire of an object still linked in its structure.
+ * - a retire of an object still linked in its structure;
+ * - a reader that uses a type-stable object (PR_PSERIALIZE) whose generation
+ *   changed since its lookup: the pool handed it out again and the reader
+ *   did not revalidate it.
  *
  * A report is recorded (`reports`); in `panic` mode it also throws, as
  * LOCKDEBUG panics the kernel.
@@ -36,7 +39,8 @@ export type LockDebugKind =
   | "destroy-held"
   | "sleep-in-read-section"
   | "use-after-reclaim"
-  | "retire-linked";
+  | "retire-linked"
+  | "use-after-reuse";
 
 export interface LockDebugReport {
   kind: LockDebugKind;
@@ -195,6 +199,14 @@ export class LockDebug {
       "retire-linked",
       obj.name,
       `${scheme}: ${obj.name} retired while still linked in its structure; unlink it first, or readers find it after it is freed`,
+    );
+  }
+
+  reusedSinceLookup(obj: { name: string; gen: number }, genAtLookup: number): void {
+    this.report(
+      "use-after-reuse",
+      obj.name,
+      `${curcpu().curlwp} uses ${obj.name} as generation ${genAtLookup}, but the pool handed it out again (now ${obj.gen}): revalidate a type-stable object after taking its lock`,
     );
   }
 

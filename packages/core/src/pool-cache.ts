@@ -1,18 +1,30 @@
 /*
- * pool_cache(9) as subr_pool.c has it: each CPU keeps two groups of objects
- * (cc_current, cc_previous) that it fills and empties under splvm alone; a
- * global depot of full and empty groups behind pc_lock trades whole groups
- * with the CPUs; the backing pool supplies objects when the depot is dry.
+ * pool_cache(9) after NetBSD sys/kern/subr_pool.c v1.284. Each CPU keeps two
+ * groups of objects (cc_current, cc_previous) that it fills and empties at
+ * splvm alone; full, partial and empty groups wait in the depot's lock-free
+ * lists (pcg.ts); the backing pool (pool.ts) supplies objects when the depot
+ * is dry and takes them back when they are destructed.
  *
- * Two kinds of pool hand objects back only after readers are done with them:
- * - PR_PSERIALIZE: a put object waits in its CPU's pending group; the put
- *   that fills the group runs pserialize_perform (v1.17's, or the batched
- *   variant) and only then gives the group to the depot, so an object is
- *   handed out again only after a cross-call that began after its put.
- * - pool_cache_set_smr: the put that fills a pending group stamps it with
- *   smr_advance's goal and queues it in the depot (FIFO); a get takes the
- *   oldest stamped group once smr_poll shows every reader past its goal.
- *   Nobody waits, as FreeBSD's UMA does with SMR zones.
+ * PR_PSERIALIZE makes the memory type-stable, not the objects' lifetimes: a
+ * put returns the object to the CPU's group at once and the next get may hand
+ * it out again while a reader that found it under pserialize still looks at
+ * it. Only before objects leave the cache for good does pool_cache_pre_destruct
+ * run pool_barrier (xc_barrier(0)), once per batch: in
+ * pool_cache_destruct_object (a put that finds no empty group: the group pool
+ * is at its limit) and in pool_cache_invalidate_groups (invalidate, reclaim).
+ * Without a destructor the pool layer keeps the flag too and runs the barrier
+ * again before each page goes back (pool.ts). A caller that must not see an
+ * object reused runs pserialize_perform between unlink and put, or
+ * revalidates what its readers find (kernel.md section 10).
+ *
+ * Objects whose reuse waits for readers are pool-cache-defer.ts's proposals
+ * (pool_cache_set_smr, and a deferred PR_PSERIALIZE); they hook `put` and the
+ * depot's get here.
+ *
+ * Left out: PR_LARGECACHE groups, the constructor, pool_cache_destroy, the
+ * hit and miss counters, pool_cache_disable. NetBSD shares the empty-group
+ * list and the group pool among all caches of a group size; here each cache
+ * has its own.
  */
 import {
   type CacheLine,
@@ -22,78 +34,112 @@ import {
   type Ipl,
   type KernelGen,
   load,
-  nanotime,
   SimError,
   splraise,
   splx,
   store,
+  work,
 } from "@smpnet/sim";
-import { type kmutex_t, MUTEX_DEFAULT, mutex_enter, mutex_exit, mutex_init } from "./mutex.js";
-import { type PoolItem, pool_get, pool_init, type pool_t } from "./pool.js";
-import { pserialize_perform, type pserialize_t } from "./pserialize.js";
-import { pserialize_perform_batched } from "./pserialize-batched.js";
+import {
+  pcg_chain,
+  pcg_dummy,
+  pcg_list,
+  pcg_new,
+  type pcg_t,
+  pool_pcg_get,
+  pool_pcg_put,
+  pool_pcg_trunc,
+} from "./pcg.js";
+import {
+  type PoolItem,
+  PR_PSERIALIZE,
+  pool_get,
+  pool_init,
+  pool_put,
+  pool_reclaim_pages,
+  pool_sethardlimit,
+  type pool_t,
+} from "./pool.js";
 import { PendingBytes } from "./reclaim.js";
-import { smr_advance, smr_poll, type smr_t } from "./smr.js";
+import { xc_barrier, xc_broadcast, xc_init, xc_wait } from "./xcall.js";
 
-/** PCG_NOBJECTS_NORMAL: objects per group (a 256-byte pcg on LP64), subr_pool.c. */
-export const PCG_NOBJECTS = 15;
-/** PR_PSERIALIZE's value in sys/pool.h; here objects are reused only after a pserialize_perform. */
-export const PR_PSERIALIZE = 0x20000;
-
-interface Group {
-  readonly objects: PoolItem[];
-  /** smr goal stamped when it filled (set_smr pools). */
-  goal: number;
-}
+/** sizeof(pcg_t) with PCG_NOBJECTS_NORMAL pairs on LP64: 256 bytes (sys/pool.h). */
+const PCG_BYTES = 256;
 
 interface CacheCpu {
   /** pool_cache_cpu_t: this CPU's own line. */
   readonly line: CacheLine;
-  current: Group;
-  previous: Group;
-  /** Objects put and not yet safe to hand out (PR_PSERIALIZE, set_smr). */
-  pending: Group;
+  current: pcg_t;
+  previous: pcg_t;
+  /** Deferred pools only: objects put and not yet safe to hand out. */
+  pending: pcg_t;
 }
 
-const newGroup = (): Group => ({ objects: [], goal: 0 });
+export class PoolCacheStats extends PendingBytes {
+  /** Batches destructed (pool_cache_pre_destruct calls), objects destructed. */
+  destructBatches = 0;
+  destructed = 0;
+  /** Depot operations that found the busy marker (cc_contended). */
+  contended = 0;
+}
+
+/** How a deferred pool (pool-cache-defer.ts) puts objects and finds reusable groups. */
+export interface PoolCacheDefer {
+  put(pc: pool_cache_t, item: PoolItem): KernelGen;
+  getGroup(pc: pool_cache_t): KernelGen<pcg_t | null>;
+}
 
 export class pool_cache_t {
+  /** pc_pool, and pc_pcgpool: the memory of the groups. */
   readonly pool: pool_t;
-  readonly lock: kmutex_t;
+  readonly pcgpool: pool_t;
+  /** The depot: empty groups (pc_pcgcache), pc_fullgroups, pc_partgroups. */
+  readonly pcgcache: CacheLine;
+  readonly fullgroups: CacheLine;
+  readonly partgroups: CacheLine;
   readonly cpus: CacheCpu[];
-  /** Bytes of objects put but not yet reusable, over time. */
-  readonly stats = new PendingBytes();
-  readonly fullgroups: Group[] = [];
-  readonly emptygroups: Group[] = [];
-  /** set_smr: stamped groups, oldest first. */
-  readonly smrfifo: Group[] = [];
-  psz: pserialize_t | null = null;
-  pszBatched = false;
-  smr: smr_t | null = null;
+  readonly stats = new PoolCacheStats();
+  defer: PoolCacheDefer | null = null;
 
   constructor(
-    host: Host,
+    readonly host: Host,
     readonly name: string,
     size: number,
     readonly flags: number,
     ipl: Ipl,
+    /** pc_dtor's cost per object, or null: no destructor. */
+    readonly dtorCycles: number | null,
   ) {
     this.pool = pool_init(host, name, size, ipl);
-    this.lock = mutex_init(host, `${name}.pc_lock`, MUTEX_DEFAULT, ipl);
+    // "If we have a destructor, then the pool layer does not need to worry about PR_PSERIALIZE."
+    this.pool.pser = (flags & PR_PSERIALIZE) !== 0 && dtorCycles === null;
+    this.pcgpool = pool_init(host, `${name}.pcgnormal`, PCG_BYTES, IPL_VM);
+    this.pcgcache = pcg_list(host, `${name}.pc_pcgcache`);
+    this.fullgroups = pcg_list(host, `${name}.pc_fullgroups`);
+    this.partgroups = pcg_list(host, `${name}.pc_partgroups`);
     this.cpus = host.cpus.map((c) => ({
       line: host.cacheline(`${name}.pc_cpus[${c.index}]`, 0),
-      current: newGroup(),
-      previous: newGroup(),
-      pending: newGroup(),
+      current: pcg_dummy,
+      previous: pcg_dummy,
+      pending: pcg_dummy,
     }));
+  }
+
+  /** Full groups waiting in the depot (cc_nfull summed). */
+  get nfull(): number {
+    return pcg_chain(this.fullgroups.value as pcg_t | null).length;
   }
 }
 
 export interface PoolCacheOptions {
-  /** PR_PSERIALIZE pools: the pserialize instance whose cross-call guards reuse. */
-  readonly psz?: pserialize_t;
-  /** Share cross-calls among concurrent puts (pserialize_perform_batched). */
-  readonly batched?: boolean;
+  /** A destructor (pc_dtor) costing this many cycles per object; none by default. */
+  readonly dtorCycles?: number | undefined;
+  /**
+   * Groups the group pool can supply (pool_sethardlimit on it); by default
+   * as many as wanted. In v1.284 this is the depot's only limit: a put that
+   * finds no empty group and cannot allocate one destructs its object.
+   */
+  readonly maxGroups?: number | undefined;
 }
 
 /** pool_cache_init: objects of `size` bytes; `flags` may hold PR_PSERIALIZE. */
@@ -105,33 +151,40 @@ export function pool_cache_init(
   ipl: Ipl = IPL_VM,
   opts: PoolCacheOptions = {},
 ): pool_cache_t {
-  const pc = new pool_cache_t(host, name, size, flags, ipl);
-  if (flags & PR_PSERIALIZE) {
-    if (opts.psz === undefined) {
-      throw new SimError(
-        `pool_cache_init: ${name} has PR_PSERIALIZE; pass opts.psz, the pserialize instance its readers use`,
-      );
-    }
-    pc.psz = opts.psz;
-    pc.pszBatched = opts.batched === true;
-  }
-  return pc;
-}
-
-/** pool_cache_set_smr: objects are reused only once `smr` shows every reader past their put. */
-export function pool_cache_set_smr(pc: pool_cache_t, smr: smr_t): void {
-  if (pc.psz !== null) {
+  const { dtorCycles, maxGroups } = opts;
+  if (dtorCycles !== undefined && !(Number.isFinite(dtorCycles) && dtorCycles >= 0)) {
     throw new SimError(
-      `pool_cache_set_smr: ${pc.name} is PR_PSERIALIZE already; a pool uses one scheme`,
+      `pool_cache_init: ${name}: opts.dtorCycles must be a non-negative number, got ${dtorCycles}`,
     );
   }
-  pc.smr = smr;
+  const pc = new pool_cache_t(host, name, size, flags, ipl, dtorCycles ?? null);
+  if (maxGroups !== undefined) pool_sethardlimit(pc.pcgpool, maxGroups);
+  xc_init(host);
+  return pc;
 }
 
 /** pool_cache_get: from this CPU's groups, else the depot, else the backing pool. */
 export function* pool_cache_get(pc: pool_cache_t): KernelGen<PoolItem> {
-  let item = yield* getFast(pc);
-  if (item === undefined) item = yield* getSlow(pc);
+  const s = yield* splraise(IPL_VM);
+  let item: PoolItem | null = null;
+  while (item === null) {
+    const cc = pc.cpus[curcpu().index]!;
+    yield* load(cc.line);
+    const cur = cc.current;
+    if (cur.objects.length > 0) {
+      item = cur.objects.pop()!;
+      yield* store(cc.line, 0);
+      yield* splx(s);
+      break;
+    }
+    if (cc.previous.objects.length > 0) {
+      cc.current = cc.previous;
+      cc.previous = cur;
+      continue;
+    }
+    // pool_cache_get_slow: returns with the IPL restored when it got an object
+    item = yield* pool_cache_get_slow(pc, cc, s);
+  }
   item.gen++;
   item.freed = false;
   item.retired = false;
@@ -139,94 +192,149 @@ export function* pool_cache_get(pc: pool_cache_t): KernelGen<PoolItem> {
   return item;
 }
 
-function* getFast(pc: pool_cache_t): KernelGen<PoolItem | undefined> {
-  const s = yield* splraise(IPL_VM);
-  const cc = pc.cpus[curcpu().index]!;
-  yield* load(cc.line);
-  if (cc.current.objects.length === 0 && cc.previous.objects.length > 0) {
-    [cc.current, cc.previous] = [cc.previous, cc.current];
+/** Trade this CPU's empty group for a full one (null: retry), or go to the pool. */
+function* pool_cache_get_slow(pc: pool_cache_t, cc: CacheCpu, s: Ipl): KernelGen<PoolItem | null> {
+  const got = yield* pool_pcg_get(pc.fullgroups);
+  if (got.contended) pc.stats.contended++;
+  const pcg = got.pcg ?? (pc.defer === null ? null : yield* pc.defer.getGroup(pc));
+  if (pcg !== null) {
+    if (cc.current !== pcg_dummy) yield* pool_pcg_put(pc.pcgcache, cc.current);
+    cc.current = pcg;
+    return null;
   }
-  const item = cc.current.objects.pop();
-  if (item !== undefined) yield* store(cc.line, 0);
   yield* splx(s);
-  return item;
+  return (yield* pool_get(pc.pool))!;
 }
 
-/** pool_cache_get_slow: trade this CPU's empty group for a full one, or go to the pool. */
-function* getSlow(pc: pool_cache_t): KernelGen<PoolItem> {
-  yield* mutex_enter(pc.lock);
-  let full = pc.fullgroups.pop();
-  const head = pc.smrfifo[0];
-  if (full === undefined && head !== undefined && (yield* smr_poll(pc.smr!, head.goal, false))) {
-    full = pc.smrfifo.shift()!;
-    pc.stats.pendingChange(-full.objects.length * pc.pool.size, nanotime());
-  }
-  if (full !== undefined) {
-    const cc = pc.cpus[curcpu().index]!;
-    pc.emptygroups.push(cc.current);
-    cc.current = full;
-    const item = full.objects.pop()!;
-    yield* mutex_exit(pc.lock);
-    return item;
-  }
-  yield* mutex_exit(pc.lock);
-  return yield* pool_get(pc.pool);
-}
-
-/** pool_cache_put: into this CPU's groups; a full group goes to the depot. */
+/** pool_cache_put: into this CPU's groups, or the object's own deferred path. */
 export function* pool_cache_put(pc: pool_cache_t, item: PoolItem): KernelGen {
   item.freed = true;
-  if (pc.psz !== null || pc.smr !== null) {
-    yield* putDeferred(pc, item);
-    return;
-  }
-  const s = yield* splraise(IPL_VM);
-  const cc = pc.cpus[curcpu().index]!;
-  yield* load(cc.line);
-  if (cc.current.objects.length === PCG_NOBJECTS && cc.previous.objects.length < PCG_NOBJECTS) {
-    [cc.current, cc.previous] = [cc.previous, cc.current];
-  }
-  if (cc.current.objects.length < PCG_NOBJECTS) {
-    cc.current.objects.push(item);
-    yield* store(cc.line, 0);
-    yield* splx(s);
-    return;
-  }
-  yield* splx(s);
-  // pool_cache_put_slow: the full group to the depot, an empty one back
-  yield* mutex_enter(pc.lock);
-  const c2 = pc.cpus[curcpu().index]!;
-  pc.fullgroups.push(c2.current);
-  c2.current = pc.emptygroups.pop() ?? newGroup();
-  c2.current.objects.push(item);
-  yield* mutex_exit(pc.lock);
+  if (pc.defer !== null) yield* pc.defer.put(pc, item);
+  else yield* pool_cache_put_paddr(pc, item);
 }
 
-/** A put to a PR_PSERIALIZE or set_smr pool: pending until readers are past it. */
-function* putDeferred(pc: pool_cache_t, item: PoolItem): KernelGen {
+function* pool_cache_put_paddr(pc: pool_cache_t, item: PoolItem): KernelGen {
+  const s = yield* splraise(IPL_VM);
+  for (;;) {
+    const cc = pc.cpus[curcpu().index]!;
+    yield* load(cc.line);
+    const cur = cc.current;
+    if (cur.objects.length < cur.size) {
+      cur.objects.push(item);
+      yield* store(cc.line, 0);
+      yield* splx(s);
+      return;
+    }
+    if (cc.previous.objects.length < cc.previous.size) {
+      cc.current = cc.previous;
+      cc.previous = cur;
+      continue;
+    }
+    if (!(yield* pool_cache_put_slow(pc, cc, s, item))) return;
+  }
+}
+
+/** An empty group: from the depot, else a new one from the group pool, else null. */
+function* pool_cache_empty_group(pc: pool_cache_t): KernelGen<pcg_t | null> {
+  const { pcg } = yield* pool_pcg_get(pc.pcgcache);
+  if (pcg !== null) return pcg;
+  const mem = yield* pool_get(pc.pcgpool);
+  return mem === null ? null : pcg_new(mem);
+}
+
+/**
+ * Swap a full group for an empty one (true: retry the put), or, with no
+ * empty group to be had, restore the IPL and destruct the object (false).
+ */
+function* pool_cache_put_slow(
+  pc: pool_cache_t,
+  cc: CacheCpu,
+  s: Ipl,
+  item: PoolItem,
+): KernelGen<boolean> {
+  const pcg = yield* pool_cache_empty_group(pc);
+  if (pcg !== null) {
+    if (cc.previous === pcg_dummy) {
+      cc.previous = pcg;
+    } else {
+      if (cc.current !== pcg_dummy && (yield* pool_pcg_put(pc.fullgroups, cc.current)))
+        pc.stats.contended++;
+      cc.current = pcg;
+    }
+    return true;
+  }
+  yield* splx(s);
+  yield* pool_cache_destruct_object(pc, item);
+  return false;
+}
+
+/** pool_cache_pre_destruct: one passive serialization barrier per batch. */
+function* pool_cache_pre_destruct(pc: pool_cache_t): KernelGen {
+  pc.stats.destructBatches++;
+  if (pc.flags & PR_PSERIALIZE) yield* xc_barrier(pc.host);
+}
+
+function* pool_cache_destruct_object1(pc: pool_cache_t, item: PoolItem): KernelGen {
+  if (pc.dtorCycles !== null) yield* work(pc.dtorCycles);
+  pc.stats.destructed++;
+  yield* pool_put(pc.pool, item);
+}
+
+/** pool_cache_destruct_object: force one object out of the cache, to the pool. */
+export function* pool_cache_destruct_object(pc: pool_cache_t, item: PoolItem): KernelGen {
+  yield* pool_cache_pre_destruct(pc);
+  yield* pool_cache_destruct_object1(pc, item);
+}
+
+/** pool_cache_invalidate_groups: destruct a chain's objects, free its groups; how many groups. */
+function* pool_cache_invalidate_groups(pc: pool_cache_t, chain: pcg_t | null): KernelGen<number> {
+  if (chain === null) return 0;
+  yield* pool_cache_pre_destruct(pc);
+  const groups = pcg_chain(chain);
+  for (const pcg of groups) {
+    for (const item of pcg.objects) yield* pool_cache_destruct_object1(pc, item);
+    pcg.objects.length = 0;
+    if (pcg.mem !== null) yield* pool_put(pc.pcgpool, pcg.mem);
+  }
+  return groups.length;
+}
+
+/** pool_cache_transfer: this CPU's groups to the depot (runs in each CPU's xcall thread). */
+function* pool_cache_transfer(pc: pool_cache_t): KernelGen {
   const s = yield* splraise(IPL_VM);
   const cc = pc.cpus[curcpu().index]!;
-  yield* load(cc.line);
-  cc.pending.objects.push(item);
   yield* store(cc.line, 0);
-  pc.stats.pendingChange(pc.pool.size, nanotime());
-  const group = cc.pending;
-  const filled = group.objects.length === PCG_NOBJECTS;
-  if (filled) cc.pending = newGroup();
-  yield* splx(s);
-  if (!filled) return;
-  if (pc.smr !== null) {
-    group.goal = yield* smr_advance(pc.smr);
-    yield* mutex_enter(pc.lock);
-    pc.smrfifo.push(group);
-    yield* mutex_exit(pc.lock);
-    return;
+  for (const pcg of [cc.current, cc.previous]) {
+    if (pcg === pcg_dummy) continue;
+    const n = pcg.objects.length;
+    const list = n === pcg.size ? pc.fullgroups : n === 0 ? pc.pcgcache : pc.partgroups;
+    yield* pool_pcg_put(list, pcg);
   }
-  // PR_PSERIALIZE: the put that fills the batch waits for the cross-call
-  if (pc.pszBatched) yield* pserialize_perform_batched(pc.psz!);
-  else yield* pserialize_perform(pc.psz!);
-  yield* mutex_enter(pc.lock);
-  pc.fullgroups.push(group);
-  yield* mutex_exit(pc.lock);
-  pc.stats.pendingChange(-group.objects.length * pc.pool.size, nanotime());
+  cc.current = pcg_dummy;
+  cc.previous = pcg_dummy;
+  yield* splx(s);
+}
+
+/**
+ * pool_cache_invalidate: every CPU hands its groups to the depot (a
+ * low-priority cross-call), then each of the depot's lists is destructed as
+ * one batch. Thread context; sleeps.
+ */
+export function* pool_cache_invalidate(pc: pool_cache_t): KernelGen {
+  if (curcpu().curctx.lwp === null) {
+    throw new SimError(
+      "pool_cache_invalidate: called from an interrupt handler; call it from a thread",
+    );
+  }
+  if (pc.host.cpus.length < 2) yield* pool_cache_transfer(pc);
+  else yield* xc_wait(pc.host, yield* xc_broadcast(pc.host, () => pool_cache_transfer(pc)));
+  for (const list of [pc.pcgcache, pc.fullgroups, pc.partgroups]) {
+    yield* pool_cache_invalidate_groups(pc, yield* pool_pcg_trunc(list));
+  }
+}
+
+/** pool_cache_reclaim (pool_reclaim): invalidate, then free the pages idle long enough. */
+export function* pool_cache_reclaim(pc: pool_cache_t): KernelGen<boolean> {
+  yield* pool_cache_invalidate(pc);
+  return (yield* pool_reclaim_pages(pc.pool)) > 0;
 }
