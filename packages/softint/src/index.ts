@@ -45,6 +45,7 @@ export {
   SOFTINT_MPSAFE,
   SOFTINT_NAMES,
   SOFTINT_NET,
+  SOFTINT_RCPU,
   SOFTINT_SERIAL,
   type SoftintLevel,
 } from "./levels.js";
@@ -62,6 +63,7 @@ export {
   softint_disestablish,
   softint_establish,
   softint_schedule,
+  softint_schedule_cpu,
 } from "./softint.js";
 export {
   RX_BATCH,

@@ -29,6 +29,7 @@ import {
 import { softintProbes } from "./probes.js";
 import { softint_establish, softint_thread } from "./softint.js";
 import { type SoftintCpu, SoftintQueue, type SoftintSystem, setSystem } from "./system.js";
+import { XcHighPri } from "./xcall.js";
 
 /**
  * Assembles the softints, callouts and clock of `host` with the given
@@ -52,6 +53,7 @@ export function softint_init(host: Host, config: unknown): SoftintSystem {
     calloutSih: null,
     callouts: new Set(),
     hardclockTicks: 0,
+    xc: null,
   };
   setSystem(host, sys);
   for (const cpu of host.cpus) {
@@ -85,6 +87,7 @@ export function softint_init(host: Host, config: unknown): SoftintSystem {
     undefined,
     "callout",
   );
+  sys.xc = new XcHighPri(host); // xc_init_cpu's xc_sihs
   startClock(sys);
   return sys;
 }
