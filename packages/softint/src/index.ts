@@ -51,9 +51,14 @@ export {
 } from "./levels.js";
 export {
   type PktqInput,
+  type PktqRpsHashFunc,
   type PktqStats,
   pktq_create,
   pktq_enqueue,
+  pktq_rps_hash,
+  pktq_rps_hash_curcpu,
+  pktq_rps_hash_default,
+  pktq_rps_hash_zero,
   pktqueue_t,
 } from "./pktqueue.js";
 export { type SoftintProbes, softintProbes } from "./probes.js";

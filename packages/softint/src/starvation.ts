@@ -31,7 +31,7 @@ import { callout_init, callout_pending, callout_reset } from "./callout.js";
 import { CALLOUT_MPSAFE, type callout_t } from "./callout-wheel.js";
 import type { SoftintVariant } from "./config.js";
 import { softint_init } from "./init.js";
-import { pktq_create, pktq_enqueue } from "./pktqueue.js";
+import { pktq_create, pktq_enqueue, pktq_rps_hash, pktq_rps_hash_default } from "./pktqueue.js";
 import { callout_stats } from "./stats.js";
 import { sysmon_wdog_register, sysmon_wdog_setmode, WDOG_MODE_KTICKLE } from "./wdog.js";
 
@@ -152,7 +152,8 @@ export function softclockStarvation(opts: StarvationOptions): StarvationResult {
       for (let i = 0; i < RX_BATCH; i++) {
         yield* work(RX_INTR_CYCLES_PER_PACKET);
         offered++;
-        yield* pktq_enqueue(ip_pktq, { seq: seq++, last: i === RX_BATCH - 1 });
+        const m = { seq: seq++, last: i === RX_BATCH - 1 };
+        yield* pktq_enqueue(ip_pktq, m, pktq_rps_hash(pktq_rps_hash_default, m));
       }
     },
   });
