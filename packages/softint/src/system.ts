@@ -48,6 +48,8 @@ export interface SoftintSystem {
   hardclockTicks: number;
   /** The high-priority cross-calls at soft IPLs (softint_disestablish's barrier). */
   xc: XcHighPri | null;
+  /** epoch_cb_task: the epoch call task hardclock schedules (epochDriver "hardclock"). */
+  epochSih: SoftintHandle | null;
 }
 
 const systems = new WeakMap<Host, SoftintSystem>();
