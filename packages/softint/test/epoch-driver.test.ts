@@ -12,7 +12,9 @@ const TICK = 10_000_000; // hz 100
  * then calls poll(), as a writer-poll user does. Returns the freed objects.
  */
 function graces(epochDriver: SoftintConfig["epochDriver"], gapNs: number) {
-  const { sim, host } = machine(2, { variant: "netbsd", epochDriver });
+  const config: SoftintConfig = { variant: "netbsd" };
+  if (epochDriver !== undefined) config.epochDriver = epochDriver;
+  const { sim, host } = machine(2, config);
   const ep = epoch_alloc(host, "net_epoch");
   for (const cpu of [0, 1]) {
     kthread(host, `reader${cpu}`, cpu, function* () {
