@@ -263,6 +263,60 @@ describe("softint priorities", () => {
   });
 });
 
+describe("softint_disestablish's cross-call", () => {
+  it("waits for a handler that blocked on another CPU and finishes as a thread, and for one queued behind it", async () => {
+    const { sleep } = await import("@smpnet/sim");
+    const { sim, host } = machine(2);
+    const log: Log = [];
+    const h = softint_establish(
+      host,
+      SOFTINT_NET | SOFTINT_MPSAFE,
+      function* () {
+        yield* sleep("disk", 3_000_000); // blocks 3 ms: the level stays busy on CPU 1
+        yield* work(1_000_000);
+        log.push(`h ends ${nanotime()}`);
+      },
+      null,
+    );
+    const other = softint_establish(
+      host,
+      SOFTINT_NET | SOFTINT_MPSAFE,
+      function* () {
+        yield* work(500_000);
+        log.push(`other ends ${nanotime()}`);
+      },
+      null,
+    );
+    kthread(host, "t1", 1, function* () {
+      yield* softint_schedule(h);
+      yield* softint_schedule(other); // queued behind h on CPU 1's SOFTINT_NET
+      yield* work(20_000_000);
+    });
+    kthread(host, "t0", 0, function* () {
+      yield* work(1_000_000);
+      yield* softint_disestablish(h);
+      log.push(`gone ${nanotime()}`);
+    });
+    sim.run(50_000_000);
+    const t = (p: string) =>
+      Number(
+        log
+          .find((l) => l.startsWith(p))!
+          .split(" ")
+          .pop(),
+      );
+    expect(log.map((l) => l.split(" ").slice(0, -1).join(" "))).toEqual([
+      "h ends",
+      "other ends",
+      "gone",
+    ]);
+    // woken at 3 ms, h runs on as a thread, after t1's 20 ms (no kernel preemption)
+    expect(t("h ends")).toBeGreaterThan(21_000_000);
+    // the no-op softint ran right behind them on CPU 1, not at a later tick
+    expect(t("gone") - t("other ends")).toBeLessThan(20_000);
+  });
+});
+
 describe("a handler that blocks", () => {
   /*
    * The issue's case: a SOFTINT_NET handler wants so_lock, which a thread
