@@ -22,6 +22,8 @@ import {
   type Host,
   ipi_send,
   type KernelGen,
+  kpreempt_disable,
+  kpreempt_enable,
   SimError,
   wakeup,
 } from "@smpnet/sim";
@@ -33,8 +35,6 @@ import { type SoftintHandle, softint_establish, softint_schedule } from "./softi
 export class XcHighPri {
   busy = false;
   done = 0;
-  /** Cross-calls made. */
-  calls = 0;
   readonly sihs: SoftintHandle[] = [];
 
   constructor(readonly host: Host) {
@@ -57,22 +57,24 @@ function* xc__highpri_intr(xc: XcHighPri): KernelGen {
  * context only (it sleeps).
  */
 export function* xc_barrier(xc: XcHighPri, level: SoftintLevel): KernelGen {
-  const self: Cpu = curcpu();
-  if (self.curctx.lwp === null) {
+  if (curcpu().curctx.lwp === null) {
     throw new SimError("xc_barrier: not from an interrupt handler; cross-calls sleep");
   }
   while (xc.busy) yield* ksleep(xc.sihs); // cv_wait on xc_lock for the call in flight
   xc.busy = true;
   xc.done = 0;
-  xc.calls++;
   const sih = xc.sihs[level]!;
   const xc_ipi_handler = function* (): KernelGen {
     yield* softint_schedule(sih);
   };
+  // the IPIs and the local schedule from one CPU: no migration in between
+  kpreempt_disable();
+  const self: Cpu = curcpu();
   for (const c of xc.host.cpus) {
     if (c !== self) yield* ipi_send(c.index, xc_ipi_handler, IPI_IPL);
   }
   yield* softint_schedule(sih);
+  yield* kpreempt_enable();
   // test and sleep in one instant: the last CPU's wakeup is not lost
   while (xc.done < xc.host.cpus.length) yield* ksleep(xc);
   xc.busy = false;
