@@ -85,12 +85,17 @@ describe("pktq_enqueue and the RPS hash", () => {
     expect(r.ipis).toBe(0);
   });
 
-  it("wakes the other CPU's thread in the threaded variant", () => {
-    const r = deliver(pktq_rps_hash_default, { variant: "threaded" });
-    for (const cpus of r.ranOn.values()) expect([...cpus]).toEqual([0]);
-    inOrder(r.order);
-    expect(r.stats.processed).toBe(8 * 40);
-  });
+  for (const config of [
+    { variant: "threaded" },
+    { variant: "budget", budget: { items: 2, maxRestarts: 1 } },
+  ] as SoftintConfig[]) {
+    it(`sends the work to the hashed CPU in the ${config.variant} variant too`, () => {
+      const r = deliver(pktq_rps_hash_default, config);
+      for (const cpus of r.ranOn.values()) expect([...cpus]).toEqual([0]);
+      inOrder(r.order);
+      expect(r.stats.processed).toBe(8 * 40);
+    });
+  }
 
   it("rejects a hash that is not a uint32", () => {
     expect(() => pktq_rps_hash(() => -1, {})).toThrow(SimError);
