@@ -45,6 +45,26 @@ export class RunQueue {
     return this.take(pri, 0);
   }
 
+  /** The first waiting LWP above priority `floor` that `pred` accepts, highest first, left in place. */
+  find(floor: number, pred: (l: Lwp) => boolean): Lwp | null {
+    for (let w = WORDS - 1; w >= 0; w--) {
+      let bits = this.bitmap[w]!;
+      while (bits !== 0) {
+        const bit = 31 - Math.clz32(bits);
+        bits &= ~(1 << bit);
+        const pri = w * 32 + bit;
+        if (pri <= floor) return null;
+        for (const l of this.queues[pri]!) if (pred(l)) return l;
+      }
+    }
+    return null;
+  }
+
+  /** Takes `l`, which waits here, out of the queue. */
+  remove(l: Lwp): void {
+    this.take(l.pri, this.queues[l.pri]!.indexOf(l));
+  }
+
   /** Takes the first LWP that may migrate (not bound), highest priority first. */
   stealable(): Lwp | null {
     if (this.unbound === 0) return null;
