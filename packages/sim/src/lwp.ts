@@ -110,17 +110,26 @@ export class Lwp {
   readonly softIpl: Ipl;
   /** l_switchto: the LWP this softint LWP pinned, which gets the CPU back when it sleeps. */
   switchto: Lwp | null = null;
+  /**
+   * The priority the scheduler uses (lwp_eprio): the higher of `basePri` and
+   * `inheritedPri`. Only Host.lwp_lendpri changes it.
+   */
+  pri: number;
+  /** l_inheritedprio: lent by LWPs blocked on a turnstile this one owns; -1 for none. */
+  inheritedPri = -1;
 
   constructor(
     readonly host: Host,
     readonly name: string,
-    readonly pri: number,
+    /** l_priority: the priority it was created with. */
+    readonly basePri: number,
     cpu: Cpu,
     opts: LwpOptions,
     acct: number,
     lid: number,
   ) {
     this.lid = lid;
+    this.pri = basePri;
     this.cpu = cpu;
     this.bound = opts.bound ?? false;
     this.user = opts.user ?? false;
