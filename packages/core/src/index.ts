@@ -77,6 +77,7 @@ export {
 } from "./pool-cache.js";
 export {
   pserialize_create,
+  pserialize_ev_excl,
   pserialize_in_read_section,
   pserialize_perform,
   pserialize_read_enter,
