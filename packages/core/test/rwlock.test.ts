@@ -9,10 +9,10 @@ import {
 } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
 import {
-  type krw_t,
-  krwlock_t,
-  ksleep,
   kfn,
+  type krw_t,
+  type krwlock_t,
+  ksleep,
   lockstat_enable,
   RW_READER,
   RW_WRITER,
@@ -87,7 +87,7 @@ describe("rwlock release policy (kern_rwlock.c v1.66)", () => {
       yield* ksleep("nap", 20_000);
       // back on its CPU, holding the lock, with a waiter queued
       yield* work(100_000);
-      newcomerSpinNs = host.cpus[2]!.timeSplit().spin;
+      newcomerSpinNs = host.cpus[2]!.timeSplit().spin ?? 0;
       yield* rw_exit(rw);
     });
     taker(host, rw, log, "queued", 1, RW_WRITER, 5_000, 1_000);
