@@ -84,13 +84,17 @@ export function turnstile_queued(lock: Lock): boolean {
   return waitsFor.get(curlwp()) === lock;
 }
 
-/** The current LWP joins queue `q` of `lock` (sleepq_enter, ts_waiters++). */
-export function turnstile_enter(lock: Lock, q: TsQueue): void {
-  const l = curlwp();
-  const list = turnstileOf(lock).q[q];
+/** Puts `l` into `list` after every waiter of its priority or higher (sleepq_insert). */
+function insertSorted(list: Lwp[], l: Lwp): void {
   let i = list.length;
   while (i > 0 && list[i - 1]!.pri < l.pri) i--;
   list.splice(i, 0, l);
+}
+
+/** The current LWP joins queue `q` of `lock` (sleepq_enter, ts_waiters++). */
+export function turnstile_enter(lock: Lock, q: TsQueue): void {
+  const l = curlwp();
+  insertSorted(turnstileOf(lock).q[q], l);
   waitsFor.set(l, lock);
 }
 
@@ -130,6 +134,7 @@ function turnstile_lendpri(cur: Lwp, first: Lock): void {
     const owner = lock.owner();
     if (owner === null || owner === cur || prio <= owner.pri) return;
     const ts = turnstileOf(lock);
+    const before = owner.pri;
     if (ts.inheritor === null) {
       ts.inheritor = owner;
       ts.eprio = prio;
@@ -145,6 +150,13 @@ function turnstile_lendpri(cur: Lwp, first: Lock): void {
       owner.host.lwp_lendpri(owner, prio);
     }
     lock = waitsFor.get(owner);
+    // a borrower queued on a turnstile itself moves up that queue (sleepq_lendpri)
+    if (lock !== undefined && owner.pri !== before) {
+      for (const list of turnstileOf(lock).q) {
+        const i = list.indexOf(owner);
+        if (i >= 0) insertSorted(list, list.splice(i, 1)[0]!);
+      }
+    }
   }
 }
 

@@ -17,6 +17,7 @@ import {
   mutex_enter,
   mutex_exit,
   mutex_init,
+  RW_READER,
   RW_WRITER,
   rw_enter,
   rw_exit,
@@ -111,5 +112,43 @@ describe("priority lending (turnstile_lendpri)", () => {
     });
     sim.run();
     expect(deepPri).toBe(PRI_SOFTNET);
+  });
+
+  it("a borrower waiting on a turnstile moves up its queue: a lifted writer is the one handed the rwlock", () => {
+    const { sim, host } = machine(5);
+    const a = mutex_init(host, "a", MUTEX_DEFAULT, IPL_NONE);
+    const b = rw_init(host, "b");
+    const order: string[] = [];
+    // cpu0: a reader holds b, asleep, until 100 us
+    thread(host, "r0", PRI_KERNEL, 0, function* () {
+      yield* rw_enter(b, RW_READER);
+      yield* sleep("nap", 100_000);
+      yield* rw_exit(b);
+    });
+    const writer = (name: string, cpu: number, at: number, holdA: boolean) =>
+      thread(host, name, PRI_KERNEL, cpu, function* () {
+        if (holdA) yield* mutex_enter(a);
+        yield* work(at);
+        yield* rw_enter(b, RW_WRITER);
+        order.push(name);
+        yield* rw_exit(b);
+        if (holdA) yield* mutex_exit(a);
+      });
+    writer("other", 1, 10_000, false);
+    writer("mid", 2, 20_000, true);
+    // a reader waiting too, so the last reader out hands b to the first writer
+    thread(host, "r2", PRI_KERNEL, 3, function* () {
+      yield* work(30_000);
+      yield* rw_enter(b, RW_READER);
+      yield* rw_exit(b);
+    });
+    // softnet's priority, blocked on a, lends it to mid, queued on b behind other
+    thread(host, "top", PRI_SOFTNET, 4, function* () {
+      yield* work(40_000);
+      yield* mutex_enter(a);
+      yield* mutex_exit(a);
+    });
+    sim.run();
+    expect(order).toEqual(["mid", "other"]);
   });
 });
