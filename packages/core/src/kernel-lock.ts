@@ -19,6 +19,8 @@
  * whole wait, and none for a nested wait on a CPU already waiting (an
  * interrupt that spins over a spinning LWP: owant non-NULL).
  *
+ * The word and the CPU's count change together at splvm, as in the C: a
+ * softint let in between would find the word taken by the LWP it pinned.
  * Kernel preemption is disabled from the first attempt until the release,
  * so a holder is never switched out while its CPU owns the word; interrupts
  * still come in. Left out: LOCKDEBUG's spinout IPI.
@@ -30,6 +32,7 @@ import {
   curcpu,
   curlwp,
   type Host,
+  IPL_VM,
   type KernelGen,
   kpreempt_disable,
   kpreempt_enable,
@@ -39,6 +42,8 @@ import {
   SimError,
   sleep,
   spin_until,
+  splraise,
+  splx,
   store,
   work,
 } from "@smpnet/sim";
@@ -46,7 +51,7 @@ import { kernelLockSpin, MUTEX_FASTPATH_CYCLES } from "./constants.js";
 import { caller } from "./kfn.js";
 import { Lock } from "./lock.js";
 import { membar_acquire, membar_release } from "./membar.js";
-import { coreState, cpuLockState } from "./state.js";
+import { type CpuLockState, coreState, cpuLockState } from "./state.js";
 
 class KernelLock extends Lock {
   holder: Lwp | null = null;
@@ -86,11 +91,13 @@ export function* KERNEL_LOCK(n = 1): KernelGen {
   const l = curlwp();
   const kl = kernel_lock(l.host) as KernelLock;
   const st = kl.core;
+  let s = yield* splraise(IPL_VM);
   const ci = cpuLockState(curcpu());
   if (ci.biglockCount !== 0) {
     // this CPU owns the word: the holder is this LWP or one it interrupted
     ci.biglockCount += n;
     st.biglocks.set(l, (st.biglocks.get(l) ?? 0) + n);
+    yield* splx(s);
     return;
   }
   st.debug?.acquiring(kl, l, true);
@@ -98,25 +105,35 @@ export function* KERNEL_LOCK(n = 1): KernelGen {
   // owns the word would leave every other CPU spinning on it
   kpreempt_disable();
   yield* work(MUTEX_FASTPATH_CYCLES);
-  if ((yield* atomic_cas(kl.line, 0, 1)) !== 0) {
-    // mutex_oncpu and rw_oncpu look here: do not spin on an owner that spins
-    const owant = (yield* load(ci.biglockWanted)) as Lwp | null;
-    yield* store(ci.biglockWanted, l);
-    st.debug?.blocking(kl, l);
-    const t0 = nanotime();
-    do {
-      yield* spin_until([kl.line], () => kl.line.value === 0, kernelLockSpin(kl));
-    } while ((yield* atomic_cas(kl.line, 0, 1)) !== 0);
-    if (owant === null) st.stat?.record("Kernel lock spin", kl.name, caller(), nanotime() - t0);
-    yield* atomic_swap(ci.biglockWanted, owant);
-    st.debug?.unblocked(l);
-    // membar_enter where atomics are no barrier: a sync on MIPS, nothing on x86
-    yield* membar_acquire();
+  if ((yield* atomic_cas(kl.line, 0, 1)) === 0) {
+    held(kl, ci, l, n);
+    yield* splx(s);
+    return;
   }
+  // mutex_oncpu and rw_oncpu look here: do not spin on an owner that spins
+  const owant = (yield* load(ci.biglockWanted)) as Lwp | null;
+  yield* store(ci.biglockWanted, l);
+  st.debug?.blocking(kl, l);
+  const t0 = nanotime();
+  do {
+    yield* splx(s);
+    yield* spin_until([kl.line], () => kl.line.value === 0, kernelLockSpin(kl));
+    s = yield* splraise(IPL_VM);
+  } while ((yield* atomic_cas(kl.line, 0, 1)) !== 0);
+  held(kl, ci, l, n);
+  if (owant === null) st.stat?.record("Kernel lock spin", kl.name, caller(), nanotime() - t0);
+  yield* splx(s);
+  yield* atomic_swap(ci.biglockWanted, owant);
+  st.debug?.unblocked(l);
+  // membar_enter where atomics are no barrier: a sync on MIPS, nothing on x86
+  yield* membar_acquire();
+}
+
+function held(kl: KernelLock, ci: CpuLockState, l: Lwp, n: number): void {
   ci.biglockCount = n;
   kl.holder = l;
-  st.biglocks.set(l, n);
-  st.debug?.acquired(kl, l);
+  kl.core.biglocks.set(l, n);
+  kl.core.debug?.acquired(kl, l);
 }
 
 /** KERNEL_UNLOCK_ONE: drops one hold. */
@@ -143,9 +160,11 @@ function* kernel_unlock(n: number): KernelGen {
   }
   if (count > n) st.biglocks.set(l, count - n);
   else st.biglocks.delete(l);
+  const s = yield* splraise(IPL_VM);
   const ci = cpuLockState(curcpu());
   if (ci.biglockCount > n) {
     ci.biglockCount -= n;
+    yield* splx(s);
     return;
   }
   st.debug?.releasing(kl, l, true);
@@ -153,6 +172,7 @@ function* kernel_unlock(n: number): KernelGen {
   kl.holder = null;
   yield* membar_release();
   yield* store(kl.line, 0);
+  yield* splx(s);
   yield* kpreempt_enable();
 }
 

@@ -119,4 +119,37 @@ describe("KERNEL_LOCK in softints and callouts", () => {
     expect(cpu1GotAt).toBeGreaterThan(0);
     expect(cpu1GotAt).toBeLessThan(50_000);
   });
+
+  it("an interrupt during the holder's compare-and-swap waits for splx: its softint finds the CPU's count set", () => {
+    const { sim, host } = machine(2);
+    let ranAt = -1;
+    const net = softint_establish(
+      host,
+      SOFTINT_NET,
+      function* () {
+        ranAt = nanotime();
+      },
+      null,
+    );
+    const dev = host.intr_establish({
+      name: "dev",
+      ipl: IPL_VM,
+      cpu: 0,
+      *handler() {
+        yield* softint_schedule(net);
+      },
+    });
+    kthread(host, "giant", 0, function* () {
+      yield* work(1_000);
+      // 15 ns on: after the fast path's 10 cycles, inside the CAS's 21
+      sim.at(nanotime() + 15, () => dev.raise());
+      yield* KERNEL_LOCK(1);
+      yield* work(100_000);
+      yield* KERNEL_UNLOCK_ONE();
+    });
+    sim.run(1_000_000);
+    expect(ranAt).toBeGreaterThan(0);
+    expect(ranAt).toBeLessThan(10_000);
+    expect(host.cpus[0]!.timeSplit().spin).toBe(0);
+  });
 });
