@@ -11,7 +11,8 @@
  * global epoch to e+1 and frees the bucket of e-1, whose readers are all
  * gone; a reader still at an older epoch stops the advance. epoch_wait
  * blocks (spinning) until the epoch has moved far enough that every
- * section that began before it has ended.
+ * section that began before it has ended, and returns at once when it
+ * finds no record active.
  *
  * epoch_enter is a critical section (no preemption); epoch_enter_preempt
  * lets the thread be preempted: the record stays active (another thread on
@@ -255,7 +256,9 @@ export function* epoch_poll(ep: epoch_t): KernelGen<boolean> {
 
 /**
  * epoch_wait: ck_epoch_synchronize_wait with a spinning block handler. Every
- * section open when it began has ended when it returns.
+ * section open when it began has ended when it returns. A scan that finds
+ * no record active is a grace period already: it returns without advancing
+ * the epoch (ck: "observed all threads as inactive").
  */
 export function* epoch_wait(ep: epoch_t): KernelGen {
   const cpu = curcpu();
@@ -267,8 +270,10 @@ export function* epoch_wait(ep: epoch_t): KernelGen {
   while (((yield* load(ep.global)) as number) < start + 2) {
     const e = ep.global.value as number;
     yield* membar_sync();
+    let active = false;
     for (const r of ep.records) {
       yield* load(r.line);
+      if (r.active > 0) active = true;
       while (r.active > 0 && r.epoch < e) {
         // a preempted reader may hold the record while off its CPU: sleep,
         // do not spin against it; a critical-section reader is running
@@ -276,6 +281,7 @@ export function* epoch_wait(ep: epoch_t): KernelGen {
         else yield* spin_until([r.line], () => r.active === 0 || r.epoch >= e, backoff(r.line));
       }
     }
+    if (!active) return;
     yield* atomic_cas(ep.global, e, e + 1);
   }
 }

@@ -103,6 +103,7 @@ export {
 } from "./pool-cache-defer.js";
 export {
   pserialize_create,
+  pserialize_ev_excl,
   pserialize_in_read_section,
   pserialize_perform,
   pserialize_read_enter,

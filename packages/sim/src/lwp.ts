@@ -121,17 +121,26 @@ export class Lwp {
   softintBlocked = false;
   /** Blocks in a dispatch (NetBSD's evcnt "softint <level> block/N", softint_block). */
   softintBlocks = 0;
+  /**
+   * The priority the scheduler uses (lwp_eprio): the higher of `basePri` and
+   * `inheritedPri`. Only Host.lwp_lendpri changes it.
+   */
+  pri: number;
+  /** l_inheritedprio: lent by LWPs blocked on a turnstile this one owns; -1 for none. */
+  inheritedPri = -1;
 
   constructor(
     readonly host: Host,
     readonly name: string,
-    readonly pri: number,
+    /** l_priority: the priority it was created with. */
+    readonly basePri: number,
     cpu: Cpu,
     opts: LwpOptions,
     acct: number,
     lid: number,
   ) {
     this.lid = lid;
+    this.pri = basePri;
     this.cpu = cpu;
     this.bound = opts.bound ?? false;
     this.user = opts.user ?? false;

@@ -81,6 +81,14 @@ export class RunQueue {
     return null;
   }
 
+  /** Takes `l` out wherever it waits (sched_dequeue); false when it is not here. */
+  remove(l: Lwp): boolean {
+    const i = this.queues[l.pri]!.indexOf(l);
+    if (i < 0) return false;
+    this.take(l.pri, i);
+    return true;
+  }
+
   private take(pri: number, i: number): Lwp {
     const q = this.queues[pri]!;
     const l = i === 0 ? q.shift()! : q.splice(i, 1)[0]!;

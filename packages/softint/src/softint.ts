@@ -27,8 +27,10 @@
  * handler's level (xcall.ts): done on every CPU, it has passed every
  * earlier run there.
  *
- * Handlers without SOFTINT_MPSAFE run under KERNEL_LOCK, taken before the
- * first of them and kept until the queue is empty, as softint_execute does.
+ * A handler without SOFTINT_MPSAFE runs under KERNEL_LOCK, taken just
+ * before it and dropped just after; an MPSAFE handler runs without it
+ * (softint_execute, kern_softint.c v1.70). The lock counts per CPU, so a
+ * non-MPSAFE handler that interrupts the holder on its CPU takes it at once.
  *
  * Left out: the generic (non-fast) dispatch through mi_switch and
  * softint_overlay at lwp_userret.
@@ -202,16 +204,12 @@ export function* softint_thread(si: SoftintQueue): KernelGen {
 function* softint_execute(si: SoftintQueue): KernelGen {
   const cpu: Cpu = si.cpu;
   const probe = system(cpu.host).probes.softint_run;
-  let biglock = false;
   while (si.q.length > 0) {
     const sh = si.q.shift()!;
     const sih = sh.sih;
     sh.pending = false;
     yield* work(SOFTINT_EXECUTE_CYCLES);
-    if (!sih.mpsafe && !biglock) {
-      yield* KERNEL_LOCK(1);
-      biglock = true;
-    }
+    if (!sih.mpsafe) yield* KERNEL_LOCK(1);
     if (probe.on) probe.emit(cpu, sih.level, sih.name);
     sh.running++;
     sih.runs++;
@@ -220,6 +218,6 @@ function* softint_execute(si: SoftintQueue): KernelGen {
     } finally {
       sh.running--;
     }
+    if (!sih.mpsafe) yield* KERNEL_UNLOCK_ONE();
   }
-  if (biglock) yield* KERNEL_UNLOCK_ONE();
 }
