@@ -60,11 +60,6 @@ export class RunQueue {
     return null;
   }
 
-  /** Takes `l`, which waits here, out of the queue. */
-  remove(l: Lwp): void {
-    this.take(l.pri, this.queues[l.pri]!.indexOf(l));
-  }
-
   /** Takes the first LWP that may migrate (not bound), highest priority first. */
   stealable(): Lwp | null {
     if (this.unbound === 0) return null;
