@@ -6,7 +6,7 @@ import {
   nanotime,
   PRI_KERNEL,
   PRI_SOFTNET,
-  sleep,
+  softint_return,
   wakeup,
   work,
 } from "@smpnet/sim";
@@ -32,7 +32,10 @@ function thread(host: Host, name: string, cpu: number, body: () => KernelGen) {
   return host.kthread_create({ name, pri: PRI_KERNEL, cpu, bound: true, body });
 }
 
-/** A softint-like LWP on `cpu`: once woken it interrupts and pins what runs there. */
+/**
+ * A softint-like LWP on `cpu`: it waits for its dispatch with softint_return,
+ * and once woken it interrupts and pins what runs there.
+ */
 function softint(host: Host, name: string, cpu: number, body: () => KernelGen) {
   return host.kthread_create({
     name,
@@ -77,7 +80,7 @@ describe("KERNEL_LOCK", () => {
       "nested",
       1,
       kfn("ipintr", function* () {
-        yield* sleep("start");
+        yield* softint_return("start");
         yield* KERNEL_LOCK();
         yield* work(1_000);
         yield* KERNEL_UNLOCK_ONE();
@@ -110,7 +113,7 @@ describe("KERNEL_LOCK", () => {
       yield* KERNEL_UNLOCK_ONE();
     });
     softint(host, "over", 0, function* () {
-      yield* sleep("go");
+      yield* softint_return("go");
       yield* KERNEL_LOCK();
       ranAt = nanotime();
       held.push(kernel_lock_held());
