@@ -231,7 +231,7 @@ for (const p of profiles) {
 /*
  * Callers of pserialize_perform that arrive while one is in flight: every CPU
  * runs a writer that calls it about every 20 us (uniform 0-40 us of work in
- * between, from the run's generator), 10 simulated ms, under v1.17's rule
+ * between, from the run's generator), 10 simulated ms, under v1.23's rule
  * (one cross-call per caller) and under pserialize-batched (callers that
  * arrive during a cross-call share the next).
  */
@@ -274,7 +274,7 @@ function sharing(profile, variant, cpus) {
 }
 
 for (const p of profiles) {
-  for (const variant of ["v1.17", "batched"]) {
+  for (const variant of ["v1.23", "batched"]) {
     console.log(JSON.stringify(sharing(p, variant, p.cpus >= 16 ? 16 : 4)));
   }
 }

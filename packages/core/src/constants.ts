@@ -27,11 +27,19 @@ export const RW_FASTPATH_CYCLES = 15;
 /** Instructions of a sleep lock (sblock) fast path: estimate. */
 export const SLEEPLOCK_FASTPATH_CYCLES = 15;
 
-/** How a lock spins: SPINLOCK_BACKOFF's doubling from MIN to MAX. */
+/** How a mutex or rwlock spins: SPINLOCK_BACKOFF's doubling from MIN to MAX. */
 export function backoff(tag: unknown) {
   return {
     iterCycles: SPINLOCK_BACKOFF_MIN * BACKOFF_HOOK_CYCLES,
     backoffMaxCycles: SPINLOCK_BACKOFF_MAX * BACKOFF_HOOK_CYCLES,
     tag,
   };
+}
+
+/**
+ * How _kernel_lock spins (kern_lock.c v1.182): one SPINLOCK_BACKOFF_HOOK and
+ * SPINLOCK_SPIN_HOOK per test of the word, no doubling.
+ */
+export function kernelLockSpin(tag: unknown) {
+  return { iterCycles: BACKOFF_HOOK_CYCLES, tag };
 }

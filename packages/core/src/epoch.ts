@@ -11,7 +11,8 @@
  * global epoch to e+1 and frees the bucket of e-1, whose readers are all
  * gone; a reader still at an older epoch stops the advance. epoch_wait
  * blocks (spinning) until the epoch has moved far enough that every
- * section that began before it has ended.
+ * section that began before it has ended, and returns at once when it
+ * finds no record active.
  *
  * epoch_enter is a critical section (no preemption); epoch_enter_preempt
  * lets the thread be preempted: the record stays active (another thread on
@@ -20,13 +21,17 @@
  * the epoch of its oldest open section, which is safe and may advance later.
  * epoch_wait on a preemptible epoch sleeps until the record's last reader
  * leaves instead of spinning (FreeBSD's block handler switches away).
- * Callbacks run where poll is called (FreeBSD: the per-CPU epoch call task
- * that hardclock schedules).
+ * Callbacks run where poll is called: by default the writer's poll() (the
+ * "writer-poll" driver); once a clock driver claims the host
+ * (epoch_set_driver(host, "hardclock")), only epoch_call_task polls, on the
+ * CPUs whose epoch_cb_count is not zero, as FreeBSD's hardclock enqueues
+ * its per-CPU epoch call task, and a writer's poll() only reports.
  */
 
 import {
   atomic_cas,
   type CacheLine,
+  type Cpu,
   curcpu,
   curlwp,
   type Host,
@@ -102,13 +107,15 @@ export class epoch_t implements Reclaimer {
     yield* this.poll();
   }
   poll(): KernelGen<boolean> {
-    return epoch_poll(this);
+    return epochHost(this.host).driver === "hardclock" ? nothing_pending(this) : epoch_poll(this);
   }
 }
 
 /** epoch_alloc: `preempt` as EPOCH_PREEMPT (sections with epoch_enter_preempt). */
 export function epoch_alloc(host: Host, name: string, preempt = false): epoch_t {
-  return new epoch_t(host, name, preempt);
+  const ep = new epoch_t(host, name, preempt);
+  epochHost(host).epochs.push(ep); // allepochs[]
+  return ep;
 }
 
 /** ck_epoch_begin on `r`: the outermost entry publishes the epoch it saw. */
@@ -190,6 +197,7 @@ export function* epoch_exit_preempt(ep: epoch_t): KernelGen {
 /** epoch_call: defer the free to this CPU's record, in the current epoch's bucket. */
 export function* epoch_call(ep: epoch_t, obj: Reclaimable): KernelGen {
   noteRetire("epoch", ep.stats, obj);
+  epochHost(ep.host).cbCount[curcpu().index]!++;
   const e = (yield* load(ep.global)) as number;
   ep.records[curcpu().index]!.pending[e & (CK_EPOCH_LENGTH - 1)]!.push(obj);
   (obj as Reclaimable & { epochOf?: number }).epochOf = e;
@@ -205,6 +213,8 @@ function dispatch(ep: epoch_t, r: EpochRecord, e: number): void {
     if ((obj as Reclaimable & { epochOf?: number }).epochOf! <= e) noteFree(ep.stats, obj, now);
     else keep.push(obj);
   }
+  // the record is the current CPU's (epoch_poll's): its epoch_cb_count falls
+  epochHost(ep.host).cbCount[curcpu().index]! -= bucket.length - keep.length;
   bucket.length = 0;
   bucket.push(...keep);
 }
@@ -246,7 +256,9 @@ export function* epoch_poll(ep: epoch_t): KernelGen<boolean> {
 
 /**
  * epoch_wait: ck_epoch_synchronize_wait with a spinning block handler. Every
- * section open when it began has ended when it returns.
+ * section open when it began has ended when it returns. A scan that finds
+ * no record active is a grace period already: it returns without advancing
+ * the epoch (ck: "observed all threads as inactive").
  */
 export function* epoch_wait(ep: epoch_t): KernelGen {
   const cpu = curcpu();
@@ -258,8 +270,10 @@ export function* epoch_wait(ep: epoch_t): KernelGen {
   while (((yield* load(ep.global)) as number) < start + 2) {
     const e = ep.global.value as number;
     yield* membar_sync();
+    let active = false;
     for (const r of ep.records) {
       yield* load(r.line);
+      if (r.active > 0) active = true;
       while (r.active > 0 && r.epoch < e) {
         // a preempted reader may hold the record while off its CPU: sleep,
         // do not spin against it; a critical-section reader is running
@@ -267,6 +281,72 @@ export function* epoch_wait(ep: epoch_t): KernelGen {
         else yield* spin_until([r.line], () => r.active === 0 || r.epoch >= e, backoff(r.line));
       }
     }
+    if (!active) return;
     yield* atomic_cas(ep.global, e, e + 1);
+  }
+}
+
+/*
+ * The hook for the epoch call task's driver. FreeBSD's hardclock enqueues
+ * the per-CPU "epoch call task" on every tick of a CPU whose DPCPU
+ * epoch_cb_count is not zero (kern_clock.c); the task polls each epoch in
+ * use on that CPU's record and runs what is ready (subr_epoch.c
+ * epoch_call_task). The clock is outside core: its driver reads
+ * epoch_cb_count, runs epoch_call_task, and claims the host with
+ * epoch_set_driver. Left out: the task's own section in global_epoch, and
+ * running the callbacks after the polls rather than within them.
+ */
+
+/** Who polls a host's epochs: the writers (poll()), or the clock's call task. */
+export type EpochDriver = "writer-poll" | "hardclock";
+
+interface EpochHost {
+  driver: EpochDriver;
+  readonly epochs: epoch_t[];
+  /** DPCPU epoch_cb_count: callbacks deferred on each CPU and not yet run. */
+  readonly cbCount: number[];
+}
+
+const epochHosts = new WeakMap<Host, EpochHost>();
+
+function epochHost(host: Host): EpochHost {
+  let eh = epochHosts.get(host);
+  if (eh === undefined) {
+    eh = { driver: "writer-poll", epochs: [], cbCount: host.cpus.map(() => 0) };
+    epochHosts.set(host, eh);
+  }
+  return eh;
+}
+
+/** Sets who polls the epochs of `host` (when the kernel is assembled). */
+export function epoch_set_driver(host: Host, driver: EpochDriver): void {
+  if (driver !== "writer-poll" && driver !== "hardclock") {
+    throw new SimError(
+      `epoch_set_driver: unknown driver ${JSON.stringify(driver)}; use "hardclock" or "writer-poll"`,
+    );
+  }
+  epochHost(host).driver = driver;
+}
+
+/** epoch_cb_count of `cpu`: callbacks epoch_call deferred there that have not run. */
+export function epoch_cb_count(cpu: Cpu): number {
+  return epochHost(cpu.host).cbCount[cpu.index]!;
+}
+
+/** poll() under the clock's driver: only whether this CPU's record holds nothing. */
+function* nothing_pending(ep: epoch_t): KernelGen<boolean> {
+  return ep.records[curcpu().index]!.pending.every((b) => b.length === 0);
+}
+
+/**
+ * epoch_call_task: polls, on this CPU's record, every epoch of the host
+ * that has callbacks pending there, freeing what is ready. Kernel code on
+ * the CPU, from the driver's task (a softint or thread).
+ */
+export function* epoch_call_task(): KernelGen {
+  const cpu = curcpu();
+  for (const ep of epochHost(cpu.host).epochs) {
+    if (ep.records[cpu.index]!.pending.every((b) => b.length === 0)) continue; // n_pending == 0
+    yield* epoch_poll(ep);
   }
 }

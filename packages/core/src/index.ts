@@ -17,13 +17,17 @@ export {
 } from "./constants.js";
 export {
   CK_EPOCH_LENGTH,
+  type EpochDriver,
   epoch_alloc,
   epoch_call,
+  epoch_call_task,
+  epoch_cb_count,
   epoch_enter,
   epoch_enter_preempt,
   epoch_exit,
   epoch_exit_preempt,
   epoch_poll,
+  epoch_set_driver,
   epoch_t,
   epoch_wait,
 } from "./epoch.js";
@@ -99,6 +103,7 @@ export {
 } from "./pool-cache-defer.js";
 export {
   pserialize_create,
+  pserialize_ev_excl,
   pserialize_in_read_section,
   pserialize_perform,
   pserialize_read_enter,

@@ -1,34 +1,57 @@
 /*
- * KERNEL_LOCK: the giant lock, after NetBSD kern/kern_lock.c. One per host,
- * a spinning lock whose word lives on a cache line; recursive per LWP
- * (l_blcnt). An LWP gives up all its holds when it sleeps and takes the same
- * number back when it runs again (ksleep here, sleepq_block there).
+ * KERNEL_LOCK: the giant lock, after NetBSD kern/kern_lock.c v1.182
+ * (_kernel_lock, _kernel_unlock). One per host, a spin lock whose word
+ * lives on a cache line.
  *
+ * Holds are counted per CPU (ci_biglock_count) as well as per LWP
+ * (l_blcnt): a CPU whose count is non-zero owns the word, and whatever runs
+ * there next takes the lock again at once. So a non-MPSAFE softint or
+ * callout that interrupts the holder on its CPU runs straight away, its
+ * holds stacked on the holder's. An LWP gives up its own holds when it
+ * sleeps and takes as many back when it runs again (ksleep here,
+ * sleepq_block there).
+ *
+ * A CPU that must wait publishes the waiting LWP in ci_biglock_wanted, so
+ * that adaptive mutexes and rwlocks do not spin on an owner that is itself
+ * spinning here (mutex_oncpu, rw_oncpu), and tests the word once per
+ * SPINLOCK_BACKOFF_HOOK, without the mutexes' exponential backoff. lockstat
+ * sees one "Kernel lock spin" per acquisition that had to wait, with the
+ * whole wait, and none for a nested wait on a CPU already waiting (an
+ * interrupt that spins over a spinning LWP: owant non-NULL).
+ *
+ * The word and the CPU's count change together at splvm, as in the C: a
+ * softint let in between would find the word taken by the LWP it pinned.
  * Kernel preemption is disabled from the first attempt until the release,
- * so CPUs spinning on the lock never wait for a holder that is off its CPU;
- * interrupts still come in.
+ * so a holder is never switched out while its CPU owns the word; interrupts
+ * still come in. Left out: LOCKDEBUG's spinout IPI.
  */
 
 import {
   atomic_cas,
+  atomic_swap,
   curcpu,
   curlwp,
   type Host,
+  IPL_VM,
   type KernelGen,
   kpreempt_disable,
   kpreempt_enable,
   type Lwp,
+  load,
+  nanotime,
   SimError,
   sleep,
   spin_until,
+  splraise,
+  splx,
   store,
   work,
 } from "@smpnet/sim";
-import { backoff, MUTEX_FASTPATH_CYCLES } from "./constants.js";
+import { kernelLockSpin, MUTEX_FASTPATH_CYCLES } from "./constants.js";
 import { caller } from "./kfn.js";
 import { Lock } from "./lock.js";
-import { membar_release } from "./membar.js";
-import { coreState } from "./state.js";
+import { membar_acquire, membar_release } from "./membar.js";
+import { type CpuLockState, coreState, cpuLockState } from "./state.js";
 
 class KernelLock extends Lock {
   holder: Lwp | null = null;
@@ -60,7 +83,7 @@ export function kernel_lock_held(): number {
   return coreState(l.host).biglocks.get(l) ?? 0;
 }
 
-/** KERNEL_LOCK(n): takes the giant lock n more times. */
+/** KERNEL_LOCK(n): takes the giant lock n more times (_kernel_lock). */
 export function* KERNEL_LOCK(n = 1): KernelGen {
   if (!(Number.isInteger(n) && n >= 1)) {
     throw new SimError(`KERNEL_LOCK: n must be a positive integer, got ${n}`);
@@ -68,24 +91,49 @@ export function* KERNEL_LOCK(n = 1): KernelGen {
   const l = curlwp();
   const kl = kernel_lock(l.host) as KernelLock;
   const st = kl.core;
-  const count = st.biglocks.get(l) ?? 0;
-  if (count > 0) {
-    st.biglocks.set(l, count + n);
+  let s = yield* splraise(IPL_VM);
+  const ci = cpuLockState(curcpu());
+  if (ci.biglockCount !== 0) {
+    // this CPU owns the word: the holder is this LWP or one it interrupted
+    ci.biglockCount += n;
+    st.biglocks.set(l, (st.biglocks.get(l) ?? 0) + n);
+    yield* splx(s);
     return;
   }
   st.debug?.acquiring(kl, l, true);
-  // no preemption from the attempt on: a holder switched out between taking
-  // the word and running would leave every other CPU spinning on it
+  // no preemption from the attempt on: a holder switched out while its CPU
+  // owns the word would leave every other CPU spinning on it
   kpreempt_disable();
   yield* work(MUTEX_FASTPATH_CYCLES);
-  while ((yield* atomic_cas(kl.line, 0, l.lid)) !== 0) {
-    st.debug?.blocking(kl, l);
-    const ns = yield* spin_until([kl.line], () => kl.line.value === 0, backoff(kl));
-    st.stat?.record("Kernel lock spin", kl.name, caller(), ns);
+  if ((yield* atomic_cas(kl.line, 0, 1)) === 0) {
+    held(kl, ci, l, n);
+    yield* splx(s);
+    return;
   }
+  // mutex_oncpu and rw_oncpu look here: do not spin on an owner that spins
+  const owant = (yield* load(ci.biglockWanted)) as Lwp | null;
+  yield* store(ci.biglockWanted, l);
+  st.debug?.blocking(kl, l);
+  const t0 = nanotime();
+  do {
+    yield* splx(s);
+    yield* spin_until([kl.line], () => kl.line.value === 0, kernelLockSpin(kl));
+    s = yield* splraise(IPL_VM);
+  } while ((yield* atomic_cas(kl.line, 0, 1)) !== 0);
+  held(kl, ci, l, n);
+  if (owant === null) st.stat?.record("Kernel lock spin", kl.name, caller(), nanotime() - t0);
+  yield* splx(s);
+  yield* atomic_swap(ci.biglockWanted, owant);
+  st.debug?.unblocked(l);
+  // membar_enter where atomics are no barrier: a sync on MIPS, nothing on x86
+  yield* membar_acquire();
+}
+
+function held(kl: KernelLock, ci: CpuLockState, l: Lwp, n: number): void {
+  ci.biglockCount = n;
   kl.holder = l;
-  st.biglocks.set(l, n);
-  st.debug?.acquired(kl, l);
+  kl.core.biglocks.set(l, n);
+  kl.core.debug?.acquired(kl, l);
 }
 
 /** KERNEL_UNLOCK_ONE: drops one hold. */
@@ -93,13 +141,14 @@ export function* KERNEL_UNLOCK_ONE(): KernelGen {
   yield* kernel_unlock(1);
 }
 
-/** KERNEL_UNLOCK_ALL: drops every hold; returns how many there were. */
+/** KERNEL_UNLOCK_ALL: drops every hold of this LWP; returns how many there were. */
 export function* KERNEL_UNLOCK_ALL(): KernelGen<number> {
   const n = kernel_lock_held();
   if (n > 0) yield* kernel_unlock(n);
   return n;
 }
 
+/** _kernel_unlock: the word is released when this CPU's last hold goes. */
 function* kernel_unlock(n: number): KernelGen {
   const l = curlwp();
   const kl = kernel_lock(l.host) as KernelLock;
@@ -109,15 +158,21 @@ function* kernel_unlock(n: number): KernelGen {
     if (st.debug && !st.debug.releasing(kl, l, false)) return;
     throw new SimError(`KERNEL_UNLOCK: ${l} holds the kernel lock ${count} times, releases ${n}`);
   }
-  if (count > n) {
-    st.biglocks.set(l, count - n);
+  if (count > n) st.biglocks.set(l, count - n);
+  else st.biglocks.delete(l);
+  const s = yield* splraise(IPL_VM);
+  const ci = cpuLockState(curcpu());
+  if (ci.biglockCount > n) {
+    ci.biglockCount -= n;
+    yield* splx(s);
     return;
   }
   st.debug?.releasing(kl, l, true);
-  st.biglocks.delete(l);
+  ci.biglockCount = 0;
   kl.holder = null;
   yield* membar_release();
   yield* store(kl.line, 0);
+  yield* splx(s);
   yield* kpreempt_enable();
 }
 

@@ -4,10 +4,12 @@
  * Adaptive mutexes (MUTEX_DEFAULT at IPL_NONE or a soft level): the lock
  * word holds the owner (its l_lid, times two) and a waiters bit. mutex_enter
  * tries one compare-and-swap; on failure (mutex_vector_enter) it spins, with
- * SPINLOCK_BACKOFF, while the owner is running on a CPU, and blocks on the
- * mutex's turnstile once the owner is not (or goes to sleep), after setting
- * the waiters bit. mutex_exit clears the word; if the waiters bit was set it
- * wakes every waiter, which race again (turnstile_wakeup).
+ * SPINLOCK_BACKOFF, while the owner is running on a CPU and is not itself
+ * spinning for KERNEL_LOCK (mutex_oncpu: ci_biglock_wanted), and blocks on
+ * the mutex's turnstile otherwise, after setting the waiters bit; blocking
+ * lends the waiter's priority to the owner (turnstile_block). mutex_exit
+ * clears the word; if the waiters bit was set it wakes every waiter, which
+ * race again, and takes back what was lent (turnstile_wakeup).
  *
  * Spin mutexes (MUTEX_DEFAULT or MUTEX_SPIN at a hard interrupt level): raise
  * the IPL to the mutex's level (the first one held on a CPU remembers the old
@@ -37,15 +39,21 @@ import {
   splraise,
   splx,
   store,
-  wakeup,
   work,
 } from "@smpnet/sim";
 import { backoff, MUTEX_FASTPATH_CYCLES } from "./constants.js";
-import { ksleep } from "./kernel-lock.js";
 import { caller } from "./kfn.js";
 import { Lock } from "./lock.js";
 import { membar_release } from "./membar.js";
 import { cpuLockState } from "./state.js";
+import {
+  TS_WAITERS,
+  TS_WRITER_Q,
+  turnstile_block,
+  turnstile_enter,
+  turnstile_exit,
+  turnstile_wakeup,
+} from "./turnstile.js";
 
 export const MUTEX_DEFAULT = 0;
 export const MUTEX_SPIN = 1;
@@ -110,6 +118,19 @@ export function* mutex_enter(mtx: kmutex_t): KernelGen {
   st.debug?.acquired(mtx, l);
 }
 
+/**
+ * mutex_oncpu: the owner runs on a CPU and is not waiting there for
+ * KERNEL_LOCK. Spinning on an owner that spins for the big lock could
+ * deadlock against the big lock's holder, so its waiters block instead.
+ */
+function mutex_oncpu(owner: Lwp): boolean {
+  return (
+    owner.state === LSONPROC &&
+    owner.cpu.curlwp === owner &&
+    cpuLockState(owner.cpu).biglockWanted.value !== owner
+  );
+}
+
 /** The contended path: spin while the owner runs, block while it does not. */
 function* mutex_vector_enter(mtx: kmutex_t, l: Lwp): KernelGen {
   const line = mtx.line;
@@ -123,23 +144,29 @@ function* mutex_vector_enter(mtx: kmutex_t, l: Lwp): KernelGen {
     }
     const owner = mtx.host.lwps[(w >> 1) - 1]!;
     st.debug?.blocking(mtx, l);
-    if (owner.state === LSONPROC && owner.cpu.curlwp === owner) {
+    if (mutex_oncpu(owner)) {
       const ownerCpu = owner.cpu;
       const ns = yield* spin_until(
-        [line, ownerCpu.curlwpLine],
-        () => line.value !== w || ownerCpu.curlwp !== owner,
+        [line, ownerCpu.curlwpLine, cpuLockState(ownerCpu).biglockWanted],
+        () => line.value !== w || !mutex_oncpu(owner),
         backoff(mtx),
       );
       st.stat?.record("Adaptive mutex spin", mtx.name, caller(), ns);
       continue;
     }
-    if ((w & WAITERS) === 0 && (yield* atomic_cas(line, w, w | WAITERS)) !== w) continue;
-    // turnstile interlock: decide and sleep in one instant
-    if (line.value !== (w | WAITERS) || (owner.state === LSONPROC && owner.cpu.curlwp === owner)) {
+    // turnstile_lookup: join the queue, then publish the waiters bit
+    turnstile_enter(mtx, TS_WRITER_Q);
+    if ((w & WAITERS) === 0 && (yield* atomic_cas(line, w, w | WAITERS)) !== w) {
+      turnstile_exit(mtx);
+      continue;
+    }
+    // a release since the word was read: race again instead of sleeping
+    if (line.value !== (w | WAITERS) || mutex_oncpu(owner)) {
+      turnstile_exit(mtx);
       continue;
     }
     const t0 = nanotime();
-    yield* ksleep(mtx);
+    yield* turnstile_block(mtx);
     st.stat?.record("Adaptive mutex sleep", mtx.name, caller(), nanotime() - t0);
   }
   st.debug?.unblocked(l);
@@ -179,7 +206,7 @@ export function* mutex_exit(mtx: kmutex_t): KernelGen {
   if ((yield* atomic_cas(mtx.line, mine, 0)) === mine) return;
   // the waiters bit is set: release and wake the turnstile
   yield* store(mtx.line, 0);
-  yield* wakeup(mtx);
+  yield* turnstile_wakeup(mtx, TS_WRITER_Q, TS_WAITERS(mtx, TS_WRITER_Q), null);
 }
 
 export function* mutex_spin_enter(mtx: kmutex_t): KernelGen {

@@ -1,8 +1,10 @@
 /*
  * pserialize-batched: the change to pserialize_perform that NetBSD's review
- * of smr(9) asked about (kernel.md section 10). In subr_pserialize.c v1.17
- * the global lock is held across xc_barrier, so every caller pays its own
- * cross-call. Here the lock is dropped while the cross-call is in flight,
+ * of smr(9) asked about (kernel.md section 10). subr_pserialize.c v1.17
+ * held its global lock across xc_barrier, and v1.23 dropped the lock but
+ * still issues one cross-call per caller, queued one at a time in
+ * xc_highpri: either way every caller pays its own. Here a lock is dropped
+ * while the cross-call is in flight,
  * and every caller that arrives meanwhile waits for the next one and shares
  * it: one cross-call per wave of callers instead of one per caller.
  *

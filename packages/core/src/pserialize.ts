@@ -1,6 +1,6 @@
 /*
- * pserialize(9), after NetBSD sys/kern/subr_pserialize.c (the 2019 design,
- * v1.17 on, as in NetBSD 10).
+ * pserialize(9), after NetBSD sys/kern/subr_pserialize.c v1.23 (2023-04-16,
+ * the newest revision read) and the high-priority half of subr_xcall.c.
  *
  * A read section is splsoftserial() and a per-CPU depth count: no atomics,
  * no fences. Because nothing at or below IPL_SOFTSERIAL runs on a CPU inside
@@ -8,34 +8,36 @@
  * IPL), a high-priority cross-call that completes on a CPU proves that CPU
  * is outside any section that began before it. pserialize_perform is that
  * cross-call: broadcast to every CPU, then sleep until each has run it
- * (xc_barrier(XC_HIGHPRI)). Writers queue on one global mutex; one that
- * finds another's cross-call in flight waits, and if two generations of
- * cross-calls complete meanwhile it returns without its own. But v1.17
- * holds that mutex across the cross-call, so no writer ever finds one in
- * flight: every call pays its own broadcast, in turn (Campbell: "every
- * pserialize_perform triggers a broadcast xcall"), and a CPU in a long
- * section delays every writer.
+ * (xc_barrier(XC_HIGHPRI)); then psz_lock is taken only to count the call
+ * (psz_ev_excl).
+ *
+ * What changed since v1.17 (2019, the design kernel.md section 3 read): the
+ * global lock held across the cross-call, the `active` flag, the generation
+ * count and the rule that let a writer return after two generations without
+ * a cross-call of its own are gone, and the psz argument is unused. Every
+ * call still pays its own broadcast, and concurrent callers still go one at
+ * a time, but now because xc_highpri lets one high-priority cross-call be in
+ * flight at a time (the next sender cv_waits on xc_busy), not because of a
+ * mutex around pserialize_perform: a queued writer sleeps in the xcall layer
+ * rather than on pserialize.lock's turnstile, and nothing lends it priority.
  *
  * Modelled: the cross-call as IPIs whose handler runs at IPL_SOFTSERIAL (in
  * NetBSD a high-priority xcall is a softint at that level, raised by an
  * IPI), so a CPU inside a section defers it; the sender's own CPU passes at
  * once (it is in thread context, outside any section). Left out: the
- * softint dispatch on the target (the softint package's), the event
- * counters, psref(9).
+ * softint dispatch on the target (the softint package's), psref(9).
  */
 
 import {
   atomic_add,
   type CacheLine,
   curcpu,
-  curlwp,
   type Host,
   IPL_NONE,
   IPL_SOFTSERIAL,
   type Ipl,
   ipi_send,
   type KernelGen,
-  type Lwp,
   load,
   nanotime,
   SimError,
@@ -43,7 +45,6 @@ import {
   splx,
   store,
   wakeup,
-  wakeup_one,
 } from "@smpnet/sim";
 import { ksleep } from "./kernel-lock.js";
 import { type kmutex_t, MUTEX_DEFAULT, mutex_enter, mutex_exit, mutex_init } from "./mutex.js";
@@ -64,11 +65,14 @@ interface PszCpu {
   readonly spl: Ipl[];
 }
 
-/** The global `pserialize` state of subr_pserialize.c: one per host. */
+/** The global state of subr_pserialize.c and of xc_high_pri: one per host. */
 interface PszGlobal {
+  /** psz_lock: taken after the cross-call, only to count it. */
   readonly lock: kmutex_t;
-  active: Lwp | null;
-  gen: number;
+  /** psz_ev_excl: pserialize_perform calls. */
+  evExcl: number;
+  /** xc_headp != xc_donep: a high-priority cross-call is in flight. */
+  xcBusy: boolean;
 }
 
 const globals = new WeakMap<Host, PszGlobal>();
@@ -77,13 +81,18 @@ function pszGlobal(host: Host): PszGlobal {
   let g = globals.get(host);
   if (g === undefined) {
     g = {
-      lock: mutex_init(host, "pserialize.lock", MUTEX_DEFAULT, IPL_NONE),
-      active: null,
-      gen: 0,
+      lock: mutex_init(host, "psz_lock", MUTEX_DEFAULT, IPL_NONE),
+      evExcl: 0,
+      xcBusy: false,
     };
     globals.set(host, g);
   }
   return g;
+}
+
+/** The "pserialize exclusive access" event counter of `host`. */
+export function pserialize_ev_excl(host: Host): number {
+  return pszGlobal(host).evExcl;
 }
 
 export class pserialize_t implements Reclaimer {
@@ -126,7 +135,7 @@ export class pserialize_t implements Reclaimer {
   }
 }
 
-/** pserialize_create: one per host is all anyone needs (the psz argument is unused in v1.17). */
+/** pserialize_create: one per host is all anyone needs (the psz argument is unused). */
 export function pserialize_create(host: Host): pserialize_t {
   return new pserialize_t(host);
 }
@@ -179,53 +188,39 @@ export function* pserialize_perform(psz: pserialize_t): KernelGen {
       "pserialize_perform: called inside a read section, which would wait for itself; exit the section first",
     );
   }
-  // mp_online is false with one CPU: nobody else can be reading
-  if (psz.host.cpus.length === 1) return;
   const g = pszGlobal(psz.host);
-  yield* mutex_enter(g.lock);
-  if (g.active !== null) {
-    // someone else's cross-call is in flight: wait our turn
-    const gen = g.gen;
-    do {
-      yield* cv_wait(g);
-      if (g.gen - gen >= 2) {
-        // a cross-call began and completed since we arrived: our job is done
-        psz.stats.shared++;
-        yield* mutex_exit(g.lock);
-        return;
-      }
-    } while (g.active !== null);
+  // mp_online is false with one CPU: nobody else can be reading
+  if (psz.host.cpus.length === 1) {
+    g.evExcl++;
+    return;
   }
-  g.active = curlwp();
   yield* xc_barrier_highpri(psz);
-  g.active = null;
-  // cv_signal: one waiter goes on to issue the next cross-call
-  yield* wakeup_one(g);
-  g.gen++;
-  yield* mutex_exit(g.lock);
-}
-
-/** cv_wait on the global's condition: release the lock, sleep, take it back. */
-function* cv_wait(g: PszGlobal): KernelGen {
-  yield* mutex_exit(g.lock);
-  // the signal comes with active cleared; test and sleep in one instant
-  if (g.active !== null) yield* ksleep(g);
   yield* mutex_enter(g.lock);
+  g.evExcl++;
+  yield* mutex_exit(g.lock);
 }
 
 /**
- * xc_barrier(XC_HIGHPRI): a no-op cross-call on every CPU, waited for. The
- * sender's CPU counts at once; each other CPU increments the done count
- * from its IPL_SOFTSERIAL handler and wakes the sender.
+ * xc_barrier(XC_HIGHPRI): a no-op cross-call on every CPU, waited for. Only
+ * one high-priority cross-call is in flight at a time: a sender that finds
+ * one waits for it to finish (xc_highpri). The sender's CPU counts at once;
+ * each other CPU increments the done count from its IPL_SOFTSERIAL handler,
+ * and the last one wakes the sender and whoever queued behind it.
  */
 export function* xc_barrier_highpri(psz: pserialize_t): KernelGen {
   const ncpu = psz.host.cpus.length;
+  const xc = pszGlobal(psz.host);
+  // test and sleep in one instant (cv_wait under xc_lock): no lost wakeup
+  while (xc.xcBusy) yield* ksleep(xc);
+  xc.xcBusy = true;
   psz.stats.xcalls++;
   const startNs = nanotime();
-  const done = psz.host.cacheline("xc_donetail", 1);
+  const done = psz.host.cacheline("xc_donep", 1);
   const handler = function* (): KernelGen {
-    // the waiter re-sleeps on every wakeup but the last: only that one counts
-    if ((yield* atomic_add(done, 1)) === ncpu) yield* wakeup(done);
+    if ((yield* atomic_add(done, 1)) === ncpu) {
+      xc.xcBusy = false;
+      yield* wakeup(xc); // cv_broadcast(xc_busy)
+    }
   };
   // one IPI per target, as MIPS's cpu_multicast_ipi sends them: the sender
   // pays for each, and the targets' increments queue on one line
@@ -235,7 +230,6 @@ export function* xc_barrier_highpri(psz: pserialize_t): KernelGen {
     psz.stats.ipis++;
     yield* ipi_send(c, handler, IPL_SOFTSERIAL);
   }
-  // test and sleep in one instant: no lost wakeup (cv_wait under xc_lock)
-  while ((done.value as number) < ncpu) yield* ksleep(done);
+  while ((done.value as number) < ncpu) yield* ksleep(xc);
   psz.xcallSpans.push({ startNs, endNs: nanotime() });
 }

@@ -1,18 +1,32 @@
 /*
- * Reader/writer locks, after NetBSD kern/kern_rwlock.c. The word holds
- * either a count of readers (times RW_READ_INCR) or the writing owner's
- * l_lid with RW_WRITE_LOCKED, plus RW_WRITE_WANTED while a writer waits.
+ * Reader/writer locks, after NetBSD kern/kern_rwlock.c v1.66. The word
+ * holds either a count of readers (times RW_READ_INCR) or the writing
+ * owner's l_lid with RW_WRITE_LOCKED, plus RW_HAS_WAITERS while the
+ * turnstile has waiters and RW_WRITE_WANTED while a writer is among them.
  *
- * Writers are preferred: a reader does not enter while RW_WRITE_WANTED is
- * set, so a stream of readers cannot starve a writer. A waiter spins while a
- * writing owner runs on a CPU and otherwise blocks on the lock's turnstile
- * (readers and writers on separate queues). The last reader out wakes one
- * writer; a writer going out wakes one writer if any waits, else every
- * reader.
+ * rw_vector_enter: a reader may enter unless the lock is write-held or a
+ * writer wants it, so readers cannot starve a writer; a writer needs the
+ * word empty. A waiter spins only while a writing owner runs on a CPU, is
+ * not spinning for KERNEL_LOCK and no one waits yet (rw_oncpu): once
+ * RW_HAS_WAITERS is set newcomers go straight to the turnstile. Acquiring
+ * issues membar_acquire (RW_MEMBAR_ACQUIRE: a `sync` on MIPS, nothing on
+ * x86 where atomics are barriers).
+ *
+ * rw_vector_exit, when the lock would become free with waiters: a writer
+ * leaving hands the lock to every waiting reader at once (they are counted
+ * into the word, RW_WRITE_WANTED kept if writers wait); with no reader
+ * waiting, a writer leaving or the last reader leaving wakes every writer
+ * to race for it (RW_WRITE_WANTED set to hold new readers off); the last
+ * reader leaving while readers also wait hands the lock to the first
+ * writer. A woken reader always holds the lock; a woken writer holds it
+ * only when handed it, else it races again.
+ *
+ * Left out: rw_downgrade, rw_tryupgrade, the per-caller l_rwcallsite.
  */
 
 import {
   atomic_cas,
+  atomic_swap,
   curlwp,
   type Host,
   type KernelGen,
@@ -21,31 +35,38 @@ import {
   nanotime,
   SimError,
   spin_until,
-  wakeup,
-  wakeup_one,
   work,
 } from "@smpnet/sim";
 import { backoff, RW_FASTPATH_CYCLES } from "./constants.js";
-import { ksleep } from "./kernel-lock.js";
 import { caller } from "./kfn.js";
 import { Lock } from "./lock.js";
-import { membar_release } from "./membar.js";
+import { membar_acquire, membar_release } from "./membar.js";
+import { cpuLockState } from "./state.js";
+import {
+  TS_FIRST,
+  TS_READER_Q,
+  TS_WAITERS,
+  TS_WRITER_Q,
+  turnstile_block,
+  turnstile_enter,
+  turnstile_exit,
+  turnstile_queued,
+  turnstile_wakeup,
+} from "./turnstile.js";
 
 export const RW_READER = 0;
 export const RW_WRITER = 1;
 export type krw_t = typeof RW_READER | typeof RW_WRITER;
 
+const RW_HAS_WAITERS = 1;
 const RW_WRITE_WANTED = 2;
 const RW_WRITE_LOCKED = 4;
 const RW_READ_INCR = 8;
 const RW_OWNER_SHIFT = 3;
+/** RW_THREAD: the owner or the reader count. */
+const RW_THREAD = ~(RW_READ_INCR - 1);
 
 export class krwlock_t extends Lock {
-  /** Waiters on the turnstile's reader and writer queues. */
-  readWaiters = 0;
-  writeWaiters = 0;
-  readonly readersQ: object = { q: "readers" };
-  readonly writersQ: object = { q: "writers" };
   /** LWPs holding it as readers: for lockdebug and rw_lock_held. */
   readonly readers = new Set<Lwp>();
 
@@ -54,10 +75,14 @@ export class krwlock_t extends Lock {
   }
 
   owner(): Lwp | null {
-    const w = this.line.value as number;
-    if ((w & RW_WRITE_LOCKED) === 0) return null;
-    return this.host.lwps[(w >> RW_OWNER_SHIFT) - 1] ?? null;
+    return wordOwner(this.host, this.line.value as number);
   }
+}
+
+/** The writing owner named by a lock word, or null (free or read-held). */
+function wordOwner(host: Host, w: number): Lwp | null {
+  if ((w & RW_WRITE_LOCKED) === 0) return null;
+  return host.lwps[(w >> RW_OWNER_SHIFT) - 1] ?? null;
 }
 
 export function rw_init(host: Host, name: string): krwlock_t {
@@ -75,6 +100,22 @@ export function rw_lock_held(rw: krwlock_t): boolean {
   return rw.owner() === l || rw.readers.has(l);
 }
 
+/**
+ * rw_oncpu: worth spinning on the word `w`: a writer holds it, nobody waits
+ * yet, and the writer runs on a CPU without waiting there for KERNEL_LOCK.
+ */
+function rw_oncpu(rw: krwlock_t, w: number): boolean {
+  if ((w & (RW_WRITE_LOCKED | RW_HAS_WAITERS)) !== RW_WRITE_LOCKED) return false;
+  const l = wordOwner(rw.host, w);
+  return (
+    l !== null &&
+    l.state === LSONPROC &&
+    l.cpu.curlwp === l &&
+    cpuLockState(l.cpu).biglockWanted.value !== l
+  );
+}
+
+/** rw_enter (rw_vector_enter): take `rw` as RW_READER or RW_WRITER. */
 export function* rw_enter(rw: krwlock_t, op: krw_t): KernelGen {
   if (op !== RW_READER && op !== RW_WRITER) {
     throw new SimError(`rw_enter ${rw.name}: op must be RW_READER or RW_WRITER, got ${String(op)}`);
@@ -84,57 +125,62 @@ export function* rw_enter(rw: krwlock_t, op: krw_t): KernelGen {
   st.debug?.acquiring(rw, l, false);
   yield* work(RW_FASTPATH_CYCLES);
   const line = rw.line;
-  const writer = op === RW_WRITER;
+  const reader = op === RW_READER;
+  const incr = reader ? RW_READ_INCR : (l.lid << RW_OWNER_SHIFT) | RW_WRITE_LOCKED;
+  const setWait = reader ? RW_HAS_WAITERS : RW_HAS_WAITERS | RW_WRITE_WANTED;
+  const needWait = reader ? RW_WRITE_LOCKED | RW_WRITE_WANTED : RW_WRITE_LOCKED | RW_THREAD;
+  const queue = reader ? TS_READER_Q : TS_WRITER_Q;
+  let owner = line.value as number;
   for (;;) {
-    const w = line.value as number;
-    const free = writer
-      ? (w & ~RW_WRITE_WANTED) === 0
-      : (w & (RW_WRITE_LOCKED | RW_WRITE_WANTED)) === 0;
-    if (free) {
-      const next = writer
-        ? (l.lid << RW_OWNER_SHIFT) | RW_WRITE_LOCKED | (rw.writeWaiters > 0 ? RW_WRITE_WANTED : 0)
-        : w + RW_READ_INCR;
-      if ((yield* atomic_cas(line, w, next)) === w) break;
+    if ((owner & needWait) === 0) {
+      const next = (yield* atomic_cas(line, owner, (owner + incr) & ~RW_WRITE_WANTED)) as number;
+      if (next === owner) {
+        yield* membar_acquire();
+        break;
+      }
+      owner = next;
       continue;
     }
     st.debug?.blocking(rw, l);
-    const owner = rw.owner();
-    if (owner !== null && owner.state === LSONPROC && owner.cpu.curlwp === owner) {
-      const ownerCpu = owner.cpu;
+    if (rw_oncpu(rw, owner)) {
+      const ownerCpu = wordOwner(rw.host, owner)!.cpu;
       const ns = yield* spin_until(
-        [line, ownerCpu.curlwpLine],
-        () => line.value !== w || ownerCpu.curlwp !== owner,
+        [line, ownerCpu.curlwpLine, cpuLockState(ownerCpu).biglockWanted],
+        () => !rw_oncpu(rw, line.value as number),
         backoff(rw),
       );
       st.stat?.record("RW lock spin", rw.name, caller(), ns);
+      owner = line.value as number;
+      if ((owner & needWait) === 0) continue;
+    }
+    // turnstile_lookup: look again, join the queue, then publish the waiters bits
+    owner = line.value as number;
+    if ((owner & needWait) === 0 || rw_oncpu(rw, owner)) continue;
+    turnstile_enter(rw, queue);
+    const next = (yield* atomic_cas(line, owner, owner | setWait)) as number;
+    if (next !== owner) {
+      if (!turnstile_queued(rw) && (reader || handedTo(rw, l))) break;
+      turnstile_exit(rw);
+      owner = line.value as number;
       continue;
     }
-    if (writer && (w & RW_WRITE_WANTED) === 0) {
-      if ((yield* atomic_cas(line, w, w | RW_WRITE_WANTED)) !== w) continue;
-    }
-    // turnstile interlock: re-read the word and sleep in the same instant
-    const now = line.value as number;
-    const stillHeld = writer
-      ? (now & ~RW_WRITE_WANTED) !== 0
-      : (now & (RW_WRITE_LOCKED | RW_WRITE_WANTED)) !== 0;
-    if (!stillHeld) continue;
     const t0 = nanotime();
-    if (writer) {
-      rw.writeWaiters++;
-      yield* ksleep(rw.writersQ);
-      rw.writeWaiters--;
-    } else {
-      rw.readWaiters++;
-      yield* ksleep(rw.readersQ);
-      rw.readWaiters--;
-    }
+    yield* turnstile_block(rw);
     st.stat?.record("RW lock sleep", rw.name, caller(), nanotime() - t0);
+    // woken: a reader was counted in; a writer was handed the lock or races again
+    if (reader || handedTo(rw, l)) break;
+    owner = line.value as number;
   }
   st.debug?.unblocked(l);
-  if (!writer) rw.readers.add(l);
+  if (reader) rw.readers.add(l);
   st.debug?.acquired(rw, l);
 }
 
+function handedTo(rw: krwlock_t, l: Lwp): boolean {
+  return wordOwner(rw.host, rw.line.value as number) === l;
+}
+
+/** rw_exit (rw_vector_exit): release `rw`, handing it on to waiters as above. */
 export function* rw_exit(rw: krwlock_t): KernelGen {
   const l = curlwp();
   const st = rw.core;
@@ -142,21 +188,43 @@ export function* rw_exit(rw: krwlock_t): KernelGen {
   const holds = writer || rw.readers.has(l);
   if (st.debug && !st.debug.releasing(rw, l, holds)) return;
   if (!holds) throw new SimError(`rw_exit: ${l} releases ${rw.name}, which it does not hold`);
+  if (!writer) rw.readers.delete(l);
   yield* work(RW_FASTPATH_CYCLES);
   yield* membar_release();
   const line = rw.line;
-  if (writer) {
-    const next = rw.writeWaiters > 0 ? RW_WRITE_WANTED : 0;
-    yield* atomic_cas(line, line.value, next);
-    if (rw.writeWaiters > 0) yield* wakeup_one(rw.writersQ);
-    else if (rw.readWaiters > 0) yield* wakeup(rw.readersQ);
-    return;
-  }
-  rw.readers.delete(l);
+  const decr = writer ? (l.lid << RW_OWNER_SHIFT) | RW_WRITE_LOCKED : RW_READ_INCR;
+  let owner = line.value as number;
   for (;;) {
-    const w = line.value as number;
-    if ((yield* atomic_cas(line, w, w - RW_READ_INCR)) !== w) continue;
-    if (w - RW_READ_INCR < RW_READ_INCR && rw.writeWaiters > 0) yield* wakeup_one(rw.writersQ);
-    return;
+    const newown = owner - decr;
+    // the lock would become free with waiters: the turnstile decides
+    if ((newown & (RW_THREAD | RW_HAS_WAITERS)) === RW_HAS_WAITERS) break;
+    const next = (yield* atomic_cas(line, owner, newown)) as number;
+    if (next === owner) return;
+    owner = next;
+  }
+  const wcnt = TS_WAITERS(rw, TS_WRITER_Q);
+  const rcnt = TS_WAITERS(rw, TS_READER_Q);
+  if (wcnt + rcnt === 0) {
+    throw new SimError(`rw_exit ${rw.name}: RW_HAS_WAITERS is set with nobody waiting (a bug)`);
+  }
+  if (rcnt === 0 || !writer) {
+    if (rcnt !== 0) {
+      // the last reader out, readers waiting too: the first writer gets it
+      const nl = TS_FIRST(rw, TS_WRITER_Q)!;
+      let newown = (nl.lid << RW_OWNER_SHIFT) | RW_WRITE_LOCKED | RW_HAS_WAITERS;
+      if (wcnt > 1) newown |= RW_WRITE_WANTED;
+      yield* atomic_swap(line, newown);
+      yield* turnstile_wakeup(rw, TS_WRITER_Q, 1, nl);
+    } else {
+      // only writers wait: wake them all to fight it out, readers held off
+      yield* atomic_swap(line, RW_WRITE_WANTED);
+      yield* turnstile_wakeup(rw, TS_WRITER_Q, wcnt, null);
+    }
+  } else {
+    // a writer out, readers waiting: they all get it
+    let newown = rcnt * RW_READ_INCR;
+    if (wcnt !== 0) newown |= RW_HAS_WAITERS | RW_WRITE_WANTED;
+    yield* atomic_swap(line, newown);
+    yield* turnstile_wakeup(rw, TS_READER_Q, rcnt, null);
   }
 }

@@ -236,7 +236,8 @@ function* smr_lazy_advance(smr: smr_t): KernelGen<number> {
 
 /**
  * smr_poll: has every reader passed `goal`? With `wait`, spin until it has
- * (smr_wait). Usually answered by s_rd_seq alone; else one load per CPU.
+ * (smr_wait). Usually answered by s_rd_seq alone; else one load per CPU. On
+ * a lazy smr every poll first advances the write clock by the ticks since.
  */
 export function* smr_poll(smr: smr_t, goal: number, wait: boolean): KernelGen<boolean> {
   if (wait && smr.lazy) {
@@ -244,11 +245,12 @@ export function* smr_poll(smr: smr_t, goal: number, wait: boolean): KernelGen<bo
       `smr_poll: ${smr.name} is SMR_LAZY, which may not block (subr_smr.c asserts it); poll with wait = false`,
     );
   }
+  // the lazy clock moves on every poll, before the cheap test (subr_smr.c)
+  if (smr.lazy) yield* smr_lazy_advance(smr);
   if (goal <= ((yield* load(smr.s_rd_seq)) as number)) {
     yield* membar_acquire();
     return true;
   }
-  if (smr.lazy) yield* smr_lazy_advance(smr);
   const wr = (yield* load(smr.s_wr_seq)) as number;
   // a lazy goal the ticks have not reached yet: no reader can have passed it
   if (goal > wr) return false;

@@ -1,10 +1,11 @@
 /*
  * Per-host and per-CPU state of the lock code: the host's kernel_lock, the
  * lockstat collector and lockdebug (null while off: every check is a single
- * test), and each CPU's spin-mutex nesting (ci_mtx_count / ci_mtx_oldspl).
+ * test), and each CPU's spin-mutex nesting (ci_mtx_count / ci_mtx_oldspl)
+ * and big-lock state (ci_biglock_count / ci_biglock_wanted).
  */
 
-import type { Cpu, Host, Ipl, Lwp } from "@smpnet/sim";
+import type { CacheLine, Cpu, Host, Ipl, Lwp } from "@smpnet/sim";
 import type { LockDebug } from "./lockdebug.js";
 import type { LockStat } from "./lockstat.js";
 
@@ -13,6 +14,10 @@ export interface CpuLockState {
   spinHeld: number;
   /** The IPL before the first of them (ci_mtx_oldspl). */
   oldspl: Ipl;
+  /** ci_biglock_count: KERNEL_LOCK holds of the LWPs stacked on this CPU. */
+  biglockCount: number;
+  /** ci_biglock_wanted: the LWP here spinning for KERNEL_LOCK, or null. */
+  readonly biglockWanted: CacheLine;
 }
 
 export interface CoreState {
@@ -31,7 +36,12 @@ export function coreState(host: Host): CoreState {
     s = {
       stat: null,
       debug: null,
-      cpus: host.cpus.map(() => ({ spinHeld: 0, oldspl: 0 })),
+      cpus: host.cpus.map((c) => ({
+        spinHeld: 0,
+        oldspl: 0,
+        biglockCount: 0,
+        biglockWanted: host.cacheline(`cpu${c.index}.ci_biglock_wanted`, null),
+      })),
       biglocks: new WeakMap(),
     };
     states.set(host, s);

@@ -53,7 +53,7 @@ describe("pserialize-batched", () => {
     );
   });
 
-  it("shares cross-calls among concurrent callers, where v1.17 pays one each", () => {
+  it("shares cross-calls among concurrent callers, where v1.23 pays one each", () => {
     const { calls, spans, psz } = run(7, 8, 10);
     expect(calls).toHaveLength(80);
     expect(spans.length).toBeLessThan(60);

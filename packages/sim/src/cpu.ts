@@ -54,6 +54,7 @@ import {
   OP_PREEMPT,
   OP_READ,
   OP_SLEEP,
+  OP_SOFTINT_RETURN,
   OP_SPIN,
   OP_SPLRAISE,
   OP_SPLX,
@@ -113,6 +114,11 @@ function ipiArrive(src: IntrSource): void {
 }
 
 function* noop(): Generator<number, void, unknown> {}
+
+/** A softint LWP ready to fire as an interrupt (not one running on as a thread). */
+function isFastSoftint(l: Lwp): boolean {
+  return l.softIpl !== IPL_NONE && !l.softintBlocked;
+}
 
 export class Cpu {
   readonly sim: Simulation;
@@ -284,8 +290,9 @@ export class Cpu {
             return;
           }
           if (this.wantResched) {
-            if (this.softintDue()) {
-              this.softintSwitch();
+            const si = this.softintDue();
+            if (si !== null) {
+              this.softintSwitch(si);
               continue;
             }
             if ((l.userMode || this.host.kernelPreemption) && this.preemptible()) {
@@ -420,7 +427,10 @@ export class Cpu {
         this.beginSpin(ctx, R.lines!, R.fn as () => boolean, R.b as SpinOptions);
         return;
       case OP_SLEEP:
-        this.sleep(ctx, R.b, R.a);
+        this.sleep(ctx, R.b, R.a, false);
+        return;
+      case OP_SOFTINT_RETURN:
+        this.sleep(ctx, R.b, 0, true);
         return;
       case OP_WAKEUP:
         ctx.resume = this.host.wakeupChannel(R.b, R.a === 1);
@@ -723,9 +733,21 @@ export class Cpu {
     return l.nopreempt === 0 && !l.neverPreempt && this.ipl === IPL_NONE;
   }
 
-  private sleep(ctx: Context, wchan: unknown, timeoutNs: number): void {
+  private sleep(ctx: Context, wchan: unknown, timeoutNs: number, softintReturn: boolean): void {
     if (this.depth > 1) {
       throw new SimError(`sleep: interrupt handler ${ctx.name} may not sleep`);
+    }
+    const l = this.curlwp;
+    if (l.softIpl !== IPL_NONE) {
+      if (softintReturn) {
+        l.softintBlocked = false;
+      } else if (!l.softintBlocked) {
+        // softint_block: the pinned LWP gets its CPU back below (switchAway)
+        l.softintBlocked = true;
+        l.softintBlocks++;
+      }
+    } else if (softintReturn) {
+      throw new SimError(`softint_return: ${l} is not a softint LWP (created without softIpl)`);
     }
     if (wchan === null || wchan === undefined) {
       throw new SimError("sleep: wchan must be an object or value identifying what is waited for");
@@ -733,7 +755,6 @@ export class Cpu {
     if (!(timeoutNs >= 0 && timeoutNs < Number.POSITIVE_INFINITY)) {
       throw new SimError(`sleep: timeoutNs must be a non-negative finite number, got ${timeoutNs}`);
     }
-    const l = this.curlwp;
     l.state = LSSLEEP;
     l.wchan = wchan;
     this.host.sleepqInsert(l, wchan);
@@ -780,24 +801,24 @@ export class Cpu {
   }
 
   /**
-   * A softint LWP waits above everything else here and the IPL is below its
-   * level: it interrupts the running LWP now (softint_trigger, then the soft
-   * interrupt taken as the IPL drops).
+   * The softint LWP that interrupts the running LWP now, if any: the highest
+   * one waiting above it, ready to fire, whose IPL is above the CPU's
+   * (softint_trigger, then the soft interrupt taken as the IPL drops). One
+   * that blocked and runs on as a thread waits for the scheduler instead.
    */
-  private softintDue(): boolean {
-    const l = this.runq.peek();
-    return (
-      l !== null &&
-      l.softIpl !== IPL_NONE &&
-      l.pri > this.curlwp.pri &&
-      this.host.hwLevel(l.softIpl) > this.host.hwLevel(this.ipl)
-    );
+  private softintDue(): Lwp | null {
+    const floor = this.curlwp.pri;
+    let l = this.runq.peek();
+    if (l === null || l.pri <= floor) return null;
+    if (!isFastSoftint(l)) l = this.runq.find(floor, isFastSoftint);
+    if (l === null || this.host.hwLevel(l.softIpl) <= this.host.hwLevel(this.ipl)) return null;
+    return l;
   }
 
-  /** Runs the waiting softint LWP, pinning the current LWP under it (fast softints). */
-  private softintSwitch(): void {
+  /** Runs the softint LWP `next`, pinning the current LWP under it (fast softints). */
+  private softintSwitch(next: Lwp): void {
     const prev = this.curlwp;
-    const next = this.runq.dequeue()!;
+    this.runq.remove(next);
     next.switchto = prev;
     this.switchTo(next);
   }

@@ -171,6 +171,32 @@ export class Host {
     target.noteRunnable(l);
   }
 
+  /**
+   * lwp_lendpri: `l` inherits priority `pri` (-1: none) from LWPs blocked on a
+   * lock it owns, and is re-sorted where it waits: its run queue
+   * (sched_lendpri) or its sleep queue (sleepq_lendpri). A running LWP whose
+   * priority falls below a waiting one is asked to switch at its next
+   * preemption point.
+   */
+  lwp_lendpri(l: Lwp, pri: number): void {
+    l.inheritedPri = pri;
+    const eprio = Math.max(l.basePri, pri);
+    if (eprio === l.pri) return;
+    if (l.state === LSRUN && l.cpu.runq.remove(l)) {
+      l.pri = eprio;
+      l.cpu.runq.enqueue(l);
+      l.cpu.noteRunnable(l);
+    } else if (l.state === LSSLEEP) {
+      this.sleepqRemove(l);
+      l.pri = eprio;
+      this.sleepqInsert(l, l.wchan);
+    } else {
+      l.pri = eprio;
+      const cpu = l.cpu;
+      if (cpu.curlwp === l && cpu.runq.highestPri() > eprio) cpu.wantResched = true;
+    }
+  }
+
   /** sched_takecpu in outline: the last CPU if it is free enough, else an idle one. */
   private pickCpu(l: Lwp): Cpu {
     const last = l.cpu;

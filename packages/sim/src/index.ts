@@ -64,6 +64,7 @@ export {
   type SpinCond,
   type SpinOptions,
   sleep,
+  softint_return,
   spin_until,
   splraise,
   splx,

@@ -81,7 +81,9 @@ export interface LwpOptions {
    * (__HAVE_FAST_SOFTINTS): once runnable it interrupts the LWP running on its
    * CPU as soon as the IPL is below this level, whatever kernel preemption
    * allows, runs at this IPL, and that LWP stays pinned under it (l_switchto)
-   * until it sleeps or ends.
+   * until it returns (softint_return) or blocks. One that blocks gives the
+   * pinned LWP its CPU back and, once woken, runs as an ordinary thread of
+   * its priority until it returns.
    */
   softIpl?: Ipl;
 }
@@ -110,17 +112,35 @@ export class Lwp {
   readonly softIpl: Ipl;
   /** l_switchto: the LWP this softint LWP pinned, which gets the CPU back when it sleeps. */
   switchto: Lwp | null = null;
+  /**
+   * A softint LWP that blocked in its dispatch and runs on as a thread, until
+   * softint_return: it is scheduled as any LWP of its priority, and does not
+   * interrupt the running LWP ("only when it has completed and is ready to
+   * fire again will it interrupt other threads", kern_softint.c).
+   */
+  softintBlocked = false;
+  /** Blocks in a dispatch (NetBSD's evcnt "softint <level> block/N", softint_block). */
+  softintBlocks = 0;
+  /**
+   * The priority the scheduler uses (lwp_eprio): the higher of `basePri` and
+   * `inheritedPri`. Only Host.lwp_lendpri changes it.
+   */
+  pri: number;
+  /** l_inheritedprio: lent by LWPs blocked on a turnstile this one owns; -1 for none. */
+  inheritedPri = -1;
 
   constructor(
     readonly host: Host,
     readonly name: string,
-    readonly pri: number,
+    /** l_priority: the priority it was created with. */
+    readonly basePri: number,
     cpu: Cpu,
     opts: LwpOptions,
     acct: number,
     lid: number,
   ) {
     this.lid = lid;
+    this.pri = basePri;
     this.cpu = cpu;
     this.bound = opts.bound ?? false;
     this.user = opts.user ?? false;

@@ -69,6 +69,7 @@ export const OP_IPI = 13;
 export const OP_PREEMPT = 14;
 export const OP_YIELD = 15;
 export const OP_KPREEMPT_ENABLE = 16;
+export const OP_SOFTINT_RETURN = 17;
 
 /** An IPI handler: runs on the target CPU as an interrupt at the IPI's IPL. */
 export type IpiHandler = (cpu: Cpu) => KernelGen<void>;
@@ -173,6 +174,19 @@ export function sleep(wchan: unknown, timeoutNs = 0): KernelOp<boolean> {
   R.b = wchan;
   R.a = timeoutNs;
   return op(OP_SLEEP);
+}
+
+/**
+ * The end of a softint LWP's dispatch (softint_dispatch marking it LSIDL):
+ * it waits on `wchan` for its next trigger, and the CPU goes back to the LWP
+ * it pinned, or, if it blocked meanwhile and so ran on as a thread, to the
+ * next LWP of the run queue (mi_switch). Any other sleep of a softint LWP is
+ * a block (softint_block). Only softint LWPs (softIpl) may call it.
+ */
+export function softint_return(wchan: unknown): KernelOp<boolean> {
+  R.b = wchan;
+  R.a = 0;
+  return op(OP_SOFTINT_RETURN);
 }
 
 /** Make the first (highest priority, then oldest) sleeper on `wchan` runnable. */

@@ -45,6 +45,21 @@ export class RunQueue {
     return this.take(pri, 0);
   }
 
+  /** The first waiting LWP above priority `floor` that `pred` accepts, highest first, left in place. */
+  find(floor: number, pred: (l: Lwp) => boolean): Lwp | null {
+    for (let w = WORDS - 1; w >= 0; w--) {
+      let bits = this.bitmap[w]!;
+      while (bits !== 0) {
+        const bit = 31 - Math.clz32(bits);
+        bits &= ~(1 << bit);
+        const pri = w * 32 + bit;
+        if (pri <= floor) return null;
+        for (const l of this.queues[pri]!) if (pred(l)) return l;
+      }
+    }
+    return null;
+  }
+
   /** Takes the first LWP that may migrate (not bound), highest priority first. */
   stealable(): Lwp | null {
     if (this.unbound === 0) return null;
@@ -59,6 +74,14 @@ export class RunQueue {
       }
     }
     return null;
+  }
+
+  /** Takes `l` out wherever it waits (sched_dequeue); false when it is not here. */
+  remove(l: Lwp): boolean {
+    const i = this.queues[l.pri]!.indexOf(l);
+    if (i < 0) return false;
+    this.take(l.pri, i);
+    return true;
   }
 
   private take(pri: number, i: number): Lwp {

@@ -11,8 +11,14 @@
  *             rest goes to a per-CPU kernel thread until the queue is empty.
  *   threaded  FreeBSD's netisr threads in deferred dispatch: all network work
  *             runs in a per-CPU kernel thread the scheduler time-slices.
+ *
+ * `epochDriver` says who runs epoch(9)'s deferred callbacks: "hardclock"
+ * (default) runs FreeBSD's epoch call task from the clock on every CPU
+ * with callbacks pending, so grace periods last ticks; "writer-poll" leaves
+ * it to the writers' poll() calls, as @smpnet/core does on its own.
  */
 
+import type { EpochDriver } from "@smpnet/core";
 import { MAXPRI_KTHREAD, PRI_KTHREAD, SimError } from "@smpnet/sim";
 import {
   HZ_DEFAULT,
@@ -50,6 +56,8 @@ export interface SoftintConfig {
    * among user threads, as Linux's ksoftirqd runs at nice 0 among processes.
    */
   threadPri?: number;
+  /** Who runs epoch callbacks: "hardclock" (default, FreeBSD's) or "writer-poll". */
+  epochDriver?: EpochDriver;
 }
 
 export interface ResolvedConfig {
@@ -57,9 +65,11 @@ export interface ResolvedConfig {
   hz: number;
   budget: Required<BudgetConfig>;
   threadPri: number;
+  epochDriver: EpochDriver;
 }
 
-const FIELDS = ["variant", "hz", "budget", "threadPri"];
+const FIELDS = ["variant", "hz", "budget", "threadPri", "epochDriver"];
+const EPOCH_DRIVERS: readonly EpochDriver[] = ["hardclock", "writer-poll"];
 const BUDGET_FIELDS = ["items", "timeNs", "maxRestarts", "restartTimeNs"];
 
 function fail(field: string, msg: string): never {
@@ -132,5 +142,12 @@ export function validateSoftintConfig(cfg: unknown): ResolvedConfig {
       `expected a priority in 0..${MAXPRI_KTHREAD} (a user or kernel thread's), got ${threadPri}; above that only real-time threads and the softints run, and nothing would rotate with it`,
     );
   }
-  return { variant: variant as SoftintVariant, hz, budget, threadPri };
+  const epochDriver = (c.epochDriver ?? "hardclock") as EpochDriver;
+  if (!EPOCH_DRIVERS.includes(epochDriver)) {
+    fail(
+      "epochDriver",
+      `unknown driver ${JSON.stringify(c.epochDriver)}; choose "hardclock" (FreeBSD's call task) or "writer-poll"`,
+    );
+  }
+  return { variant: variant as SoftintVariant, hz, budget, threadPri, epochDriver };
 }

@@ -4,6 +4,8 @@
  * costs (interrupt entry, context switch, atomics) come from the profile.
  */
 
+import { IPL_HIGH } from "@smpnet/sim";
+
 /**
  * HZ: the default clock rate of sys/conf/param.c ("#ifndef HZ / #define HZ
  * 100 / int hz = HZ", as the BSD copies of param.c read here have it; NetBSD's
@@ -31,6 +33,14 @@ export const CALLOUT_WHEEL_CYCLES = 40;
 
 /** smw_tickle of a watchdog: an uncached write to the device's register. Estimate. */
 export const WDOG_TICKLE_CYCLES = 200;
+
+/**
+ * The IPL of an ipi(9) interrupt, which softint_schedule_cpu and the
+ * high-priority cross-calls send: IPL_HIGH, as x86 takes its IPIs
+ * (unverified for evbmips, where only its place above every soft level
+ * matters here).
+ */
+export const IPI_IPL = IPL_HIGH;
 
 /** pktq_enqueue: pcq_put (a compare-and-swap on the per-CPU queue) and the counters. Estimate. */
 export const PKTQ_ENQUEUE_CYCLES = 60;

@@ -4,16 +4,21 @@
  * NetBSD). Each tick it counts hardclock_ticks (on the primary CPU), runs the
  * scheduler's clock work (sched_tick every rrticks ticks, which ends the
  * running LWP's slice if an equal or better one waits) and callout_hardclock
- * (which schedules SOFTINT_CLOCK when callouts are due).
+ * (which schedules SOFTINT_CLOCK when callouts are due). With the
+ * "hardclock" epoch driver it also does what FreeBSD's hardclock does for
+ * epoch(9): enqueue the CPU's epoch call task when its epoch_cb_count is
+ * not zero (kern_clock.c).
  *
  * Every CPU ticks at the same instants, t0 + n / hz; a tick that finds the
  * IPL at IPL_SCHED or above is taken when it drops, as a real clock
  * interrupt would be. Left out: statclock, the timecounter, tickless idle.
  */
 
+import { epoch_cb_count } from "@smpnet/core";
 import { type Cpu, type IntrSource, IPL_SCHED, type KernelGen, work } from "@smpnet/sim";
 import { callout_hardclock } from "./callout.js";
 import { HARDCLOCK_CYCLES, rrticks } from "./constants.js";
+import { softint_schedule } from "./softint.js";
 import { type SoftintSystem, system } from "./system.js";
 
 export function* hardclock(cpu: Cpu): KernelGen {
@@ -26,6 +31,7 @@ export function* hardclock(cpu: Cpu): KernelGen {
     cpu.sched_tick();
   }
   yield* callout_hardclock();
+  if (sys.epochSih !== null && epoch_cb_count(cpu) !== 0) yield* softint_schedule(sys.epochSih);
 }
 
 /** Starts the clock: tick n raises hardclock on every CPU at t0 + n * tickNs. */

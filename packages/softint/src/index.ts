@@ -45,14 +45,20 @@ export {
   SOFTINT_MPSAFE,
   SOFTINT_NAMES,
   SOFTINT_NET,
+  SOFTINT_RCPU,
   SOFTINT_SERIAL,
   type SoftintLevel,
 } from "./levels.js";
 export {
   type PktqInput,
+  type PktqRpsHashFunc,
   type PktqStats,
   pktq_create,
   pktq_enqueue,
+  pktq_rps_hash,
+  pktq_rps_hash_curcpu,
+  pktq_rps_hash_default,
+  pktq_rps_hash_zero,
   pktqueue_t,
 } from "./pktqueue.js";
 export { type SoftintProbes, softintProbes } from "./probes.js";
@@ -62,6 +68,7 @@ export {
   softint_disestablish,
   softint_establish,
   softint_schedule,
+  softint_schedule_cpu,
 } from "./softint.js";
 export {
   RX_BATCH,

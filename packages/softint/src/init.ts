@@ -9,7 +9,7 @@
  * the scheduler rotates threads on clock ticks as NetBSD's does.
  */
 
-import { MUTEX_DEFAULT, mutex_init } from "@smpnet/core";
+import { epoch_call_task, epoch_set_driver, MUTEX_DEFAULT, mutex_init } from "@smpnet/core";
 import { type Host, IPL_SCHED, NS_PER_SEC, quantizeNs, SimError } from "@smpnet/sim";
 import { callout_softclock } from "./callout.js";
 import { CalloutCpu } from "./callout-wheel.js";
@@ -21,6 +21,7 @@ import {
   SOFTINT_COUNT,
   SOFTINT_MPSAFE,
   SOFTINT_NAMES,
+  SOFTINT_SERIAL,
   type SoftintLevel,
   softintAcct,
   softintIpl,
@@ -29,10 +30,12 @@ import {
 import { softintProbes } from "./probes.js";
 import { softint_establish, softint_thread } from "./softint.js";
 import { type SoftintCpu, SoftintQueue, type SoftintSystem, setSystem } from "./system.js";
+import { XcHighPri } from "./xcall.js";
 
 /**
  * Assembles the softints, callouts and clock of `host` with the given
- * configuration ({ variant, hz?, budget?, threadPri? }; see config.ts).
+ * configuration ({ variant, hz?, budget?, threadPri?, epochDriver? }; see
+ * config.ts).
  * The clock's first tick comes one tick from now.
  */
 export function softint_init(host: Host, config: unknown): SoftintSystem {
@@ -52,6 +55,8 @@ export function softint_init(host: Host, config: unknown): SoftintSystem {
     calloutSih: null,
     callouts: new Set(),
     hardclockTicks: 0,
+    xc: null,
+    epochSih: null,
   };
   setSystem(host, sys);
   for (const cpu of host.cpus) {
@@ -85,6 +90,19 @@ export function softint_init(host: Host, config: unknown): SoftintSystem {
     undefined,
     "callout",
   );
+  if (cfg.epochDriver === "hardclock") {
+    epoch_set_driver(host, "hardclock");
+    // FreeBSD's per-CPU epoch call task runs in a softirq taskqueue thread at
+    // PI_SOFT, the top of its software-interrupt band: NetBSD's SOFTINT_SERIAL
+    sys.epochSih = softint_establish(
+      host,
+      SOFTINT_SERIAL | SOFTINT_MPSAFE,
+      epoch_call_task,
+      undefined,
+      "epoch call task",
+    );
+  }
+  sys.xc = new XcHighPri(host); // xc_init_cpu's xc_sihs
   startClock(sys);
   return sys;
 }

@@ -15,6 +15,8 @@ export const SOFTINT_SERIAL = 0x0003;
 export const SOFTINT_LVLMASK = 0x00ff;
 /** The handler needs no KERNEL_LOCK (NetBSD's flag value). */
 export const SOFTINT_MPSAFE = 0x0100;
+/** The handler may be scheduled on another CPU, by IPI (softint_schedule_cpu; NetBSD's value). */
+export const SOFTINT_RCPU = 0x0200;
 
 export type SoftintLevel = 0 | 1 | 2 | 3;
 export const SOFTINT_COUNT = 4;
@@ -36,9 +38,12 @@ export function softintAcct(level: SoftintLevel): number {
 
 /** The level of softint_establish's flags, or an error naming the flags. */
 export function softintLevel(flags: number, name: string): SoftintLevel {
-  if (!Number.isInteger(flags) || (flags & ~(SOFTINT_LVLMASK | SOFTINT_MPSAFE)) !== 0) {
+  if (
+    !Number.isInteger(flags) ||
+    (flags & ~(SOFTINT_LVLMASK | SOFTINT_MPSAFE | SOFTINT_RCPU)) !== 0
+  ) {
     throw new SimError(
-      `softint_establish ${name}: flags ${String(flags)} are not a level (SOFTINT_CLOCK, SOFTINT_BIO, SOFTINT_NET, SOFTINT_SERIAL) optionally | SOFTINT_MPSAFE`,
+      `softint_establish ${name}: flags ${String(flags)} are not a level (SOFTINT_CLOCK, SOFTINT_BIO, SOFTINT_NET, SOFTINT_SERIAL) optionally | SOFTINT_MPSAFE | SOFTINT_RCPU`,
     );
   }
   const level = flags & SOFTINT_LVLMASK;

@@ -1,8 +1,18 @@
 /*
- * The network softint's work queue, after NetBSD sys/net/pktqueue.c: a
- * bounded queue per CPU that a driver's interrupt fills (pktq_enqueue, on
- * the CPU it runs on) and the network handler drains, calling the
- * protocol's input function (ip_input) for each item. A full queue drops.
+ * The network softint's work queue, after NetBSD sys/net/pktqueue.c (v1.22):
+ * a bounded queue per CPU that a driver's interrupt fills and the network
+ * handler of that CPU drains, calling the protocol's input function
+ * (ip_input) for each item. A full queue drops.
+ *
+ * pktq_enqueue(pq, m, hash) puts m on the queue of CPU hash % ncpu and
+ * schedules the handler there (softint_schedule_cpu: an IPI when that is
+ * another CPU). The caller computes the hash with pktq_rps_hash and the
+ * hash function its sysctl names (net.ether.rps_hash for ip_pktq):
+ * pktq_rps_hash_default is pktq_rps_hash_zero on a GENERIC kernel, so every
+ * packet is processed on CPU 0 and the other CPUs' interrupts pay an IPI
+ * each; pktq_rps_hash_curcpu (the default with NET_MPSAFE) keeps it on the
+ * CPU that took the interrupt; a flow hash (Toeplitz over the 4-tuple,
+ * which the caller supplies) spreads flows over the CPUs.
  *
  * How it is drained is the kernel's softint variant (config.ts):
  *
@@ -21,7 +31,10 @@
  *             at a time with a preemption point after each.
  *
  * In every variant one CPU's queue has one consumer at a time, so items of
- * a flow that arrive on one CPU are processed in arrival order.
+ * a flow that go to one CPU are processed in the order they were queued.
+ *
+ * Left out: pktq_barrier, pktq_flush, pktq_set_maxlen, the per-CPU counters'
+ * cross-call (the model sums them directly).
  */
 
 import {
@@ -38,11 +51,43 @@ import {
 } from "@smpnet/sim";
 import type { ResolvedConfig, SoftintVariant } from "./config.js";
 import { IFQ_MAXLEN, PKTQ_ENQUEUE_CYCLES } from "./constants.js";
-import { SOFTINT_MPSAFE, SOFTINT_NET } from "./levels.js";
-import { type SoftintHandle, softint_establish, softint_schedule } from "./softint.js";
+import { SOFTINT_MPSAFE, SOFTINT_NET, SOFTINT_RCPU } from "./levels.js";
+import {
+  type SoftintHandle,
+  softint_establish,
+  softint_schedule,
+  softint_schedule_cpu,
+} from "./softint.js";
 import { system } from "./system.js";
 
 export type PktqInput<T> = (m: T) => KernelGen<void>;
+
+/** pktq_rps_hash_func_t: a packet's hash; pktq_enqueue takes it modulo the CPUs. */
+export type PktqRpsHashFunc<T> = (m: T) => number;
+
+/** Every packet to CPU 0. */
+export function pktq_rps_hash_zero(_m: unknown): number {
+  return 0;
+}
+
+/** The CPU the caller runs on (call it from kernel code). */
+export function pktq_rps_hash_curcpu(_m: unknown): number {
+  return curcpu().index;
+}
+
+/** A GENERIC kernel's: pktq_rps_hash_zero (pktq_rps_hash_curcpu with options NET_MPSAFE). */
+export const pktq_rps_hash_default: PktqRpsHashFunc<unknown> = pktq_rps_hash_zero;
+
+/** pktq_rps_hash: `func`'s hash of `m`, checked to be a uint32. */
+export function pktq_rps_hash<T>(func: PktqRpsHashFunc<T>, m: T): number {
+  const h = func(m);
+  if (!(Number.isInteger(h) && h >= 0 && h <= 0xffff_ffff)) {
+    throw new SimError(
+      `pktq_rps_hash: ${func.name || "the hash function"} returned ${String(h)}; a hash is an integer in 0..2^32-1`,
+    );
+  }
+  return h;
+}
 
 /** One CPU's queue and the state of its consumer. */
 class PktqCpu<T> {
@@ -104,7 +149,13 @@ export class pktqueue_t<T> {
     this.sih =
       this.variant === "threaded"
         ? null
-        : softint_establish(host, SOFTINT_NET | SOFTINT_MPSAFE, pktq_softint<T>, this, name);
+        : softint_establish(
+            host,
+            SOFTINT_NET | SOFTINT_MPSAFE | SOFTINT_RCPU,
+            pktq_softint<T>,
+            this,
+            name,
+          );
     if (this.variant !== "netbsd") {
       const threadName = this.variant === "budget" ? "ksoftnet" : "netisr";
       for (const pc of this.cpus) {
@@ -159,11 +210,18 @@ function* wakeThread(pc: PktqCpu<unknown>): KernelGen {
 }
 
 /**
- * pktq_enqueue: queues `m` on the current CPU (from the driver's interrupt)
- * and starts its consumer; false when the queue was full and `m` dropped.
+ * pktq_enqueue: queues `m` on CPU `hash` % ncpu (from the driver's
+ * interrupt, or with preemption disabled) and starts that CPU's consumer;
+ * false when its queue was full and `m` dropped. Drops and enqueues count
+ * on the target CPU's queue.
  */
-export function* pktq_enqueue<T>(pq: pktqueue_t<T>, m: T): KernelGen<boolean> {
-  const pc = pq.cpus[curcpu().index]!;
+export function* pktq_enqueue<T>(pq: pktqueue_t<T>, m: T, hash: number): KernelGen<boolean> {
+  if (!(Number.isInteger(hash) && hash >= 0)) {
+    throw new SimError(
+      `pktq_enqueue ${pq.name}: hash must be a non-negative integer (pktq_rps_hash(pktq_rps_hash_default, m)), got ${String(hash)}`,
+    );
+  }
+  const pc = pq.cpus[hash % pq.cpus.length]!;
   yield* work(PKTQ_ENQUEUE_CYCLES);
   if (pc.length >= pq.maxlen) {
     pc.dropped++;
@@ -172,7 +230,7 @@ export function* pktq_enqueue<T>(pq: pktqueue_t<T>, m: T): KernelGen<boolean> {
   pc.q.push(m);
   pc.enqueued++;
   if (pq.variant === "threaded" || pc.deferred) yield* wakeThread(pc);
-  else yield* softint_schedule(pq.sih!);
+  else yield* softint_schedule_cpu(pq.sih!, pc.cpu);
   return true;
 }
 

@@ -14,13 +14,23 @@
  * softIpl LWPs). A handler runs to completion unless a higher softint level
  * or a hard interrupt comes in; the scheduler never preempts it ("we can't
  * currently preempt softints", kern_runq.c). A handler that blocks gives
- * the CPU back to the LWP it pinned; once woken it takes the CPU as a
- * softint again (NetBSD lets it run as an ordinary thread of its priority,
- * which without kernel preemption waits for the running thread's next
- * preemption point).
+ * the CPU back to the LWP it pinned (mi_switch's softint_block path), which
+ * resumes with its remaining work; once woken, the softint runs on as an
+ * ordinary thread of its priority (so without kernel preemption it waits
+ * for the running thread to block or reach a preemption point), and
+ * interrupts again only after its dispatch has returned. Meanwhile its
+ * level stays active on that CPU: handlers scheduled there queue behind it.
  *
- * Handlers without SOFTINT_MPSAFE run under KERNEL_LOCK, taken before the
- * first of them and kept until the queue is empty, as softint_execute does.
+ * softint_schedule_cpu makes a SOFTINT_RCPU handler pending on another CPU
+ * by an IPI whose handler calls softint_schedule there (ipi_trigger).
+ * softint_disestablish waits with a high-priority cross-call at the
+ * handler's level (xcall.ts): done on every CPU, it has passed every
+ * earlier run there.
+ *
+ * A handler without SOFTINT_MPSAFE runs under KERNEL_LOCK, taken just
+ * before it and dropped just after; an MPSAFE handler runs without it
+ * (softint_execute, kern_softint.c v1.70). The lock counts per CPU, so a
+ * non-MPSAFE handler that interrupts the holder on its CPU takes it at once.
  *
  * Left out: the generic (non-fast) dispatch through mi_switch and
  * softint_overlay at lwp_userret.
@@ -31,18 +41,17 @@ import {
   type Cpu,
   curcpu,
   type Host,
+  ipi_send,
   type KernelGen,
   SimError,
-  sleep,
+  softint_return,
   wakeup,
   work,
 } from "@smpnet/sim";
-import { SOFTINT_EXECUTE_CYCLES, SOFTINT_SCHEDULE_CYCLES } from "./constants.js";
-import { SOFTINT_MPSAFE, type SoftintLevel, softintLevel } from "./levels.js";
+import { IPI_IPL, SOFTINT_EXECUTE_CYCLES, SOFTINT_SCHEDULE_CYCLES } from "./constants.js";
+import { SOFTINT_MPSAFE, SOFTINT_RCPU, type SoftintLevel, softintLevel } from "./levels.js";
 import { type SoftintQueue, system } from "./system.js";
-
-/** The wait channel of softint_disestablish's kpause(1): nobody wakes it, it times out. */
-const KPAUSE_WCHAN = Symbol("softdis");
+import { xc_barrier } from "./xcall.js";
 
 /** A softint handler: kernel code called with the argument given at establish time. */
 export type SoftintFunc<A> = (arg: A) => KernelGen<void>;
@@ -71,6 +80,7 @@ export class SoftintHandle {
     readonly name: string,
     readonly level: SoftintLevel,
     readonly mpsafe: boolean,
+    readonly rcpu: boolean,
     readonly func: SoftintFunc<never>,
     readonly arg: unknown,
     queues: SoftintQueue[],
@@ -103,6 +113,7 @@ export function softint_establish<A>(
     name,
     level,
     (flags & SOFTINT_MPSAFE) !== 0,
+    (flags & SOFTINT_RCPU) !== 0,
     func as SoftintFunc<never>,
     arg,
     sys.cpus.map((c) => c.levels[level]!),
@@ -138,18 +149,42 @@ export function* softint_schedule(sih: SoftintHandle): KernelGen {
 }
 
 /**
- * softint_disestablish: waits until `sih` is neither pending nor running on
- * any CPU (NetBSD waits with kpause(1) between looks), then removes it. Call
- * from a thread, never from the handler itself.
+ * softint_schedule_cpu: makes `sih` pending on CPU `ci`: softint_schedule
+ * when that is the current CPU, else an IPI to it whose handler does
+ * (ipi_trigger). The handler must have been established SOFTINT_RCPU.
+ */
+export function* softint_schedule_cpu(sih: SoftintHandle, ci: Cpu): KernelGen {
+  if (ci === curcpu()) {
+    yield* softint_schedule(sih);
+    return;
+  }
+  if (!sih.rcpu) {
+    throw new SimError(
+      `softint_schedule_cpu: ${sih.name} was established without SOFTINT_RCPU; add it to the flags to schedule it on another CPU`,
+    );
+  }
+  if (ci.host !== sih.host) {
+    throw new SimError(`softint_schedule_cpu: ${ci.name} is not a CPU of host ${sih.host.name}`);
+  }
+  yield* ipi_send(ci.index, () => softint_schedule(sih), IPI_IPL);
+}
+
+/**
+ * softint_disestablish: waits until `sih` has finished on every CPU, with a
+ * cross-call at its level (xc_barrier(XC_HIGHPRI_IPL(si_ipl)), v1.70), then
+ * removes it. The caller commits not to schedule it again. Thread context,
+ * never from the handler itself.
  */
 export function* softint_disestablish(sih: SoftintHandle): KernelGen {
   const ci = curcpu();
   if (ci.curctx.lwp === null) {
     throw new SimError(`softint_disestablish ${sih.name}: not from an interrupt handler`);
   }
-  const tickNs = system(sih.host).tickNs;
-  while (sih.hands.some((h) => h.pending || h.running > 0)) {
-    yield* sleep(KPAUSE_WCHAN, tickNs);
+  yield* xc_barrier(system(sih.host).xc!, sih.level);
+  if (sih.hands.some((h) => h.pending || h.running > 0)) {
+    throw new SimError(
+      `softint_disestablish ${sih.name}: scheduled again while being disestablished; stop scheduling it before the call`,
+    );
   }
   sih.established = false;
 }
@@ -159,7 +194,7 @@ export function* softint_thread(si: SoftintQueue): KernelGen {
   for (;;) {
     while (si.q.length === 0) {
       si.active = false;
-      yield* sleep(si);
+      yield* softint_return(si);
     }
     yield* softint_execute(si);
   }
@@ -169,16 +204,12 @@ export function* softint_thread(si: SoftintQueue): KernelGen {
 function* softint_execute(si: SoftintQueue): KernelGen {
   const cpu: Cpu = si.cpu;
   const probe = system(cpu.host).probes.softint_run;
-  let biglock = false;
   while (si.q.length > 0) {
     const sh = si.q.shift()!;
     const sih = sh.sih;
     sh.pending = false;
     yield* work(SOFTINT_EXECUTE_CYCLES);
-    if (!sih.mpsafe && !biglock) {
-      yield* KERNEL_LOCK(1);
-      biglock = true;
-    }
+    if (!sih.mpsafe) yield* KERNEL_LOCK(1);
     if (probe.on) probe.emit(cpu, sih.level, sih.name);
     sh.running++;
     sih.runs++;
@@ -187,6 +218,6 @@ function* softint_execute(si: SoftintQueue): KernelGen {
     } finally {
       sh.running--;
     }
+    if (!sih.mpsafe) yield* KERNEL_UNLOCK_ONE();
   }
-  if (biglock) yield* KERNEL_UNLOCK_ONE();
 }

@@ -8,9 +8,14 @@
  * - one CPU; a device interrupt (IPL_VM) delivers batches of packets into
  *   ip_pktq at a rate that needs more than the whole CPU when each costs
  *   what a TCP input path costs;
- * - TCP-like callouts: a retransmit timer re-armed at every batch, a
- *   delayed-ACK timer armed when a batch ends and none is pending;
- * - a watchdog in kernel-tickle mode, tickled by its callout.
+ * - TCP-like callouts: the segment each batch clocks out starts the
+ *   retransmit timer if it is not running (tcp_output's rule for
+ *   TCPT_REXMT), and a delayed-ACK timer is armed when a batch ends and
+ *   none is pending. tcp_input's restart of TCPT_REXMT on every ACK of new
+ *   data is left out, so the timer comes due every 200 ms as it does for a
+ *   connection whose ACKs stopped, and calloutsDue counts TCP's timers;
+ * - a watchdog in kernel-tickle mode, tickled by its callout every half
+ *   period.
  *
  * The result is the JSON line `pnpm bench` prints per variant. Callouts
  * still waiting past their due time at the end count in the lateness
@@ -31,7 +36,7 @@ import { callout_init, callout_pending, callout_reset } from "./callout.js";
 import { CALLOUT_MPSAFE, type callout_t } from "./callout-wheel.js";
 import type { SoftintVariant } from "./config.js";
 import { softint_init } from "./init.js";
-import { pktq_create, pktq_enqueue } from "./pktqueue.js";
+import { pktq_create, pktq_enqueue, pktq_rps_hash, pktq_rps_hash_default } from "./pktqueue.js";
 import { callout_stats } from "./stats.js";
 import { sysmon_wdog_register, sysmon_wdog_setmode, WDOG_MODE_KTICKLE } from "./wdog.js";
 
@@ -86,6 +91,8 @@ export interface StarvationResult {
   offered: number;
   dropped: number;
   timeSplit: Record<string, number>;
+  /** Calls of the TCP timers: retransmit and delayed ACK. */
+  tcpTimers: { rexmt: number; delack: number };
 }
 
 interface Segment {
@@ -135,7 +142,9 @@ export function softclockStarvation(opts: StarvationOptions): StarvationResult {
   const ip_pktq = pktq_create<Segment>(host, "ip_pktq", function* tcp_input(m): KernelGen {
     yield* work(TCP_INPUT_CYCLES);
     if (m.last) {
-      yield* callout_reset(tp.rexmt, rexmtTicks, tcp_timer_rexmt, tp);
+      if (!callout_pending(tp.rexmt)) {
+        yield* callout_reset(tp.rexmt, rexmtTicks, tcp_timer_rexmt, tp);
+      }
       if (!callout_pending(tp.delack)) {
         yield* callout_reset(tp.delack, delackTicks, tcp_delack, tp);
       }
@@ -152,7 +161,8 @@ export function softclockStarvation(opts: StarvationOptions): StarvationResult {
       for (let i = 0; i < RX_BATCH; i++) {
         yield* work(RX_INTR_CYCLES_PER_PACKET);
         offered++;
-        yield* pktq_enqueue(ip_pktq, { seq: seq++, last: i === RX_BATCH - 1 });
+        const m = { seq: seq++, last: i === RX_BATCH - 1 };
+        yield* pktq_enqueue(ip_pktq, m, pktq_rps_hash(pktq_rps_hash_default, m));
       }
     },
   });
@@ -162,8 +172,8 @@ export function softclockStarvation(opts: StarvationOptions): StarvationResult {
   };
   sim.after(RX_INTERVAL_NS * sim.rng.float(), arrive);
 
-  // wdogctl -k: a 1 s watchdog, tickled every 250 ms
-  const smw = sysmon_wdog_register(host, { name: "octwdog0", tickleTicks: Math.round(0.25 * hz) });
+  // wdogctl -k: a 1 s watchdog, tickled every half period (500 ms) as sysmon_wdog does
+  const smw = sysmon_wdog_register(host, { name: "octwdog0" });
   host.kthread_create({
     name: "wdogctl",
     pri: PRI_KTHREAD,
@@ -190,5 +200,6 @@ export function softclockStarvation(opts: StarvationOptions): StarvationResult {
     offered,
     dropped: q.dropped,
     timeSplit: host.cpus[0]!.timeSplit(),
+    tcpTimers: { rexmt: tp.rexmits, delack: tp.delacks },
   };
 }

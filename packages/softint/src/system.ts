@@ -11,6 +11,7 @@ import type { ResolvedConfig } from "./config.js";
 import type { SoftintLevel } from "./levels.js";
 import type { SoftintProbes } from "./probes.js";
 import type { SoftintHand, SoftintHandle } from "./softint.js";
+import type { XcHighPri } from "./xcall.js";
 
 /** One level on one CPU: si_q, si_active and the LWP that runs it. */
 export class SoftintQueue {
@@ -45,6 +46,10 @@ export interface SoftintSystem {
   readonly callouts: Set<callout_t>;
   /** hardclock_ticks: ticks seen by the primary CPU. */
   hardclockTicks: number;
+  /** The high-priority cross-calls at soft IPLs (softint_disestablish's barrier). */
+  xc: XcHighPri | null;
+  /** epoch_cb_task: the epoch call task hardclock schedules (epochDriver "hardclock"). */
+  epochSih: SoftintHandle | null;
 }
 
 const systems = new WeakMap<Host, SoftintSystem>();

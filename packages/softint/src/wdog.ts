@@ -3,8 +3,8 @@
  * (sys/dev/sysmon/sysmon_wdog.c, v1.28) drives one in kernel-tickle mode:
  * sysmon_wdog_setmode(WDOG_MODE_KTICKLE, period) arms a callout that
  * tickles the device and re-arms itself (sysmon_wdog_ktickle, under
- * sysmon_wdog_mtx, an adaptive mutex at IPL_SOFTCLOCK). NetBSD tickles every
- * half period; `tickleTicks` may set another interval.
+ * sysmon_wdog_mtx, an adaptive mutex at IPL_SOFTCLOCK) every half period:
+ * WDOG_PERIOD_TO_TICKS(period) / 2 ticks, period * hz / 2 (sys/wdog.h).
  *
  * The device counts down `period` seconds from its last tickle. When it gets
  * to zero a real machine resets; here it records a miss with its time and
@@ -36,8 +36,6 @@ export const WDOG_MODE_ETICKLE = 3;
 
 export interface WdogOptions {
   name: string;
-  /** Ticks between kernel tickles; default NetBSD's, half the period. */
-  tickleTicks?: number;
 }
 
 /** struct sysmon_wdog plus the device's countdown. */
@@ -56,7 +54,6 @@ export class sysmon_wdog {
   constructor(
     readonly host: Host,
     readonly name: string,
-    readonly tickleTicks: number | undefined,
   ) {
     this.callout = callout_init(host, 0, `wdog ${name}`);
     this.mtx = mutex_init(host, "sysmon_wdog_mtx", MUTEX_DEFAULT, IPL_SOFTCLOCK);
@@ -66,20 +63,12 @@ export class sysmon_wdog {
 /** sysmon_wdog_register: a watchdog device of `host`, disarmed. */
 export function sysmon_wdog_register(host: Host, opts: WdogOptions): sysmon_wdog {
   system(host);
-  const t = opts.tickleTicks;
-  if (t !== undefined && !(Number.isInteger(t) && t >= 1)) {
-    throw new SimError(
-      `sysmon_wdog_register ${opts.name}: tickleTicks must be a positive integer number of ticks, got ${String(t)}`,
-    );
-  }
-  return new sysmon_wdog(host, opts.name, t);
+  return new sysmon_wdog(host, opts.name);
 }
 
+/** WDOG_PERIOD_TO_TICKS(smw_period) / 2, at least a tick. */
 function ticksPerTickle(smw: sysmon_wdog): number {
-  // WDOG_PERIOD_TO_TICKS(period) / 2 in NetBSD
-  return (
-    smw.tickleTicks ?? Math.max(1, Math.floor((smw.smw_period * system(smw.host).config.hz) / 2))
-  );
+  return Math.max(1, Math.floor((smw.smw_period * system(smw.host).config.hz) / 2));
 }
 
 /** The device: restart the countdown. */

@@ -227,7 +227,7 @@ describe("softint priorities", () => {
     expect(held).toEqual([1]);
   });
 
-  it("softint_disestablish waits until the handler has run on another CPU, then refuses schedules", () => {
+  it("softint_disestablish waits for a handler running on another CPU with a cross-call at its level, then refuses schedules", () => {
     const { sim, host } = machine(2);
     let ended = -1;
     let gone = -1;
@@ -248,10 +248,14 @@ describe("softint priorities", () => {
       yield* softint_disestablish(h);
       gone = nanotime();
     });
+    let ipis = 0;
+    sim.probe.ipi_send.subscribe(() => ipis++);
     sim.run(100_000_000);
     expect(ended).toBeGreaterThan(25_000_000);
     expect(gone).toBeGreaterThanOrEqual(ended);
-    expect(gone - ended).toBeLessThan(10_100_000); // it looks once a tick
+    // the cross-call's softint on CPU 1 ran right behind the handler (not at a later tick)
+    expect(gone - ended).toBeLessThan(20_000);
+    expect(ipis).toBe(1); // xc_barrier: one IPI, to CPU 1
     expect(() => {
       const g = softint_schedule(h);
       g.next();
@@ -259,39 +263,170 @@ describe("softint priorities", () => {
   });
 });
 
+describe("softint_disestablish's cross-call", () => {
+  it("waits for a handler that blocked on another CPU and finishes as a thread, and for one queued behind it", async () => {
+    const { sleep } = await import("@smpnet/sim");
+    const { sim, host } = machine(2);
+    const log: Log = [];
+    const h = softint_establish(
+      host,
+      SOFTINT_NET | SOFTINT_MPSAFE,
+      function* () {
+        yield* sleep("disk", 3_000_000); // blocks 3 ms: the level stays busy on CPU 1
+        yield* work(1_000_000);
+        log.push(`h ends ${nanotime()}`);
+      },
+      null,
+    );
+    const other = softint_establish(
+      host,
+      SOFTINT_NET | SOFTINT_MPSAFE,
+      function* () {
+        yield* work(500_000);
+        log.push(`other ends ${nanotime()}`);
+      },
+      null,
+    );
+    kthread(host, "t1", 1, function* () {
+      yield* softint_schedule(h);
+      yield* softint_schedule(other); // queued behind h on CPU 1's SOFTINT_NET
+      yield* work(20_000_000);
+    });
+    kthread(host, "t0", 0, function* () {
+      yield* work(1_000_000);
+      yield* softint_disestablish(h);
+      log.push(`gone ${nanotime()}`);
+    });
+    sim.run(50_000_000);
+    const t = (p: string) =>
+      Number(
+        log
+          .find((l) => l.startsWith(p))!
+          .split(" ")
+          .pop(),
+      );
+    expect(log.map((l) => l.split(" ").slice(0, -1).join(" "))).toEqual([
+      "h ends",
+      "other ends",
+      "gone",
+    ]);
+    // woken at 3 ms, h runs on as a thread, after t1's 20 ms (no kernel preemption)
+    expect(t("h ends")).toBeGreaterThan(21_000_000);
+    // the no-op softint ran right behind them on CPU 1, not at a later tick
+    expect(t("gone") - t("other ends")).toBeLessThan(20_000);
+  });
+});
+
 describe("a handler that blocks", () => {
-  it("gives the CPU back to the thread it pinned, which releases the mutex, and then finishes", async () => {
+  /*
+   * The issue's case: a SOFTINT_NET handler wants so_lock, which a thread
+   * holds off its CPU. NetBSD (kern_softint.c, "'Fast' software
+   * interrupts"; mi_switch's softint_block path): the softint blocks, the
+   * LWP it pinned resumes with its remaining work, and the softint, once
+   * woken, continues as an ordinary thread of priority PRI_SOFTNET.
+   */
+  async function soLockCase() {
     const { MUTEX_DEFAULT, mutex_enter, mutex_exit, mutex_init } = await import("@smpnet/core");
     const { IPL_NONE } = await import("@smpnet/sim");
-    const { sim, host } = machine(1);
+    const { sim, host } = machine(2);
     const log: Log = [];
+    const at = (what: string) => log.push(`${what} ${nanotime()}`);
     const so_lock = mutex_init(host, "so_lock", MUTEX_DEFAULT, IPL_NONE);
     const net = softint_establish(
       host,
       SOFTINT_NET | SOFTINT_MPSAFE,
       function* () {
-        log.push("net wants so_lock");
+        at("net wants so_lock");
         yield* mutex_enter(so_lock);
-        log.push("net has so_lock");
+        at("net has so_lock");
         yield* mutex_exit(so_lock);
       },
       null,
     );
-    kthread(host, "sosend", 0, function* () {
-      yield* mutex_enter(so_lock);
-      yield* softint_schedule(net); // the softint pins this thread at once
-      log.push("sosend resumes");
+    const softnet = host.lwps.find((l) => l.name === "softnet/0")!;
+    return { sim, host, log, at, so_lock, net, softnet, mutex_enter, mutex_exit };
+  }
+
+  const time = (log: Log, what: string) => {
+    const line = log.find((l) => l.startsWith(what));
+    if (line === undefined) throw new Error(`no "${what}" in ${log.join(", ")}`);
+    return Number(line.slice(what.length + 1));
+  };
+  const events = (log: Log) => log.map((l) => l.replace(/ \d+$/, ""));
+
+  it("becomes a thread: the interrupted kernel thread resumes with its remaining work, and the softint runs when it lets go of the CPU", async () => {
+    const c = await soLockCase();
+    kthread(c.host, "sosend", 0, function* () {
+      yield* c.mutex_enter(c.so_lock);
+      yield* softint_schedule(c.net); // the softint pins this thread at once, and blocks
+      c.at("sosend resumes");
       yield* work(10_000);
-      yield* mutex_exit(so_lock);
-      log.push("sosend released");
+      yield* c.mutex_exit(c.so_lock);
+      c.at("sosend released");
+      yield* work(20_000);
+      c.at("sosend done");
     });
-    sim.run(1_000_000);
-    expect(log).toEqual([
+    c.sim.run(1_000_000);
+    expect(events(c.log)).toEqual([
       "net wants so_lock",
       "sosend resumes",
-      "net has so_lock",
       "sosend released",
+      "sosend done",
+      "net has so_lock",
     ]);
+    // all of its remaining 30 us, uninterrupted
+    const ran = time(c.log, "sosend done") - time(c.log, "sosend resumes");
+    expect(ran).toBeGreaterThanOrEqual(30_000);
+    expect(ran).toBeLessThan(30_500);
+    // woken at the release, the softint (priority 222) did not preempt the
+    // kernel thread (no kernel preemption); as a fast softint it would have
+    expect(time(c.log, "net has so_lock")).toBeGreaterThanOrEqual(time(c.log, "sosend done"));
+    expect(c.softnet.softintBlocks).toBe(1);
+    expect(c.softnet.softintBlocked).toBe(false);
+  });
+
+  it("becomes a thread that preempts an interrupted user thread once woken, which then resumes with its remaining work", async () => {
+    const { PRI_USER, sleep } = await import("@smpnet/sim");
+    const c = await soLockCase();
+    // the holder naps on CPU 1 with so_lock held, so the softint blocks rather than spins
+    kthread(c.host, "sosend", 1, function* () {
+      yield* c.mutex_enter(c.so_lock);
+      yield* sleep("nap", 20_000);
+      yield* c.mutex_exit(c.so_lock);
+      c.at("sosend released");
+    });
+    c.host.kthread_create({
+      name: "iperf3",
+      pri: PRI_USER,
+      cpu: 0,
+      bound: true,
+      user: true,
+      *body() {
+        yield* work(50_000);
+        c.at("iperf3 done");
+      },
+    });
+    const nic = c.host.intr_establish({
+      name: "cnmac0",
+      ipl: IPL_VM,
+      cpu: 0,
+      *handler() {
+        yield* softint_schedule(c.net);
+      },
+    });
+    c.sim.at(5_000, () => nic.raise());
+    c.sim.run(1_000_000);
+    expect(events(c.log)).toEqual([
+      "net wants so_lock",
+      "sosend released",
+      "net has so_lock",
+      "iperf3 done",
+    ]);
+    // the user thread ran while the softint was blocked, and was preempted for it at the release
+    expect(time(c.log, "net has so_lock") - time(c.log, "sosend released")).toBeLessThan(2_000);
+    expect(time(c.log, "iperf3 done")).toBeGreaterThan(50_000);
+    expect(time(c.log, "iperf3 done")).toBeLessThan(65_000); // its 50 us, the softint's two runs and four switches
+    expect(c.softnet.softintBlocks).toBe(1);
   });
 });
 

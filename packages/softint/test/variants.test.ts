@@ -1,7 +1,14 @@
 import { IPL_VM, type KernelGen, PRI_KTHREAD, preempt, work } from "@smpnet/sim";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { pktq_create, pktq_enqueue, type SoftintConfig } from "../src/index.js";
+import {
+  pktq_create,
+  pktq_enqueue,
+  pktq_rps_hash,
+  pktq_rps_hash_curcpu,
+  pktq_rps_hash_zero,
+  type SoftintConfig,
+} from "../src/index.js";
 import { machine } from "./fixtures.js";
 
 interface Item {
@@ -25,7 +32,11 @@ const VARIANTS: SoftintConfig[] = [
   { variant: "threaded" },
 ];
 
-/** Delivers `batches` through a pktq on 2 CPUs; returns each flow's processed sequence numbers. */
+/**
+ * Delivers `batches` through a pktq on 2 CPUs, each item processed on the
+ * CPU that took its interrupt (pktq_rps_hash_curcpu); returns each flow's
+ * processed sequence numbers.
+ */
 function run(config: SoftintConfig, batches: Batch[], itemCycles: number, maxlen: number) {
   const { sim, host } = machine(2, config);
   const seen = new Map<number, number[]>();
@@ -51,7 +62,7 @@ function run(config: SoftintConfig, batches: Batch[], itemCycles: number, maxlen
       const items = pending[cpu.index]!;
       pending[cpu.index] = [];
       for (const m of items) {
-        if (yield* pktq_enqueue(pq, m)) {
+        if (yield* pktq_enqueue(pq, m, pktq_rps_hash(pktq_rps_hash_curcpu, m))) {
           const s = sent.get(m.flow) ?? [];
           s.push(m.seq);
           sent.set(m.flow, s);
@@ -148,7 +159,7 @@ describe("sharing the CPU with a thread of the network thread's priority", () =>
       ipl: IPL_VM,
       cpu: 0,
       *handler() {
-        for (let i = 0; i < 15; i++) yield* pktq_enqueue(pq, i);
+        for (let i = 0; i < 15; i++) yield* pktq_enqueue(pq, i, pktq_rps_hash_zero(i));
       },
     });
     const arrive = () => {
