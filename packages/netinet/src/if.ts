@@ -11,7 +11,9 @@
  * the driver's per-frame work and a fresh mbuf and cluster for the
  * descriptor (no mbuf: the frame is dropped and the descriptor reused), and
  * hands each to ether_input, which queues it for the network softint
- * (pktq_enqueue). Frames left over raise the interrupt again.
+ * (pktq_enqueue) of the CPU the kernel's steering picks (pktq_rps_hash:
+ * CPU 0 on a GENERIC kernel, the interrupted CPU with NET_MPSAFE, or by flow
+ * hash). Frames left over raise the interrupt again.
  *
  * Transmit. if_output queues a packet on if_snd (full: dropped and counted)
  * and calls if_start, which moves packets to the transmit ring while it has
@@ -40,7 +42,8 @@ import {
   NS_PER_US,
   work,
 } from "@smpnet/sim";
-import { pktq_enqueue, type pktqueue_t } from "@smpnet/softint";
+import { pktq_enqueue, pktq_rps_hash, type pktqueue_t } from "@smpnet/softint";
+import { flowHash } from "./flowhash.js";
 import { type MbufPools, m_freem, m_getpkt, type mbuf } from "./mbuf.js";
 import type { NetProbes } from "./probes.js";
 import type { NetStack } from "./stack.js";
@@ -160,6 +163,8 @@ export class ifnet implements FrameSink {
       this.drop(f, "if_ierrors");
       return;
     }
+    // RSS: the NIC hashes the 4-tuple to pick the queue, and reports the hash
+    f.hash = flowHash(f.ip_src, f.ip_dst, f.sport, f.dport);
     const q = this.rxq[f.hash % this.rxq.length]!;
     if (q.filled >= this.nic.rxRingSize) {
       st.if_iqdrops++;
@@ -229,7 +234,7 @@ function* nic_rxintr(q: RxQueue): KernelGen {
 /** ether_input: header checks, then the network softint's queue. */
 function* ether_input(ifp: ifnet, m: mbuf): KernelGen {
   yield* work(ifp.stack.costs.etherInputCycles);
-  const queued = yield* pktq_enqueue(ifp.ip_input_queue, m);
+  const queued = yield* pktq_enqueue(ifp.ip_input_queue, m, pktq_rps_hash(ifp.stack.rpsHash, m));
   const p = ifp.probes.pktq_enqueue;
   if (p.on) p.emit(curcpu(), m.id, queued);
   if (!queued) {

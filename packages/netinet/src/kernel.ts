@@ -15,6 +15,7 @@ import {
   validateProfile,
 } from "@smpnet/sim";
 import { type SoftintConfig, softint_init } from "@smpnet/softint";
+import type { RpsHash } from "./flowhash.js";
 import type { NetPolicy } from "./lockpoints.js";
 import { type NetStack, netinet_attach } from "./stack.js";
 import { Link, validateWire, type WireConfig } from "./wire.js";
@@ -44,6 +45,8 @@ export interface NetKernelOptions {
   peer?: { profile?: Profile };
   /** The CPU each receive queue of the system under test interrupts (default all on CPU 0). */
   rxCpus?: readonly number[];
+  /** ip_pktq's steering on the system under test (see NetStackOptions.rpsHash). */
+  rpsHash?: RpsHash | undefined;
   /** Clusters the system under test may have out at once (the peer keeps the default). */
   nmbclusters?: number;
   /** Kernel preemption on the system under test (x86 has it; evbmips does not). Default false. */
@@ -101,6 +104,7 @@ export function net_kernel(opts: NetKernelOptions): NetKernel {
     ...common,
     addr: DUT_ADDR,
     rxCpus: opts.rxCpus,
+    rpsHash: opts.rpsHash,
     nmbclusters: opts.nmbclusters,
   });
   const peer = netinet_attach(peerHost, { ...common, addr: PEER_ADDR });

@@ -16,8 +16,15 @@ import {
   validateNetCosts,
   validateNic,
 } from "@smpnet/sim";
-import { pktq_create, type pktqueue_t } from "@smpnet/softint";
+import {
+  type PktqRpsHashFunc,
+  pktq_create,
+  pktq_rps_hash_curcpu,
+  pktq_rps_hash_zero,
+  type pktqueue_t,
+} from "@smpnet/softint";
 import { INPCB_BYTES, NMBCLUSTERS_DEFAULT } from "./constants.js";
+import { RPS_HASHES, type RpsHash } from "./flowhash.js";
 import { ifnet } from "./if.js";
 import { inpcbtable } from "./in_pcb.js";
 import { ipintr } from "./ip_input.js";
@@ -34,6 +41,13 @@ export interface NetStackOptions {
   policy: NetPolicy;
   /** The CPU each receive queue interrupts (default: all on CPU 0). */
   rxCpus?: readonly number[] | undefined;
+  /**
+   * Which CPU's queue ip_input takes a packet from (net.ether.rps_hash):
+   * "zero" (default, a GENERIC kernel's pktq_rps_hash_zero: every packet on
+   * CPU 0), "curcpu" (NET_MPSAFE's: the CPU that took the interrupt) or
+   * "flow" (a hash of the 4-tuple, as pktq_rps_hash_toeplitz).
+   */
+  rpsHash?: RpsHash | undefined;
   /** Clusters the host may have out at once (default NMBCLUSTERS_DEFAULT). */
   nmbclusters?: number | undefined;
 }
@@ -54,6 +68,7 @@ export class NetStack {
   readonly probes: NetProbes;
   readonly policy: NetPolicy;
   locks!: NetLocking;
+  readonly rpsHash: PktqRpsHashFunc<mbuf>;
   nextSocketId = 1;
   private readonly ids: { next: number };
 
@@ -80,6 +95,18 @@ export class NetStack {
     }
     // NetBSD allows as many mbufs as clusters times two (mbinit's limits): estimate
     this.mbufs = new MbufPools(host, clusters * 2, clusters, this.costs.mbufCycles);
+    const rps = opts.rpsHash ?? "zero";
+    if (!(RPS_HASHES as readonly string[]).includes(rps)) {
+      throw new SimError(
+        `rpsHash: "${rps}" is not a steering; choose one of ${RPS_HASHES.join(", ")} (net.ether.rps_hash)`,
+      );
+    }
+    this.rpsHash =
+      rps === "zero"
+        ? pktq_rps_hash_zero
+        : rps === "curcpu"
+          ? pktq_rps_hash_curcpu
+          : (m: mbuf) => m.hash;
     const rxCpus = opts.rxCpus ?? [0];
     for (const c of rxCpus) host.cpu(c);
     this.probes = netProbes(host.sim);

@@ -54,6 +54,8 @@ export interface UdpRunOptions {
   wire?: KernelOptions["wire"];
   nic?: Partial<Nic>;
   nmbclusters?: number;
+  rxCpus?: number[];
+  rpsHash?: KernelOptions["rpsHash"];
   /** Simulated ms before the receiver starts reading (default 0): its buffer fills meanwhile. */
   readAfterMs?: number;
   /** The receiver's CPU (default the last). */
@@ -92,6 +94,8 @@ export function udpRun(o: UdpRunOptions): UdpRun {
     policy: o.policy ?? "giant",
     wire: o.wire ?? {},
     ...(o.nmbclusters === undefined ? {} : { nmbclusters: o.nmbclusters }),
+    ...(o.rxCpus === undefined ? {} : { rxCpus: o.rxCpus }),
+    ...(o.rpsHash === undefined ? {} : { rpsHash: o.rpsHash }),
   });
   const run: UdpRun = {
     k,

@@ -45,3 +45,35 @@ describe("where the receive path runs", () => {
     });
   }
 });
+
+describe("which CPU runs ip_input (pktq_rps_hash, net.ether.rps_hash)", () => {
+  function ipInputCpus(rpsHash: "zero" | "curcpu") {
+    const cpus = new Set<number>();
+    let ipis = 0;
+    udpRun({
+      sizes: Array(50).fill(500),
+      gapNs: 5_000,
+      rxCpus: [2],
+      rpsHash,
+      before(k) {
+        netProbes(k.sim).ip_input.subscribe((_t, cpu) => {
+          if (cpu.host === k.dut.host) cpus.add(cpu.index);
+        });
+        k.sim.probe.ipi_send.subscribe((_t, from) => {
+          if (from.host === k.dut.host) ipis++;
+        });
+      },
+    });
+    return { cpus: [...cpus], ipis };
+  }
+
+  it("a GENERIC kernel (zero) runs every packet on CPU 0, an IPI away from the interrupt's CPU", () => {
+    const r = ipInputCpus("zero");
+    expect(r.cpus).toEqual([0]);
+    expect(r.ipis).toBeGreaterThan(0);
+  });
+
+  it("NET_MPSAFE's curcpu keeps it on the CPU the NIC interrupts", () => {
+    expect(ipInputCpus("curcpu").cpus).toEqual([2]);
+  });
+});
