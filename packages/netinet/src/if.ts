@@ -206,7 +206,7 @@ function* nic_rxintr(q: RxQueue): KernelGen {
     if (f === undefined) return;
     yield* work(costs.driverRxCycles);
     // the descriptor's buffer becomes the packet; a fresh one replaces it
-    const m = yield* m_getpkt(stack.mbufs, f.l3Bytes);
+    const m = yield* m_getpkt(stack.mbufs, f.len);
     if (m === null) {
       st.if_iqdrops++;
       st.rxNoMbuf++;
@@ -215,7 +215,7 @@ function* nic_rxintr(q: RxQueue): KernelGen {
       f.link!.release(f);
       continue;
     }
-    f.store(m);
+    m.copyHeader(f); // the NIC's DMA
     f.link!.release(f);
     m.csumVerified = ifp.nic.offloads.rxChecksum;
     st.if_ipackets++;
@@ -292,7 +292,7 @@ export function* if_start(ifp: ifnet): KernelGen {
     }
     yield* work(ifp.stack.costs.driverTxCycles);
     const f = link.frame();
-    f.load(m);
+    f.copyHeader(m);
     const p = ifp.probes.nic_tx;
     if (p.on) p.emit(curcpu(), m.id, m.len);
     ifp.txRing.push(m);

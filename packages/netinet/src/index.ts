@@ -36,6 +36,7 @@ export {
   m_pullup,
   mbuf,
 } from "./mbuf.js";
+export { PacketHeader } from "./packet.js";
 export { type NetProbes, netProbes } from "./probes.js";
 export type { pr_usrreqs } from "./protosw.js";
 export * from "./socketvar.js";

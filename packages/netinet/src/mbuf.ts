@@ -6,10 +6,9 @@
  * fails (M_DONTWAIT) and the caller drops the packet and counts it.
  *
  * Payload bytes are not stored. The headers the stack reads are fields of
- * the packet header (ip_*, the ports), and the payload carries only what a
- * receiver needs to prove integrity: the datagram's id and length for UDP,
- * later a sequence range for TCP. Lengths (m_len, m_pkthdr.len) are kept
- * exactly, so copies cost what their bytes cost.
+ * the packet header (PacketHeader: ip_*, the ports, the payload's identity).
+ * Lengths (m_len, m_pkthdr.len) are kept exactly, so copies cost what their
+ * bytes cost.
  *
  * mbuf objects are made once per pool item and reused with it: a packet
  * allocates nothing but what the pools hand out.
@@ -24,12 +23,13 @@ import {
 } from "@smpnet/core";
 import { type Host, IPL_VM, type KernelGen, SimError, work } from "@smpnet/sim";
 import { MCLBYTES, MHLEN, MSIZE } from "./constants.js";
+import { PacketHeader } from "./packet.js";
 
 /** m_flags (sys/mbuf.h). */
 export const M_EXT = 0x1;
 export const M_PKTHDR = 0x2;
 
-export class mbuf {
+export class mbuf extends PacketHeader {
   m_next: mbuf | null = null;
   /** The next packet in a queue (if_snd, a socket buffer's record list). */
   m_nextpkt: mbuf | null = null;
@@ -37,38 +37,15 @@ export class mbuf {
   m_flags = 0;
   /** The cluster holding this mbuf's data, with M_EXT. */
   m_ext: PoolItem | null = null;
-
-  // m_pkthdr
-  /** Bytes in the whole chain. */
-  len = 0;
-  /** Packet id for probes: one id follows a packet from the wire to the user. */
-  id = 0;
-  /** Flow hash (m_pkthdr's hash, set by the driver or pktq_rps_hash). */
-  hash = 0;
   /** The NIC checked the IP and transport checksums (M_CSUM_IPv4 etc. with no _BAD). */
   csumVerified = false;
-  /** A checksum of this packet does not verify (a corrupted frame). */
-  corrupt = false;
-
-  // the IPv4 header
-  ip_src = 0;
-  ip_dst = 0;
-  ip_p = 0;
-  ip_len = 0;
-  ip_off = 0;
-  ip_ttl = 0;
-  ip_hl = 0;
-  // the transport ports
-  sport = 0;
-  dport = 0;
-  // the payload's identity
-  data_id = 0;
-  data_len = 0;
 
   constructor(
     /** This mbuf's own memory. */
     readonly item: PoolItem,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Bytes of data this mbuf can hold. */
   get capacity(): number {
@@ -129,14 +106,8 @@ export function* m_gethdr(mp: MbufPools): KernelGen<mbuf | null> {
   const m = yield* m_get(mp);
   if (m === null) return null;
   m.m_flags = M_PKTHDR;
-  m.len = 0;
-  m.id = 0;
-  m.hash = 0;
+  m.clearHeader();
   m.csumVerified = false;
-  m.corrupt = false;
-  m.ip_src = m.ip_dst = m.ip_p = m.ip_len = m.ip_off = m.ip_ttl = m.ip_hl = 0;
-  m.sport = m.dport = 0;
-  m.data_id = m.data_len = 0;
   return m;
 }
 

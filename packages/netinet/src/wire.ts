@@ -22,7 +22,7 @@ import {
   ETHER_PREAMBLE_BYTES,
   IP_MIN_MTU,
 } from "./constants.js";
-import type { mbuf } from "./mbuf.js";
+import { PacketHeader } from "./packet.js";
 
 const rate = (what: string) =>
   v.pipe(
@@ -75,83 +75,13 @@ export function wireBytes(l3Bytes: number): number {
 }
 
 /**
- * A frame in flight: what the far NIC will write into an mbuf. The wire
- * keeps a free list of them, so a frame costs no allocation.
+ * A frame in flight: the packet's headers and identity (`len` is the IP
+ * packet's size), what the far NIC writes into an mbuf. The wire keeps a
+ * free list of them, so a frame costs no allocation.
  */
-export class Frame {
-  l3Bytes = 0;
-  corrupt = false;
-  id = 0;
-  hash = 0;
-  ip_src = 0;
-  ip_dst = 0;
-  ip_p = 0;
-  ip_len = 0;
-  ip_off = 0;
-  ip_ttl = 0;
-  ip_hl = 0;
-  sport = 0;
-  dport = 0;
-  data_id = 0;
-  data_len = 0;
+export class Frame extends PacketHeader {
   /** The direction of the wire it travels. */
   link: Link | null = null;
-
-  /** Copies the headers and payload identity of `m` into the frame. */
-  load(m: mbuf): void {
-    this.l3Bytes = m.len;
-    this.corrupt = m.corrupt;
-    this.id = m.id;
-    this.hash = m.hash;
-    this.ip_src = m.ip_src;
-    this.ip_dst = m.ip_dst;
-    this.ip_p = m.ip_p;
-    this.ip_len = m.ip_len;
-    this.ip_off = m.ip_off;
-    this.ip_ttl = m.ip_ttl;
-    this.ip_hl = m.ip_hl;
-    this.sport = m.sport;
-    this.dport = m.dport;
-    this.data_id = m.data_id;
-    this.data_len = m.data_len;
-  }
-
-  /** Writes the frame into a receive mbuf, as the NIC's DMA does. */
-  store(m: mbuf): void {
-    m.len = this.l3Bytes;
-    m.corrupt = this.corrupt;
-    m.id = this.id;
-    m.hash = this.hash;
-    m.ip_src = this.ip_src;
-    m.ip_dst = this.ip_dst;
-    m.ip_p = this.ip_p;
-    m.ip_len = this.ip_len;
-    m.ip_off = this.ip_off;
-    m.ip_ttl = this.ip_ttl;
-    m.ip_hl = this.ip_hl;
-    m.sport = this.sport;
-    m.dport = this.dport;
-    m.data_id = this.data_id;
-    m.data_len = this.data_len;
-  }
-
-  copyFrom(f: Frame): void {
-    this.l3Bytes = f.l3Bytes;
-    this.corrupt = f.corrupt;
-    this.id = f.id;
-    this.hash = f.hash;
-    this.ip_src = f.ip_src;
-    this.ip_dst = f.ip_dst;
-    this.ip_p = f.ip_p;
-    this.ip_len = f.ip_len;
-    this.ip_off = f.ip_off;
-    this.ip_ttl = f.ip_ttl;
-    this.ip_hl = f.ip_hl;
-    this.sport = f.sport;
-    this.dport = f.dport;
-    this.data_id = f.data_id;
-    this.data_len = f.data_len;
-  }
 }
 
 /** Where a direction of the wire delivers: the far NIC. */
@@ -202,7 +132,7 @@ export class Link {
   transmit(f: Frame): number {
     const now = this.sim.now;
     const start = Math.max(now, this.busyUntilNs);
-    const bytes = wireBytes(f.l3Bytes);
+    const bytes = wireBytes(f.len);
     this.busyUntilNs = start + bytes * this.nsPerByte;
     // the gap and the preamble are idle time on the wire: the last bit of
     // the frame leaves ETHER_IFG_BYTES before the transmitter is free
@@ -228,7 +158,7 @@ export class Link {
     if (cfg.duplicateRate > 0 && rng.float() < cfg.duplicateRate) {
       this.stats.duplicated++;
       const dup = this.frame();
-      dup.copyFrom(f);
+      dup.copyHeader(f);
       dup.link = this;
       this.sim.at(arriveNs, deliver, dup);
     }

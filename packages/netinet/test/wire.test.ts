@@ -19,7 +19,7 @@ function link(cfg: Record<string, unknown>) {
   const send = (n: number, bytes = 1_500) => {
     for (let i = 1; i <= n; i++) {
       const f = l.frame();
-      f.l3Bytes = bytes;
+      f.len = bytes;
       f.id = i;
       f.corrupt = false;
       l.transmit(f);

@@ -31,18 +31,6 @@ import { type KernelOptions, kernel } from "../src/index.js";
 
 export const PORT = 5001;
 
-/** evbmips's folded IPLs (as the ER-4's), so softnet and softserial share a level. */
-const EVBMIPS_LEVELS = {
-  IPL_NONE: 0,
-  IPL_SOFTCLOCK: 1,
-  IPL_SOFTBIO: 1,
-  IPL_SOFTNET: 2,
-  IPL_SOFTSERIAL: 2,
-  IPL_VM: 3,
-  IPL_SCHED: 4,
-  IPL_HIGH: 6,
-};
-
 export interface UdpRunOptions {
   seed?: number;
   cpus?: number;
@@ -86,7 +74,7 @@ export interface UdpRun {
 export function udpRun(o: UdpRunOptions): UdpRun {
   const k = kernel({
     seed: o.seed ?? 1,
-    profile: { ...roundProfile(4), iplLevels: EVBMIPS_LEVELS },
+    profile: roundProfile(4),
     nic: { ...roundNic(), ...o.nic },
     netCosts: roundNetCosts(),
     cpus: o.cpus ?? 4,
