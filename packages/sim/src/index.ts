@@ -40,6 +40,12 @@ export {
   isIpl,
 } from "./ipl.js";
 export { LSIDLE, LSONPROC, LSRUN, LSSLEEP, LSZOMB, Lwp, type LwpOptions } from "./lwp.js";
+export {
+  type NetCosts,
+  NetCostsSchema,
+  netCostsSourceGaps,
+  validateNetCosts,
+} from "./netcosts.js";
 export { type Nic, NicSchema, nicConstants, nicSourceGaps, validateNic } from "./nic.js";
 export {
   atomic_add,
@@ -80,6 +86,7 @@ export {
 } from "./profile.js";
 export { fenceNs, ipiNs, nsPerSharedAdd, preempts } from "./profile-probes.js";
 export { Rng } from "./rng.js";
-export { roundProfile } from "./round-profile.js";
+export { roundNetCosts, roundNic, roundProfile } from "./round-profile.js";
+export { checkSchema, sourceGaps } from "./schema-check.js";
 export { Simulation, type SimulationOptions } from "./simulation.js";
 export { NS_PER_MS, NS_PER_SEC, NS_PER_US, quantizeNs } from "./time.js";

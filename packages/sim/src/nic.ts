@@ -11,7 +11,7 @@
  */
 
 import * as v from "valibot";
-import { SimError } from "./errors.js";
+import { checkSchema, sourceGaps } from "./schema-check.js";
 
 const whole = (what: string, min: number) =>
   v.pipe(
@@ -65,36 +65,7 @@ export type Nic = v.InferOutput<typeof NicSchema>;
  * every wrong, missing or unknown field (`nic.rxRingSize: expected ...`).
  */
 export function validateNic(input: unknown, what = "nic"): Nic {
-  const r = v.safeParse(NicSchema, input);
-  if (r.success) return r.output;
-  const lines = r.issues.map((issue) => {
-    const path = v.getDotPath(issue);
-    const where = path ? `${what}.${path}` : what;
-    if (issue.type === "strict_object" && issue.input === undefined && path) {
-      return `${where}: missing; ${expectation(path)}`;
-    }
-    if (issue.type === "strict_object" && path) {
-      return `${where}: unknown field; remove it or check its spelling`;
-    }
-    return `${where}: ${issue.message}`;
-  });
-  throw new SimError(lines.join("\n"));
-}
-
-/** The parts of a valibot schema that say what it expects. */
-interface SchemaShape {
-  entries?: Readonly<Record<string, SchemaShape>>;
-  pipe?: readonly { message?: unknown }[];
-  message?: unknown;
-}
-
-/** What the schema at a dotted path expects, in its own words. */
-function expectation(path: string): string {
-  let schema: SchemaShape | undefined = NicSchema as SchemaShape;
-  for (const key of path.split(".")) schema = schema?.entries?.[key];
-  if (schema?.entries) return `expected an object with ${Object.keys(schema.entries).join(", ")}`;
-  const message = schema?.pipe?.[0]?.message ?? schema?.message;
-  return typeof message === "string" ? message : "see the Nic type";
+  return checkSchema(NicSchema, input, what, "Nic");
 }
 
 /** The dotted path of every constant of a NIC: each leaf but its name. */
@@ -120,9 +91,5 @@ export function nicSourceGaps(
   nic: Nic,
   sources: Readonly<Record<string, string>>,
 ): { missing: string[]; stale: string[] } {
-  const constants = nicConstants(nic);
-  return {
-    missing: constants.filter((k) => !sources[k]?.trim()),
-    stale: Object.keys(sources).filter((k) => !constants.includes(k)),
-  };
+  return sourceGaps(nicConstants(nic), sources);
 }

@@ -8,6 +8,7 @@
 import * as v from "valibot";
 import { SimError } from "./errors.js";
 import { IPL_NAMES, type IplName } from "./ipl.js";
+import { checkSchema, sourceGaps } from "./schema-check.js";
 
 const cycles = (what: string) =>
   v.pipe(
@@ -97,44 +98,10 @@ export type ProfileCosts = Profile["costs"];
  * or missing field (`profile.costs.lineTransferCycles: ...`).
  */
 export function validateProfile(input: unknown, what = "profile"): Profile {
-  const r = v.safeParse(ProfileSchema, input);
-  if (r.success) {
-    if (r.output.iplLevels) checkIplOrder(r.output.iplLevels, what);
-    checkMembarOps(r.output, what);
-    return r.output;
-  }
-  const lines = r.issues.map((issue) => {
-    const path = v.getDotPath(issue);
-    const where = path ? `${what}.${path}` : what;
-    if (issue.type === "strict_object" && issue.input === undefined && path) {
-      return `${where}: missing; ${expectation(path)}`;
-    }
-    if (issue.type === "strict_object" && path) {
-      return `${where}: unknown field; remove it or check its spelling`;
-    }
-    return `${where}: ${issue.message}`;
-  });
-  throw new SimError(lines.join("\n"));
-}
-
-/** The parts of a valibot schema that say what it expects. */
-interface SchemaShape {
-  entries?: Readonly<Record<string, SchemaShape>>;
-  wrapped?: SchemaShape;
-  pipe?: readonly { message?: unknown }[];
-  message?: unknown;
-}
-
-/** What the schema at a dotted path expects, in its own words. */
-function expectation(path: string): string {
-  let schema: SchemaShape | undefined = ProfileSchema as SchemaShape;
-  for (const key of path.split(".")) {
-    // optional fields wrap their schema
-    while (schema?.wrapped) schema = schema.wrapped;
-    schema = schema?.entries?.[key];
-  }
-  const message = schema?.pipe?.[0]?.message ?? schema?.message;
-  return typeof message === "string" ? message : "see the Profile type";
+  const p = checkSchema(ProfileSchema, input, what, "Profile");
+  if (p.iplLevels) checkIplOrder(p.iplLevels, what);
+  checkMembarOps(p, what);
+  return p;
 }
 
 function checkMembarOps(p: Profile, what: string): void {
@@ -187,9 +154,5 @@ export function profileSourceGaps(
   p: Profile,
   sources: Record<string, string>,
 ): { missing: string[]; stale: string[] } {
-  const constants = profileConstants(p);
-  return {
-    missing: constants.filter((k) => !sources[k]?.trim()),
-    stale: Object.keys(sources).filter((k) => !constants.includes(k)),
-  };
+  return sourceGaps(profileConstants(p), sources);
 }

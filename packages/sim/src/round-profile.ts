@@ -1,3 +1,5 @@
+import type { NetCosts } from "./netcosts.js";
+import type { Nic } from "./nic.js";
 import type { Profile } from "./profile.js";
 
 /**
@@ -27,5 +29,44 @@ export function roundProfile(cpus: number): Profile {
       memcpyBytesPerCycle: 2,
     },
     membarOps: { acquire: [], release: ["syncw"], sync: ["sync"] },
+  };
+}
+
+/**
+ * A gigabit NIC with round numbers and no offloads, for tests and examples
+ * beside roundProfile: one receive queue, 256-slot rings, no hold-off.
+ */
+export function roundNic(): Nic {
+  return {
+    name: "round",
+    ports: 1,
+    speedMbps: 1_000,
+    mtuBytes: 1_500,
+    rxQueues: 1,
+    rxRingSize: 256,
+    txRingSize: 256,
+    rxProcessLimit: "unlimited",
+    interruptModeration: { holdoffUs: 0, adaptive: false },
+    offloads: { rxChecksum: false, txChecksum: false, tso: false, lro: false },
+  };
+}
+
+/** Network path costs with round numbers, for tests and examples beside roundProfile. */
+export function roundNetCosts(): NetCosts {
+  return {
+    syscallCycles: 500,
+    mbufCycles: 100,
+    driverRxCycles: 500,
+    driverTxCycles: 500,
+    etherInputCycles: 200,
+    ipInputCycles: 500,
+    ipOutputCycles: 500,
+    udpInputCycles: 300,
+    udpOutputCycles: 300,
+    tcpInputCycles: 1_000,
+    tcpOutputCycles: 1_000,
+    pcbLookupCycles: 100,
+    sockbufCycles: 100,
+    checksumBytesPerCycle: 2,
   };
 }

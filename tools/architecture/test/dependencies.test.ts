@@ -32,6 +32,7 @@ const ALLOWED: Record<string, string[]> = {
 const BENCH_ONLY: Record<string, string[]> = {
   "@smpnet/core": ["@smpnet/hw-octeon", "@smpnet/hw-x86"],
   "@smpnet/softint": ["@smpnet/hw-octeon", "@smpnet/hw-x86"],
+  "@smpnet/policies": ["@smpnet/hw-octeon"],
 };
 
 interface Manifest {

@@ -1,0 +1,349 @@
+/*
+ * A network interface and its driver, driven by the NIC description of the
+ * hardware profile (@smpnet/sim's Nic), after NetBSD's ifnet (net/if.c) and
+ * the shape every Ethernet driver has (if_cnmac.c, ixgbe.c):
+ *
+ * Receive. A frame that arrives takes a descriptor of its receive queue's
+ * ring (picked by the flow hash, as RSS does) or is dropped when the ring is
+ * full. The queue's interrupt comes holdoffUs after the first frame it will
+ * report (interrupt moderation; at once with no hold-off), at IPL_NET on the
+ * queue's CPU. The handler takes up to rxProcessLimit frames, each costing
+ * the driver's per-frame work and a fresh mbuf and cluster for the
+ * descriptor (no mbuf: the frame is dropped and the descriptor reused), and
+ * hands each to ether_input, which queues it for the network softint
+ * (pktq_enqueue) of the CPU the kernel's steering picks (pktq_rps_hash:
+ * CPU 0 on a GENERIC kernel, the interrupted CPU with NET_MPSAFE, or by flow
+ * hash). Frames left over raise the interrupt again.
+ *
+ * Transmit. if_output queues a packet on if_snd (full: dropped and counted)
+ * and calls if_start, which moves packets to the transmit ring while it has
+ * slots. A full ring sets IFF_OACTIVE: if_start stops until the transmit-
+ * completion interrupt, one hold-off after the oldest frame has left, frees
+ * the slots of the frames sent and starts output again.
+ *
+ * Left out: adaptive moderation (the hold-off is fixed), TSO and LRO (no
+ * TCP yet), several ports (one interface per host).
+ */
+
+import {
+  type kmutex_t,
+  MUTEX_SPIN,
+  mutex_init,
+  mutex_spin_enter,
+  mutex_spin_exit,
+} from "@smpnet/core";
+import {
+  curcpu,
+  type Host,
+  type IntrSource,
+  IPL_VM,
+  type KernelGen,
+  type Nic,
+  NS_PER_US,
+  work,
+} from "@smpnet/sim";
+import { pktq_enqueue, pktq_rps_hash, type pktqueue_t } from "@smpnet/softint";
+import { flowHash } from "./flowhash.js";
+import { type MbufPools, m_freem, m_getpkt, type mbuf } from "./mbuf.js";
+import type { NetProbes } from "./probes.js";
+import type { NetStack } from "./stack.js";
+import { ifstat } from "./stats.js";
+import type { Frame, FrameSink, Link } from "./wire.js";
+
+/** IPL_NET: NetBSD defines it as IPL_VM on every port (sys/intr.h). */
+export const IPL_NET = IPL_VM;
+
+/** if_flags (net/if.h). */
+export const IFF_UP = 0x1;
+export const IFF_OACTIVE = 0x400;
+
+/** One receive queue: its ring of filled descriptors and its interrupt. */
+class RxQueue {
+  /** Frames written into descriptors, oldest first (a ring with a head index). */
+  readonly frames: Frame[] = [];
+  head = 0;
+  /** The interrupt is raised or its hold-off timer runs. */
+  armed = false;
+  intr!: IntrSource;
+
+  constructor(
+    readonly ifp: ifnet,
+    readonly index: number,
+    readonly cpu: number,
+  ) {}
+
+  get filled(): number {
+    return this.frames.length - this.head;
+  }
+
+  take(): Frame | undefined {
+    if (this.head === this.frames.length) return undefined;
+    const f = this.frames[this.head++]!;
+    if (this.head === this.frames.length) {
+      this.frames.length = 0;
+      this.head = 0;
+    }
+    return f;
+  }
+}
+
+export class ifnet implements FrameSink {
+  readonly if_xname: string;
+  if_flags = IFF_UP;
+  readonly if_data = new ifstat();
+  /** if_snd: packets waiting for a transmit slot. */
+  readonly if_snd: mbuf[] = [];
+  if_snd_head = 0;
+  readonly if_snd_maxlen: number;
+  /** Transmit ring: packets on it, with the time each frame's last bit leaves. */
+  readonly txRing: mbuf[] = [];
+  readonly txDoneNs: number[] = [];
+  txHead = 0;
+  txIntr!: IntrSource;
+  /** The transmit-completion interrupt is due (its moderation timer runs). */
+  txIntrArmed = false;
+  /** The driver's transmit lock (ixg's tx_mtx), over if_snd and the ring. */
+  readonly txLock: kmutex_t;
+  /** The wire direction this interface sends on. */
+  link: Link | null = null;
+  readonly rxq: RxQueue[] = [];
+  readonly holdoffNs: number;
+  readonly rxLimit: number;
+  private ip_pktq: pktqueue_t<mbuf> | null = null;
+
+  constructor(
+    readonly stack: NetStack,
+    readonly nic: Nic,
+    /** The CPU each receive queue interrupts, by queue. */
+    rxCpus: readonly number[],
+  ) {
+    const host = stack.host;
+    this.if_xname = `${host.name}.if0`;
+    this.if_snd_maxlen = nic.txRingSize;
+    this.txLock = mutex_init(host, `${this.if_xname}.tx_mtx`, MUTEX_SPIN, IPL_NET);
+    this.holdoffNs = nic.interruptModeration.holdoffUs * NS_PER_US;
+    this.rxLimit =
+      nic.rxProcessLimit === "unlimited" ? Number.POSITIVE_INFINITY : nic.rxProcessLimit;
+    for (let i = 0; i < nic.rxQueues; i++) {
+      const q = new RxQueue(this, i, rxCpus[i % rxCpus.length]!);
+      q.intr = host.intr_establish({
+        name: `${this.if_xname}.rx${i}`,
+        ipl: IPL_NET,
+        cpu: q.cpu,
+        handler: () => nic_rxintr(q),
+      });
+      this.rxq.push(q);
+    }
+    this.txIntr = host.intr_establish({
+      name: `${this.if_xname}.tx`,
+      ipl: IPL_NET,
+      cpu: rxCpus[0]!,
+      handler: () => nic_txintr(this),
+    });
+  }
+
+  get host(): Host {
+    return this.stack.host;
+  }
+
+  get probes(): NetProbes {
+    return this.stack.probes;
+  }
+
+  /** ether_input's destination: the queue of the network softint. */
+  attachInput(pq: pktqueue_t<mbuf>): void {
+    this.ip_pktq = pq;
+  }
+
+  /** The wire delivered a frame's last bit: a descriptor, or a drop. */
+  frameArrived(f: Frame): void {
+    const st = this.if_data;
+    if (f.corrupt) {
+      st.if_ierrors++;
+      this.drop(f, "if_ierrors");
+      return;
+    }
+    // RSS: the NIC hashes the 4-tuple to pick the queue, and reports the hash
+    f.hash = flowHash(f.ip_src, f.ip_dst, f.sport, f.dport);
+    const q = this.rxq[f.hash % this.rxq.length]!;
+    if (q.filled >= this.nic.rxRingSize) {
+      st.if_iqdrops++;
+      st.rxRingFull++;
+      this.drop(f, "rxRingFull");
+      return;
+    }
+    q.frames.push(f);
+    if (q.armed) return;
+    q.armed = true;
+    if (this.holdoffNs === 0) q.intr.raise();
+    else this.host.sim.after(this.holdoffNs, raiseRx, q);
+  }
+
+  private drop(f: Frame, reason: string): void {
+    const p = this.probes.drop;
+    if (p.on) p.emit(this.host, f.id, reason);
+    f.link!.release(f);
+  }
+
+  get ip_input_queue(): pktqueue_t<mbuf> {
+    return this.ip_pktq!;
+  }
+}
+
+function raiseRx(arg: unknown): void {
+  (arg as RxQueue).intr.raise();
+}
+
+/** The receive interrupt of one queue (cnmac_intr, ixgbe_msix_que). */
+function* nic_rxintr(q: RxQueue): KernelGen {
+  const ifp = q.ifp;
+  const stack = ifp.stack;
+  const st = ifp.if_data;
+  const costs = stack.costs;
+  q.armed = false;
+  for (let n = 0; n < ifp.rxLimit; n++) {
+    const f = q.take();
+    if (f === undefined) return;
+    yield* work(costs.driverRxCycles);
+    // the descriptor's buffer becomes the packet; a fresh one replaces it
+    const m = yield* m_getpkt(stack.mbufs, f.len);
+    if (m === null) {
+      st.if_iqdrops++;
+      st.rxNoMbuf++;
+      const p = ifp.probes.drop;
+      if (p.on) p.emit(ifp.host, f.id, "rxNoMbuf");
+      f.link!.release(f);
+      continue;
+    }
+    m.copyHeader(f); // the NIC's DMA
+    f.link!.release(f);
+    m.csumVerified = ifp.nic.offloads.rxChecksum;
+    st.if_ipackets++;
+    st.if_ibytes += m.len;
+    const p = ifp.probes.nic_rx;
+    if (p.on) p.emit(curcpu(), m.id, m.len);
+    yield* ether_input(ifp, m);
+  }
+  // past the driver's limit: come back for the rest
+  if (q.filled > 0 && !q.armed) {
+    q.armed = true;
+    q.intr.raise();
+  }
+}
+
+/** ether_input: header checks, then the network softint's queue. */
+function* ether_input(ifp: ifnet, m: mbuf): KernelGen {
+  yield* work(ifp.stack.costs.etherInputCycles);
+  const queued = yield* pktq_enqueue(ifp.ip_input_queue, m, pktq_rps_hash(ifp.stack.rpsHash, m));
+  const p = ifp.probes.pktq_enqueue;
+  if (p.on) p.emit(curcpu(), m.id, queued);
+  if (!queued) {
+    ifp.if_data.if_iqdrops++;
+    ifp.if_data.pktqFull++;
+    const d = ifp.probes.drop;
+    if (d.on) d.emit(ifp.host, m.id, "pktqFull");
+    yield* m_freem(ifp.stack.mbufs, m);
+  }
+}
+
+/**
+ * if_output (ether_output and if_transmit): queues `m` on if_snd and starts
+ * the driver; false, with `m` freed and counted, when if_snd is full.
+ */
+export function* if_output(ifp: ifnet, m: mbuf): KernelGen<boolean> {
+  // IFQ_ENQUEUE: the test and the append are one instant (ifq_lock held)
+  if (ifp.if_snd.length - ifp.if_snd_head >= ifp.if_snd_maxlen) {
+    ifp.if_data.if_snd_drops++;
+    const d = ifp.probes.drop;
+    if (d.on) d.emit(ifp.host, m.id, "if_snd_drops");
+    yield* m_freem(ifp.stack.mbufs, m);
+    return false;
+  }
+  ifp.if_snd.push(m);
+  if ((ifp.if_flags & IFF_OACTIVE) === 0) yield* if_start(ifp);
+  return true;
+}
+
+/**
+ * if_start: moves packets from if_snd to the transmit ring while it has
+ * slots, under the driver's transmit lock (a spin mutex at IPL_NET, as
+ * ixg's tx_mtx; without it two CPUs could interleave frames). Packets whose
+ * frames have left are unlinked under the lock and freed after it. While
+ * frames are on the ring, a transmit-completion interrupt is due one
+ * hold-off after the oldest has left.
+ */
+export function* if_start(ifp: ifnet): KernelGen {
+  yield* mutex_spin_enter(ifp.txLock);
+  const done = txreclaim(ifp);
+  const link = ifp.link!;
+  const st = ifp.if_data;
+  while (ifp.if_snd_head < ifp.if_snd.length) {
+    if (ifp.txRing.length - ifp.txHead >= ifp.nic.txRingSize) {
+      if ((ifp.if_flags & IFF_OACTIVE) === 0) {
+        ifp.if_flags |= IFF_OACTIVE;
+        st.oactive++;
+      }
+      break;
+    }
+    const m = ifp.if_snd[ifp.if_snd_head++]!;
+    if (ifp.if_snd_head === ifp.if_snd.length) {
+      ifp.if_snd.length = 0;
+      ifp.if_snd_head = 0;
+    }
+    yield* work(ifp.stack.costs.driverTxCycles);
+    const f = link.frame();
+    f.copyHeader(m);
+    const p = ifp.probes.nic_tx;
+    if (p.on) p.emit(curcpu(), m.id, m.len);
+    ifp.txRing.push(m);
+    ifp.txDoneNs.push(link.transmit(f));
+    st.if_opackets++;
+    st.if_obytes += m.len;
+  }
+  if (!ifp.txIntrArmed && ifp.txHead < ifp.txRing.length) {
+    ifp.txIntrArmed = true;
+    ifp.host.sim.at(ifp.txDoneNs[ifp.txHead]! + ifp.holdoffNs, raiseTx, ifp);
+  }
+  yield* mutex_spin_exit(ifp.txLock);
+  yield* m_freem_list(ifp.stack.mbufs, done);
+}
+
+/** Unlinks the packets whose frames have left the wire; returns them as an m_nextpkt list. */
+function txreclaim(ifp: ifnet): mbuf | null {
+  const now = ifp.host.sim.now;
+  let head: mbuf | null = null;
+  let tail: mbuf | null = null;
+  while (ifp.txHead < ifp.txRing.length && ifp.txDoneNs[ifp.txHead]! <= now) {
+    const m = ifp.txRing[ifp.txHead++]!;
+    if (tail === null) head = m;
+    else tail.m_nextpkt = m;
+    tail = m;
+  }
+  if (ifp.txHead === ifp.txRing.length) {
+    ifp.txRing.length = 0;
+    ifp.txDoneNs.length = 0;
+    ifp.txHead = 0;
+  }
+  return head;
+}
+
+/** Frees a list of packets linked by m_nextpkt. */
+function* m_freem_list(mp: MbufPools, m: mbuf | null): KernelGen {
+  while (m !== null) {
+    const next = m.m_nextpkt;
+    m.m_nextpkt = null;
+    yield* m_freem(mp, m);
+    m = next;
+  }
+}
+
+function raiseTx(arg: unknown): void {
+  (arg as ifnet).txIntr.raise();
+}
+
+/** The transmit-completion interrupt: frees sent packets, clears IFF_OACTIVE, restarts output. */
+function* nic_txintr(ifp: ifnet): KernelGen {
+  ifp.txIntrArmed = false;
+  ifp.if_flags &= ~IFF_OACTIVE;
+  yield* if_start(ifp);
+}

@@ -1,0 +1,161 @@
+/*
+ * Internet protocol control blocks, after NetBSD sys/netinet/in_pcb.c: one
+ * inpcb per socket with its local and foreign address and port, in a table
+ * per protocol with two hashes, one by local port (bound and listening
+ * pcbs) and one by the whole 4-tuple (connected pcbs). Lookups on the input
+ * path try the 4-tuple first, then the local port (in_pcblookup_connect,
+ * in_pcblookup_bind). Every pcb compared costs a load of its line.
+ *
+ * pcbs come from a pool_cache (NetBSD's inpcb_pool is a plain pool; the
+ * policies that read the table without a lock choose one of the kinds
+ * @smpnet/core offers). The lock points pcb_lookup and pcb_change protect
+ * the table; which lock that is, is the policy's choice.
+ */
+
+import { type PoolItem, pool_cache_get, pool_cache_put, type pool_cache_t } from "@smpnet/core";
+import { type KernelGen, load, work } from "@smpnet/sim";
+import { INPCBHASH_SIZE, IPPORT_ANONMIN } from "./constants.js";
+import type { socket } from "./socketvar.js";
+import type { NetStack } from "./stack.js";
+
+export class inpcb {
+  inp_laddr = 0;
+  inp_lport = 0;
+  inp_faddr = 0;
+  inp_fport = 0;
+  /** In the 4-tuple hash (connected) or only in the port hash. */
+  connected = false;
+
+  constructor(
+    readonly inp_socket: socket,
+    readonly table: inpcbtable,
+    /** The pcb's memory, from the table's pool_cache. */
+    readonly item: PoolItem,
+  ) {}
+}
+
+const mask = INPCBHASH_SIZE - 1;
+
+function connectHash(faddr: number, fport: number, lport: number): number {
+  return ((faddr >>> 0) ^ (faddr >>> 16) ^ fport ^ (lport * 31)) & mask;
+}
+
+export class inpcbtable {
+  readonly byPort: inpcb[][] = Array.from({ length: INPCBHASH_SIZE }, () => []);
+  readonly byConnect: inpcb[][] = Array.from({ length: INPCBHASH_SIZE }, () => []);
+  /** The next anonymous port to try (in_pcbsetport). */
+  private lastport = IPPORT_ANONMIN - 1;
+  count = 0;
+
+  constructor(
+    readonly stack: NetStack,
+    readonly name: string,
+    readonly pool: pool_cache_t,
+  ) {}
+
+  portInUse(lport: number): boolean {
+    return this.byPort[lport & mask]!.some((p) => p.inp_lport === lport);
+  }
+
+  /** in_pcbsetport: an unused anonymous port. */
+  anonport(): number {
+    for (let i = 0; i < 65_536 - IPPORT_ANONMIN; i++) {
+      this.lastport = this.lastport >= 65_535 ? IPPORT_ANONMIN : this.lastport + 1;
+      if (!this.portInUse(this.lastport)) return this.lastport;
+    }
+    return 0;
+  }
+}
+
+/** in_pcballoc: a pcb for `so`, unbound, not yet in any hash. */
+export function* in_pcballoc(table: inpcbtable, so: socket): KernelGen<inpcb> {
+  const item = yield* pool_cache_get(table.pool);
+  const inp = new inpcb(so, table, item);
+  so.so_pcb = inp;
+  return inp;
+}
+
+/** in_pcbbind: the local address and port (0: an anonymous one); false if taken. */
+export function* in_pcbbind(inp: inpcb, laddr: number, lport: number): KernelGen<boolean> {
+  const t = inp.table;
+  const locks = t.stack.locks;
+  yield* locks.pcb_change.enter(t);
+  const port = lport === 0 ? t.anonport() : lport;
+  const ok = port !== 0 && !t.portInUse(port);
+  if (ok) {
+    inp.inp_laddr = laddr;
+    inp.inp_lport = port;
+    t.byPort[port & mask]!.push(inp);
+    t.count++;
+    yield* work(t.stack.costs.pcbLookupCycles);
+  }
+  yield* locks.pcb_change.exit(t);
+  return ok;
+}
+
+/** in_pcbconnect: the foreign address and port; moves the pcb into the 4-tuple hash. */
+export function* in_pcbconnect(inp: inpcb, faddr: number, fport: number): KernelGen {
+  const t = inp.table;
+  const locks = t.stack.locks;
+  yield* locks.pcb_change.enter(t);
+  inp.inp_faddr = faddr;
+  inp.inp_fport = fport;
+  inp.connected = true;
+  t.byConnect[connectHash(faddr, fport, inp.inp_lport)]!.push(inp);
+  yield* work(t.stack.costs.pcbLookupCycles);
+  yield* locks.pcb_change.exit(t);
+}
+
+/** in_pcbdetach: out of the hashes, and its memory back to the pool_cache. */
+export function* in_pcbdetach(inp: inpcb): KernelGen {
+  const t = inp.table;
+  const locks = t.stack.locks;
+  yield* locks.pcb_change.enter(t);
+  const remove = (chain: inpcb[]) => {
+    const i = chain.indexOf(inp);
+    if (i >= 0) chain.splice(i, 1);
+    return i >= 0;
+  };
+  if (remove(t.byPort[inp.inp_lport & mask]!)) t.count--;
+  if (inp.connected) remove(t.byConnect[connectHash(inp.inp_faddr, inp.inp_fport, inp.inp_lport)]!);
+  yield* locks.pcb_change.exit(t);
+  inp.inp_socket.so_pcb = null;
+  yield* pool_cache_put(t.pool, inp.item);
+}
+
+/**
+ * in_pcblookup: the connected pcb of the 4-tuple, else the pcb bound to the
+ * local port with no foreign address; null if none. Call inside the
+ * pcb_lookup lock point.
+ */
+export function* in_pcblookup(
+  t: inpcbtable,
+  faddr: number,
+  fport: number,
+  laddr: number,
+  lport: number,
+): KernelGen<inpcb | null> {
+  yield* work(t.stack.costs.pcbLookupCycles);
+  for (const inp of t.byConnect[connectHash(faddr, fport, lport)]!) {
+    yield* load(inp.item.line);
+    if (
+      inp.inp_faddr === faddr &&
+      inp.inp_fport === fport &&
+      inp.inp_lport === lport &&
+      (inp.inp_laddr === 0 || inp.inp_laddr === laddr)
+    ) {
+      return inp;
+    }
+  }
+  for (const inp of t.byPort[lport & mask]!) {
+    yield* load(inp.item.line);
+    if (
+      inp.inp_lport === lport &&
+      !inp.connected &&
+      (inp.inp_laddr === 0 || inp.inp_laddr === laddr)
+    ) {
+      return inp;
+    }
+  }
+  return null;
+}

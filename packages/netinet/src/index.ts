@@ -1,0 +1,66 @@
+export * from "./constants.js";
+export { flowHash, RPS_HASHES, type RpsHash } from "./flowhash.js";
+export { IFF_OACTIVE, IFF_UP, IPL_NET, if_output, if_start, ifnet } from "./if.js";
+export { in_pcblookup, inpcb, inpcbtable } from "./in_pcb.js";
+export { ip_input } from "./ip_input.js";
+export { ip_output } from "./ip_output.js";
+export {
+  DUT_ADDR,
+  type NetKernel,
+  type NetKernelOptions,
+  net_kernel,
+  PEER_ADDR,
+} from "./kernel.js";
+export {
+  LOCK_POINTS,
+  type LockPoint,
+  type LockPointName,
+  type NetLocking,
+  type NetPolicy,
+  NOTHING,
+  validateLocking,
+  validatePolicy,
+} from "./lockpoints.js";
+export {
+  M_EXT,
+  M_PKTHDR,
+  MbufPools,
+  m_adj,
+  m_clget,
+  m_copydata,
+  m_free,
+  m_freem,
+  m_get,
+  m_gethdr,
+  m_getpkt,
+  m_pullup,
+  mbuf,
+} from "./mbuf.js";
+export { PacketHeader } from "./packet.js";
+export { type NetProbes, netProbes } from "./probes.js";
+export type { pr_usrreqs } from "./protosw.js";
+export * from "./socketvar.js";
+export { NetStack, type NetStackOptions, netinet_attach } from "./stack.js";
+export { ifstat, ipstat, udpstat } from "./stats.js";
+export { type SelectSet, soreadable, sowritable, sys_select } from "./sys_select.js";
+export {
+  sys_bind,
+  sys_close,
+  sys_connect,
+  sys_recvfrom,
+  sys_sendto,
+  sys_socket,
+} from "./sys_socket.js";
+export { udp_input, udp_output, udp_usrreqs } from "./udp_usrreq.js";
+export { sobind, soclose, soconnect, socreate, soreceive, sosend } from "./uipc_socket.js";
+export { sbappendaddr, sbspace, sbwait, sorwakeup, sowakeup, sowwakeup } from "./uipc_socket2.js";
+export {
+  Frame,
+  Link,
+  validateWire,
+  type Wire,
+  type WireConfig,
+  WireSchema,
+  WireStats,
+  wireBytes,
+} from "./wire.js";

@@ -1,0 +1,64 @@
+/*
+ * IPv4 input, after NetBSD sys/netinet/ip_input.c: ipintr drains the
+ * network softint's queue and calls ip_input for each packet, which checks
+ * the header (length, version, checksum unless the NIC verified it), trims
+ * link padding, and hands packets for this host to their protocol through
+ * inetsw. What the model does not handle is dropped and counted as the
+ * kernel counts it: options (ips_badoptions), fragments (ips_fragments, no
+ * reassembly here), packets for another host (ips_cantforward: no
+ * forwarding), an unknown protocol (ips_noproto).
+ *
+ * Runs in the network softint (or thread, per softint variant) inside the
+ * policy's `input` lock point.
+ */
+
+import { curcpu, type KernelGen, work } from "@smpnet/sim";
+import { IP_HDR_LEN, IP_MF, IP_OFFMASK, IPPROTO_UDP } from "./constants.js";
+import { in_cksum } from "./in_cksum.js";
+import { m_adj, m_freem, m_pullup, type mbuf } from "./mbuf.js";
+import type { NetStack } from "./stack.js";
+import type { ipstat } from "./stats.js";
+import { udp_input } from "./udp_usrreq.js";
+
+/** The pktqueue's input function: one packet, inside the policy's input point. */
+export function* ipintr(stack: NetStack, m: mbuf): KernelGen {
+  const locks = stack.locks;
+  yield* locks.input.enter(stack);
+  yield* ip_input(stack, m);
+  yield* locks.input.exit(stack);
+}
+
+function* ip_drop(stack: NetStack, m: mbuf, counter: keyof ipstat): KernelGen {
+  stack.ipstat[counter]++;
+  const p = stack.probes.drop;
+  if (p.on) p.emit(stack.host, m.id, counter);
+  yield* m_freem(stack.mbufs, m);
+}
+
+export function* ip_input(stack: NetStack, m: mbuf): KernelGen {
+  const st = stack.ipstat;
+  st.ips_total++;
+  const p = stack.probes.ip_input;
+  if (p.on) p.emit(curcpu(), m.id);
+  yield* work(stack.costs.ipInputCycles);
+  if (m.len < IP_HDR_LEN) return yield* ip_drop(stack, m, "ips_toosmall");
+  if (!(yield* m_pullup(m, IP_HDR_LEN, stack.memcpyBytesPerCycle))) {
+    return yield* ip_drop(stack, m, "ips_toosmall");
+  }
+  const hlen = m.ip_hl;
+  if (hlen < IP_HDR_LEN) return yield* ip_drop(stack, m, "ips_badhlen");
+  if (hlen > IP_HDR_LEN) return yield* ip_drop(stack, m, "ips_badoptions");
+  if (!m.csumVerified) yield* in_cksum(stack, hlen);
+  if (m.corrupt) return yield* ip_drop(stack, m, "ips_badsum");
+  if (m.ip_len < hlen) return yield* ip_drop(stack, m, "ips_badlen");
+  if (m.len < m.ip_len) return yield* ip_drop(stack, m, "ips_tooshort");
+  if (m.len > m.ip_len) m_adj(m, m.ip_len - m.len);
+  if (m.ip_dst !== stack.addr) return yield* ip_drop(stack, m, "ips_cantforward");
+  if ((m.ip_off & (IP_MF | IP_OFFMASK)) !== 0) return yield* ip_drop(stack, m, "ips_fragments");
+  // inetsw[ip_protox[ip->ip_p]].pr_input
+  if (m.ip_p === IPPROTO_UDP) {
+    st.ips_delivered++;
+    return yield* udp_input(stack, m, hlen);
+  }
+  return yield* ip_drop(stack, m, "ips_noproto");
+}

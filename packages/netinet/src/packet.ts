@@ -1,0 +1,63 @@
+/*
+ * What the model keeps of a packet instead of its bytes: the IPv4 header's
+ * fields, the transport ports, the flow hash, and the payload's identity (a
+ * UDP datagram's id and length; a TCP segment's sequence range, later). An
+ * mbuf's packet header and a frame on the wire both carry it; the NIC's DMA
+ * and the driver's transmit copy it from one to the other.
+ */
+
+export class PacketHeader {
+  /** Bytes from the IP header on (m_pkthdr.len; a frame's IP packet). */
+  len = 0;
+  /** Packet id for probes: one id follows a packet from the wire to the user. */
+  id = 0;
+  /** Flow hash (m_pkthdr's hash, the NIC's RSS hash). */
+  hash = 0;
+  /** A checksum of this packet does not verify (a corrupted frame). */
+  corrupt = false;
+  ip_src = 0;
+  ip_dst = 0;
+  ip_p = 0;
+  ip_len = 0;
+  ip_off = 0;
+  ip_ttl = 0;
+  ip_hl = 0;
+  sport = 0;
+  dport = 0;
+  data_id = 0;
+  data_len = 0;
+
+  /** Copies every field of `h` (DMA into a receive buffer, a frame from a packet). */
+  copyHeader(h: PacketHeader): void {
+    this.len = h.len;
+    this.id = h.id;
+    this.hash = h.hash;
+    this.corrupt = h.corrupt;
+    this.ip_src = h.ip_src;
+    this.ip_dst = h.ip_dst;
+    this.ip_p = h.ip_p;
+    this.ip_len = h.ip_len;
+    this.ip_off = h.ip_off;
+    this.ip_ttl = h.ip_ttl;
+    this.ip_hl = h.ip_hl;
+    this.sport = h.sport;
+    this.dport = h.dport;
+    this.data_id = h.data_id;
+    this.data_len = h.data_len;
+  }
+
+  /** Clears every field, as m_gethdr does. */
+  clearHeader(): void {
+    this.len = this.id = this.hash = 0;
+    this.corrupt = false;
+    this.ip_src =
+      this.ip_dst =
+      this.ip_p =
+      this.ip_len =
+      this.ip_off =
+      this.ip_ttl =
+      this.ip_hl =
+        0;
+    this.sport = this.dport = this.data_id = this.data_len = 0;
+  }
+}

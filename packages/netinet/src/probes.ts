@@ -1,0 +1,45 @@
+/*
+ * netinet's probes on the simulation's bus, defined once per simulation.
+ * Every packet event carries the packet's id, so a trace can follow one
+ * packet from the NIC to the user's read. Emit sites are
+ * `if (p.on) p.emit(...)`, free while nobody listens.
+ */
+
+import type { Cpu, Host, Probe, Simulation } from "@smpnet/sim";
+
+export interface NetProbes {
+  /** The driver took a received frame off its ring (interrupt context). */
+  nic_rx: Probe<[cpu: Cpu, id: number, bytes: number]>;
+  /** The driver handed a frame to the wire. */
+  nic_tx: Probe<[cpu: Cpu, id: number, bytes: number]>;
+  /** ether_input queued the packet for the network softint; `queued` false if it dropped. */
+  pktq_enqueue: Probe<[cpu: Cpu, id: number, queued: boolean]>;
+  /** ip_input starts on the packet. */
+  ip_input: Probe<[cpu: Cpu, id: number]>;
+  /** The packet was appended to a socket's receive buffer. */
+  deliver: Probe<[cpu: Cpu, id: number, bytes: number]>;
+  /** A user's read copied the packet out. */
+  user_read: Probe<[cpu: Cpu, id: number, bytes: number]>;
+  /** A packet was dropped; `reason` names the counter it went to. */
+  drop: Probe<[host: Host, id: number, reason: string]>;
+}
+
+const bySim = new WeakMap<Simulation, NetProbes>();
+
+export function netProbes(sim: Simulation): NetProbes {
+  let p = bySim.get(sim);
+  if (p === undefined) {
+    const bus = sim.probes;
+    p = {
+      nic_rx: bus.define("net_nic_rx"),
+      nic_tx: bus.define("net_nic_tx"),
+      pktq_enqueue: bus.define("net_pktq_enqueue"),
+      ip_input: bus.define("net_ip_input"),
+      deliver: bus.define("net_deliver"),
+      user_read: bus.define("net_user_read"),
+      drop: bus.define("net_drop"),
+    };
+    bySim.set(sim, p);
+  }
+  return p;
+}

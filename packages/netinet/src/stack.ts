@@ -1,0 +1,141 @@
+/*
+ * One host's netinet: its mbuf pools, its interface and driver, the network
+ * softint's queue into ip_input, the UDP pcb table, the counters, and the
+ * locks its policy put at the lock points. netinet_attach builds it on a
+ * host whose softints are up (softint_init).
+ */
+
+import { pool_cache_init } from "@smpnet/core";
+import {
+  type Host,
+  IPL_NONE,
+  type NetCosts,
+  type Nic,
+  SimError,
+  type Simulation,
+  validateNetCosts,
+  validateNic,
+} from "@smpnet/sim";
+import {
+  type PktqRpsHashFunc,
+  pktq_create,
+  pktq_rps_hash_curcpu,
+  pktq_rps_hash_zero,
+  type pktqueue_t,
+} from "@smpnet/softint";
+import { INPCB_BYTES, NMBCLUSTERS_DEFAULT } from "./constants.js";
+import { RPS_HASHES, type RpsHash } from "./flowhash.js";
+import { ifnet } from "./if.js";
+import { inpcbtable } from "./in_pcb.js";
+import { ipintr } from "./ip_input.js";
+import { type NetLocking, type NetPolicy, validateLocking, validatePolicy } from "./lockpoints.js";
+import { MbufPools, type mbuf } from "./mbuf.js";
+import { type NetProbes, netProbes } from "./probes.js";
+import { ipstat, udpstat } from "./stats.js";
+
+export interface NetStackOptions {
+  /** The host's IPv4 address, as a number (10.0.0.1 is 0x0a000001). */
+  addr: number;
+  nic: Nic;
+  netCosts: NetCosts;
+  policy: NetPolicy;
+  /** The CPU each receive queue interrupts (default: all on CPU 0). */
+  rxCpus?: readonly number[] | undefined;
+  /**
+   * Which CPU's queue ip_input takes a packet from (net.ether.rps_hash):
+   * "zero" (default, a GENERIC kernel's pktq_rps_hash_zero: every packet on
+   * CPU 0), "curcpu" (NET_MPSAFE's: the CPU that took the interrupt) or
+   * "flow" (a hash of the 4-tuple, as pktq_rps_hash_toeplitz).
+   */
+  rpsHash?: RpsHash | undefined;
+  /** Clusters the host may have out at once (default NMBCLUSTERS_DEFAULT). */
+  nmbclusters?: number | undefined;
+}
+
+const packetIds = new WeakMap<Simulation, { next: number }>();
+
+export class NetStack {
+  readonly sim: Simulation;
+  readonly costs: NetCosts;
+  readonly memcpyBytesPerCycle: number;
+  readonly addr: number;
+  readonly mbufs: MbufPools;
+  readonly ifp: ifnet;
+  readonly ip_pktq: pktqueue_t<mbuf>;
+  readonly udbtable: inpcbtable;
+  readonly ipstat = new ipstat();
+  readonly udpstat = new udpstat();
+  readonly probes: NetProbes;
+  readonly policy: NetPolicy;
+  locks!: NetLocking;
+  readonly rpsHash: PktqRpsHashFunc<mbuf>;
+  nextSocketId = 1;
+  private readonly ids: { next: number };
+
+  constructor(
+    readonly host: Host,
+    opts: NetStackOptions,
+  ) {
+    this.sim = host.sim;
+    this.policy = validatePolicy(opts.policy);
+    this.costs = validateNetCosts(opts.netCosts);
+    const nic = validateNic(opts.nic);
+    this.memcpyBytesPerCycle = host.profile.costs.memcpyBytesPerCycle;
+    if (!(Number.isInteger(opts.addr) && opts.addr > 0 && opts.addr < 2 ** 32)) {
+      throw new SimError(
+        `netinet_attach ${host.name}: addr must be an IPv4 address as a number, e.g. 0x0a000001 for 10.0.0.1; got ${opts.addr}`,
+      );
+    }
+    this.addr = opts.addr;
+    const clusters = opts.nmbclusters ?? NMBCLUSTERS_DEFAULT;
+    if (!(Number.isInteger(clusters) && clusters >= 1)) {
+      throw new SimError(
+        `netinet_attach ${host.name}: nmbclusters must be a positive integer (default ${NMBCLUSTERS_DEFAULT}); got ${clusters}`,
+      );
+    }
+    // NetBSD allows as many mbufs as clusters times two (mbinit's limits): estimate
+    this.mbufs = new MbufPools(host, clusters * 2, clusters, this.costs.mbufCycles);
+    const rps = opts.rpsHash ?? "zero";
+    if (!(RPS_HASHES as readonly string[]).includes(rps)) {
+      throw new SimError(
+        `rpsHash: "${rps}" is not a steering; choose one of ${RPS_HASHES.join(", ")} (net.ether.rps_hash)`,
+      );
+    }
+    this.rpsHash =
+      rps === "zero"
+        ? pktq_rps_hash_zero
+        : rps === "curcpu"
+          ? pktq_rps_hash_curcpu
+          : (m: mbuf) => m.hash;
+    const rxCpus = opts.rxCpus ?? [0];
+    for (const c of rxCpus) host.cpu(c);
+    this.probes = netProbes(host.sim);
+    const ids = packetIds.get(host.sim) ?? { next: 1 };
+    packetIds.set(host.sim, ids);
+    this.ids = ids;
+    this.ifp = new ifnet(this, nic, rxCpus);
+    this.ip_pktq = pktq_create(host, "ip_pktq", (m: mbuf) => ipintr(this, m));
+    this.ifp.attachInput(this.ip_pktq);
+    this.udbtable = new inpcbtable(
+      this,
+      "udbtable",
+      pool_cache_init(host, "inpcbpl", INPCB_BYTES, 0, IPL_NONE),
+    );
+  }
+
+  /** A packet id unique in the simulation, for probes. */
+  nextPacketId(): number {
+    return this.ids.next++;
+  }
+}
+
+/**
+ * netinet_attach: gives `host` a network stack with the policy's locks. The
+ * host's softints must be up (softint_init) and its interface is not yet on
+ * a wire (see net_kernel).
+ */
+export function netinet_attach(host: Host, opts: NetStackOptions): NetStack {
+  const stack = new NetStack(host, opts);
+  stack.locks = validateLocking(stack.policy.attach(stack), stack.policy.name);
+  return stack;
+}

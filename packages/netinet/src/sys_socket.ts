@@ -1,0 +1,49 @@
+/*
+ * The system calls a user thread makes on sockets (sys/kern/uipc_syscalls.c
+ * in outline): each enters the kernel, pays the trap (the profile's
+ * syscallCycles), runs the socket layer and returns to user mode. Call them
+ * from an LWP created with `user: true`; they block where the kernel blocks.
+ */
+
+import { type KernelGen, syscall_enter, syscall_exit, work } from "@smpnet/sim";
+import type { socket, uio } from "./socketvar.js";
+import type { NetStack } from "./stack.js";
+import { sobind, soclose, soconnect, socreate, soreceive, sosend } from "./uipc_socket.js";
+
+function* syscall<T>(stack: NetStack, body: KernelGen<T>): KernelGen<T> {
+  syscall_enter();
+  yield* work(stack.costs.syscallCycles);
+  const r = yield* body;
+  syscall_exit();
+  return r;
+}
+
+/** socket(2) */
+export function sys_socket(stack: NetStack, type: number): KernelGen<socket> {
+  return syscall(stack, socreate(stack, type));
+}
+
+/** bind(2): 0 or an errno. */
+export function sys_bind(so: socket, addr: number, port: number): KernelGen<number> {
+  return syscall(so.stack, sobind(so, addr, port));
+}
+
+/** connect(2): 0 or an errno. */
+export function sys_connect(so: socket, addr: number, port: number): KernelGen<number> {
+  return syscall(so.stack, soconnect(so, addr, port));
+}
+
+/** sendto(2) / write(2): 0 or an errno. */
+export function sys_sendto(so: socket, u: uio): KernelGen<number> {
+  return syscall(so.stack, sosend(so, u));
+}
+
+/** recvfrom(2) / read(2): 0 or an errno; the datagram's identity in `u`. */
+export function sys_recvfrom(so: socket, u: uio): KernelGen<number> {
+  return syscall(so.stack, soreceive(so, u));
+}
+
+/** close(2) */
+export function sys_close(so: socket): KernelGen<void> {
+  return syscall(so.stack, soclose(so));
+}

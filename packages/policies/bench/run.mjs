@@ -1,0 +1,109 @@
+// pnpm bench: datagrams per wall second through the whole modelled path,
+// from a user thread on the peer through the wire, the ER-4's NIC, driver,
+// ip_input, udp_input and soreceive into a user thread, under giant. When
+// shared/bench/ref-heap.js is beside the repository, the reference heap's
+// speed measured in the same run and each line's ratio to it (the floor is
+// a ratio). `udp-path-probed` runs with a listener on every probe.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cnmipsNetCosts, er4, er4Nic } from "@smpnet/hw-octeon";
+import {
+  DUT_ADDR,
+  SOCK_DGRAM,
+  sys_bind,
+  sys_recvfrom,
+  sys_sendto,
+  sys_socket,
+  uio,
+} from "@smpnet/netinet";
+import { PRI_USER, sleep } from "@smpnet/sim";
+import { kernel } from "../dist/index.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SIM_NS = 200_000_000; // 200 simulated ms: ~16,000 datagrams at line rate
+const PAYLOAD = 1_472; // a full 1500-byte frame
+const BURST = 8;
+const PACE = Symbol("pace");
+
+function udpPath(probed) {
+  const k = kernel({
+    seed: 1,
+    profile: er4,
+    nic: er4Nic,
+    netCosts: cnmipsNetCosts,
+    softint: { variant: "netbsd" },
+    policy: "giant",
+  });
+  let events = 0;
+  if (probed) k.sim.probes.subscribeAll(() => events++);
+  let read = 0;
+  k.dut.host.kthread_create({
+    name: "receiver",
+    pri: PRI_USER,
+    user: true,
+    cpu: 1,
+    *body() {
+      const so = yield* sys_socket(k.dut, SOCK_DGRAM);
+      yield* sys_bind(so, 0, 5001);
+      const u = new uio();
+      for (;;) {
+        u.uio_resid = 65_536;
+        if ((yield* sys_recvfrom(so, u)) === 0) read++;
+      }
+    },
+  });
+  k.peer.host.kthread_create({
+    name: "sender",
+    pri: PRI_USER,
+    user: true,
+    *body() {
+      const so = yield* sys_socket(k.peer, SOCK_DGRAM);
+      const u = new uio();
+      for (let id = 1; ; id++) {
+        u.uio_resid = PAYLOAD;
+        u.data_id = id;
+        u.addr = DUT_ADDR;
+        u.port = 5001;
+        yield* sys_sendto(so, u);
+        // a burst of frames, then the wire's time for them (12.304 us each)
+        if (id % BURST === 0) yield* sleep(PACE, BURST * 12_304);
+      }
+    },
+  });
+  k.sim.run(SIM_NS);
+  return { count: read, events };
+}
+
+function timed(fn) {
+  const t0 = process.hrtime.bigint();
+  const r = fn();
+  return { ...r, s: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+function measure(name, probed) {
+  udpPath(probed); // warm up at full size
+  let best = null;
+  for (let i = 0; i < 5; i++) {
+    const r = timed(() => udpPath(probed));
+    const ops = r.count / r.s;
+    if (!best || ops > best.opsPerSec) {
+      best = { opsPerSec: Math.round(ops), count: r.count, seconds: +r.s.toFixed(3) };
+      if (probed) best.probeEvents = r.events;
+    }
+  }
+  return { name, ...best };
+}
+
+const results = [measure("udp-path", false), measure("udp-path-probed", true)];
+const refPath = resolve(here, "../../../../shared/bench/ref-heap.js");
+let ref = null;
+if (existsSync(refPath)) {
+  ref = JSON.parse(execFileSync(process.execPath, [refPath], { encoding: "utf8" }).trim());
+  console.log(JSON.stringify(ref));
+}
+for (const r of results) {
+  if (ref) r.ratioToRefHeap = +(r.opsPerSec / ref.opsPerSec).toFixed(3);
+  console.log(JSON.stringify(r));
+}
