@@ -19,6 +19,7 @@ import {
   sys_recvfrom,
   sys_sendto,
   sys_socket,
+  TH_SYN,
   tcpstates,
   uio,
 } from "@smpnet/netinet";
@@ -39,6 +40,8 @@ export interface TcpRunOptions {
   wire?: KernelOptions["wire"];
   /** Simulated ms to run at most. */
   limitMs?: number;
+  /** Simulated ms to run on after the reader's end of file (the close sequence). */
+  afterMs?: number;
   /** Subscribed before the run: the kernel, for probes and settings of a test's own. */
   before?: (k: NetKernel) => void;
   /** The peer connects to this port instead (nobody listens there: ECONNREFUSED). */
@@ -58,6 +61,8 @@ export interface TcpRun {
   lastReadNs: number;
   /** Per host ("dut", "peer"): each socket's state names, in order. */
   states: Map<string, string[]>;
+  /** The peer's initial sequence number (from its SYN). */
+  iss: number;
   /** The sockets, once made. */
   server: socket | null;
   client: socket | null;
@@ -84,6 +89,7 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
     firstReadNs: -1,
     lastReadNs: -1,
     states: new Map(),
+    iss: -1,
     server: null,
     client: null,
   };
@@ -92,6 +98,9 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
     const list = run.states.get(key) ?? [];
     list.push(tcpstates[to]!);
     run.states.set(key, list);
+  });
+  netProbes(k.sim).tcp_output.subscribe((_t, cpu, _id, seq, _ack, flags) => {
+    if (cpu.host === k.peer.host && flags & TH_SYN && run.iss < 0) run.iss = seq;
   });
   o.before?.(k);
   const cpus = k.dut.host.cpus.length;
@@ -144,7 +153,10 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
       yield* sys_close(so);
     },
   });
-  k.sim.run((o.limitMs ?? 1_000) * NS_PER_MS);
+  // until the reader has seen end of file (and `afterMs` more), or the limit
+  const limit = (o.limitMs ?? 1_000) * NS_PER_MS;
+  while (!run.eof && k.sim.now < limit) k.sim.run(Math.min(limit, k.sim.now + 10 * NS_PER_MS));
+  if (o.afterMs !== undefined) k.sim.run(k.sim.now + o.afterMs * NS_PER_MS);
   return run;
 }
 
