@@ -35,6 +35,10 @@ export interface TcpRunOptions {
   variant?: SoftintVariant;
   /** Bytes of each write, in order. */
   writes: number[];
+  /** Simulated ms the writer waits after its last write before it closes. */
+  closeAfterMs?: number;
+  /** Simulated ms after accept before the reader starts reading. */
+  readAfterMs?: number;
   /** Bytes each read asks for (default 65,536). */
   readSize?: number;
   wire?: KernelOptions["wire"];
@@ -116,6 +120,7 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
       const so = yield* sys_accept(ls);
       if (typeof so === "number") return;
       run.server = so;
+      if (o.readAfterMs) yield* sleep(PACE, o.readAfterMs * NS_PER_MS);
       const u = new uio();
       u.ranges = run.ranges;
       for (;;) {
@@ -150,6 +155,7 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
         const e = yield* sys_sendto(so, u);
         if (e !== 0) run.writeErrors.push(e);
       }
+      if (o.closeAfterMs) yield* sleep(PACE, o.closeAfterMs * NS_PER_MS);
       yield* sys_close(so);
     },
   });
