@@ -272,6 +272,8 @@ function* tcp_input_synsent(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<
     yield* soisconnected(so);
     if (tp.t_rtttime >= 0) tcp_xmit_timer(tp, stack.sim.now - tp.t_rtttime);
   } else {
+    // simultaneous open; the peer's SYN carried no ACK, so no window: tcp_output finds
+    // snd_nxt past a zero window and sends the SYN-ACK from snd_una = iss (RFC 793 3.4)
     tcp_state(tp, TCPS_SYN_RECEIVED);
   }
   // trimthenstep6: past the SYN; data beyond the window is cut

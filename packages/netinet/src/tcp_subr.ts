@@ -26,6 +26,7 @@ import { ip_output } from "./ip_output.js";
 import { m_freem, m_gethdr } from "./mbuf.js";
 import { SS_NOFDREF, type socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
+import { TCP_MAXWIN } from "./tcp_congctl.js";
 import { TCPS_CLOSED, TCPS_HAVERCVDSYN, TH_ACK, TH_RST } from "./tcp_fsm.js";
 import { tcp_output } from "./tcp_output.js";
 import {
@@ -38,6 +39,8 @@ import {
 import { tcpcb } from "./tcp_var.js";
 import { sbflush, soisdisconnected, soqremque } from "./uipc_socket2.js";
 
+/** The largest window shift (tcp.h TCP_MAX_WINSHIFT). */
+const TCP_MAX_WINSHIFT = 14;
 /** The MSS assumed of a peer that sends no MSS option (tcp.h TCP_MSS, tcp_mssdflt). */
 export const TCP_MSS = 536;
 /** Socket buffers of a TCP socket (tcp_usrreq.c tcp_sendspace, tcp_recvspace: 32 KiB). */
@@ -68,7 +71,8 @@ export function* tcp_newtcpcb(inp: inpcb): KernelGen<tcpcb> {
   yield* callout_setfunc(tp.t_timer[1], tcp_timer_persist, tp);
   yield* callout_setfunc(tp.t_timer[2], tcp_timer_2msl, tp);
   yield* callout_setfunc(tp.t_delack_ch, tcp_delack, tp);
-  tp.snd_ssthresh = 0x7fffffff;
+  // no congestion limit until the connection is up and its MSS known (tcp_established sets cwnd)
+  tp.snd_cwnd = tp.snd_ssthresh = TCP_MAXWIN << TCP_MAX_WINSHIFT;
   inp.inp_ppcb = tp;
   return tp;
 }
