@@ -43,6 +43,20 @@ describe("TCP loss recovery (RFC 5681 3.2, RFC 6582, RFC 6298)", () => {
     expect(r.lastReadNs).toBeLessThan(50 * NS_PER_MS);
   });
 
+  it("two losses in one window: NewReno's partial ACK retransmits the second without a timeout (RFC 6582 3.2)", () => {
+    let seen = 0;
+    const r = tcpRun({
+      writes,
+      // the 40th and 43rd data segments, the first time they are sent
+      before: (k) => dropData(k, () => ++seen === 40 || seen === 43),
+    });
+    const sender = r.k.peer.tcpstat;
+    expect(r.bytesRead).toBe(1_048_576);
+    expect(sender.tcps_sndrexmitpack).toBe(2);
+    expect(sender.tcps_rexmttimeo).toBe(0);
+    expect(r.lastReadNs).toBeLessThan(50 * NS_PER_MS);
+  });
+
   it("when a whole window is lost the retransmit timer repairs it, after at least TCPTV_MIN (1 s)", () => {
     let from = -1;
     const r = tcpRun({
