@@ -27,9 +27,16 @@ export const tcp_abc_aggressive = true;
 /** The largest window without window scaling (tcp.h TCP_MAXWIN). */
 export const TCP_MAXWIN = 65_535;
 
-/** The initial window of RFC 3390, NetBSD's TCP_INITIAL_WINDOW with tcp_init_win 4. */
+/** Initial window in segments (tcp_subr.c tcp_init_win, TCP_INIT_WIN 4). */
+export const tcp_init_win = 4;
+/** Its cap in bytes by tcp_init_win 0..10 (tcp_subr.c tcp_init_win_max: 4 -> 3 * 1460). */
+const tcp_init_win_max: readonly number[] = [1, 1, 2, 2, 3, 5, 6, 7, 8, 9, 10].map(
+  (n) => n * 1_460,
+);
+
+/** TCP_INITIAL_WINDOW (tcp_var.h): tcp_init_win segments, capped but never below two (4,380 bytes at 1460). */
 export function TCP_INITIAL_WINDOW(segsz: number): number {
-  return Math.min(4 * segsz, Math.max(2 * segsz, 4_380));
+  return Math.min(tcp_init_win * segsz, Math.max(2 * segsz, tcp_init_win_max[tcp_init_win]!));
 }
 
 /** ssthresh after a loss: half the flight, at least two segments (RFC 5681 eq. 4). */
