@@ -59,6 +59,8 @@ export interface TcpRun {
   /** [seq, len] pairs of every piece read, in order. */
   ranges: number[];
   bytesRead: number;
+  /** The errno a read returned, if one did (0: none). */
+  readError: number;
   /** The reader saw end of file. */
   eof: boolean;
   firstReadNs: number;
@@ -90,6 +92,7 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
     ranges: [],
     bytesRead: 0,
     eof: false,
+    readError: 0,
     firstReadNs: -1,
     lastReadNs: -1,
     states: new Map(),
@@ -126,7 +129,10 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
       for (;;) {
         u.uio_resid = o.readSize ?? 65_536;
         const e = yield* sys_recvfrom(so, u);
-        if (e !== 0) break;
+        if (e !== 0) {
+          run.readError = e;
+          break;
+        }
         if (u.data_len === 0) {
           run.eof = true;
           break;
@@ -161,7 +167,8 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
   });
   // until the reader has seen end of file (and `afterMs` more), or the limit
   const limit = (o.limitMs ?? 1_000) * NS_PER_MS;
-  while (!run.eof && k.sim.now < limit) k.sim.run(Math.min(limit, k.sim.now + 10 * NS_PER_MS));
+  while (!run.eof && run.readError === 0 && k.sim.now < limit)
+    k.sim.run(Math.min(limit, k.sim.now + 10 * NS_PER_MS));
   if (o.afterMs !== undefined) k.sim.run(k.sim.now + o.afterMs * NS_PER_MS);
   return run;
 }
