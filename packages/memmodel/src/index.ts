@@ -10,7 +10,7 @@ export { CATALOGUE } from "./catalogue/patterns.js";
 export { spellLitmus, testName } from "./catalogue/spell.js";
 export { catalogueFiles, type VerifyRow, verifyCatalogue } from "./catalogue/verify.js";
 export { type CheckOptions, type CheckResult, checkTest, type Witness } from "./check.js";
-export { LitmusSyntaxError, MemmodelError } from "./errors.js";
+export { LitmusSyntaxError, MemmodelError, visible } from "./errors.js";
 export type { Event, Execution, Structure, StructureOptions } from "./execution.js";
 export {
   formatResult,
