@@ -5,6 +5,13 @@
  * formatResult (herd7's layout) or resultJson.
  */
 
+export {
+  CheckLimitError,
+  type CheckLimits,
+  type CheckProgress,
+  DEFAULT_LIMITS,
+  type LimitName,
+} from "./budget.js";
 export { type Barrier, FENCE_SPELLING, type Pattern, type Step } from "./catalogue/pattern.js";
 export { CATALOGUE } from "./catalogue/patterns.js";
 export { spellLitmus, testName } from "./catalogue/spell.js";
