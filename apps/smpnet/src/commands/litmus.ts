@@ -21,6 +21,7 @@ import {
   resultJson,
 } from "@smpnet/memmodel";
 import type { Command } from "commander";
+import { addBudgetOptions, budgetOptions, progressLine, withinBudget } from "../check-budget.js";
 import { UsageError } from "../errors.js";
 import { litmusFiles, readLitmusFile } from "../litmus-files.js";
 
@@ -43,7 +44,7 @@ function modelsOf(test: LitmusTest, option: string | undefined): Model[] {
 }
 
 export function registerLitmus(program: Command): void {
-  program
+  const litmus = program
     .command("litmus")
     .description("check herd .litmus tests (MIPS, X86) under the sc, x86tso and mips memory models")
     .argument("<paths...>", ".litmus files, or folders to search for them")
@@ -51,17 +52,29 @@ export function registerLitmus(program: Command): void {
       "--model <name>",
       "mips, x86tso, sc, or all (default: the test's own architecture's model)",
     )
-    .option("--json", "print one JSON object per test and model, one per line")
-    .action((paths: string[], opts: { model?: string; json?: boolean }) => {
+    .option("--json", "print one JSON object per test and model, one per line");
+  addBudgetOptions(litmus).action(
+    (paths: string[], opts: { model?: string; json?: boolean } & Record<string, string>) => {
+      const budget = budgetOptions(opts);
       const runs = litmusFiles(paths).map((file) => {
         const test = parseLitmus(readLitmusFile(file), file);
         return { test, models: modelsOf(test, opts.model) };
       });
-      const results = runs.flatMap(({ test, models }) => models.map((m) => checkTest(test, m)));
+      const results = runs.flatMap(({ test, models }) =>
+        models.map((m) =>
+          withinBudget(() =>
+            checkTest(test, m, {
+              ...budget,
+              onProgress: progressLine(`${test.file} under ${m.name}`),
+            }),
+          ),
+        ),
+      );
       if (opts.json) {
         process.stdout.write(results.map((r) => `${JSON.stringify(resultJson(r))}\n`).join(""));
       } else {
         process.stdout.write(results.map(formatResult).join("\n"));
       }
-    });
+    },
+  );
 }
