@@ -18,13 +18,14 @@ export function buildProgram(): Command {
   program
     .name("smpnet")
     .description("A laboratory for making a kernel TCP/IP stack MP-safe")
-    .showHelpAfterError("(run smpnet --help for usage)")
     .enablePositionalOptions()
     .allowExcessArguments()
     .exitOverride()
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
-      outputError: (s, write) => write(`${visible(s.trimEnd())}\n`),
+      // One line, as the app's own messages: "smpnet: unknown option '--x' (see smpnet --help)".
+      outputError: (s, write) =>
+        write(`smpnet: ${visible(s.trimEnd().replace(/^error: /, ""))} (see smpnet --help)\n`),
     });
   registerDemo(program);
   registerLitmus(program);
