@@ -25,7 +25,14 @@ export function buildProgram(): Command {
       writeErr: (s) => process.stderr.write(s),
       // One line, as the app's own messages: "smpnet: unknown option '--x' (see smpnet --help)".
       outputError: (s, write) =>
-        write(`smpnet: ${visible(s.trimEnd().replace(/^error: /, ""))} (see smpnet --help)\n`),
+        write(
+          `smpnet: ${visible(
+            s
+              .trimEnd()
+              .replace(/^error: /, "")
+              .replace(/\n(?=\(Did you mean)/, " "),
+          )} (see smpnet --help)\n`,
+        ),
     });
   registerDemo(program);
   registerLitmus(program);
