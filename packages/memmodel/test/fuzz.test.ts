@@ -67,20 +67,48 @@ const PIECES = [
   "sync",
   "beq $2,$0,L",
   "L:",
-  "(".repeat(300),
-  "~".repeat(300),
+  "(".repeat(5000),
+  "~".repeat(5000),
 ];
 
-type Edit = { at: number; kind: "insert" | "delete" | "repeat"; piece: string; length: number };
+/** Whole entries, inserted where they belong: after `exists (` or the init section's `{`. */
+const ENTRIES = [
+  "-1:$3=0 /\\ ",
+  "-1:EAX=0 /\\ ",
+  "0:$3=4294967296 /\\ ",
+  "0:EAX=-0x1 \\/ ",
+  "9:$2=1 /\\ ",
+  "~~~(0:$2=1) /\\ ",
+  `${"~".repeat(5000)}0:$2=1 /\\ `,
+  "-1:$5=7; ",
+  "-1:EAX=7; ",
+  "x=0x100000000; ",
+  "0:$2=x; ",
+];
+const ANCHORS = ["exists (", "{"];
+
+type Edit = {
+  at: number;
+  kind: "insert" | "delete" | "repeat" | "entry";
+  piece: string;
+  length: number;
+};
 
 const edit = fc.record({
   at: fc.nat(),
-  kind: fc.constantFrom("insert", "delete", "repeat"),
+  kind: fc.constantFrom("insert", "delete", "repeat", "entry"),
   piece: fc.oneof(fc.constantFrom(...PIECES), fc.string({ unit: "binary", maxLength: 4 })),
   length: fc.integer({ min: 1, max: 40 }),
 }) as fc.Arbitrary<Edit>;
 
 function apply(text: string, e: Edit): string {
+  if (e.kind === "entry") {
+    const anchor = ANCHORS[e.at % ANCHORS.length]!;
+    const i = text.indexOf(anchor);
+    if (i < 0) return text;
+    const at = i + anchor.length;
+    return text.slice(0, at) + ENTRIES[e.length % ENTRIES.length] + text.slice(at);
+  }
   const at = e.at % (text.length + 1);
   if (e.kind === "insert") return text.slice(0, at) + e.piece + text.slice(at);
   if (e.kind === "delete") return text.slice(0, at) + text.slice(at + e.length);
@@ -118,6 +146,17 @@ const mangled = fc.oneof(
       .tuple(fc.constantFrom(...TESTS), fc.array(edit, { minLength: 1, maxLength: 6 }))
       .map(([text, edits]) => edits.reduce(apply, text)),
     weight: 4,
+  },
+  {
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom(...TESTS),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 3 }),
+      )
+      .map(([text, at]) =>
+        at.reduce((t, [a, i]) => apply(t, { at: a, kind: "entry", piece: "", length: i }), text),
+      ),
+    weight: 2,
   },
   { arbitrary: large, weight: 1 },
   {
