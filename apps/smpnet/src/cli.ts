@@ -16,11 +16,6 @@ const EX_USAGE = 2;
 const EX_SOFTWARE = 70;
 const EX_IOERR = 74;
 
-/** A failed write to stdout: thrown by a file or device, emitted by a pipe. */
-function isWriteError(e: unknown): e is NodeJS.ErrnoException {
-  return e instanceof Error && (e as NodeJS.ErrnoException).syscall === "write";
-}
-
 function writeFailed(e: NodeJS.ErrnoException): number {
   if (e.code === "EPIPE") return 0;
   // Node's message reads "ENOSPC: no space left on device, write".
@@ -29,6 +24,7 @@ function writeFailed(e: NodeJS.ErrnoException): number {
   return EX_IOERR;
 }
 
+// A failed write, to a file, a device or a pipe, reaches stdout's error event.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => process.exit(writeFailed(e)));
 
 async function main(argv: string[]): Promise<number> {
@@ -42,7 +38,6 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`smpnet: ${visible(e.message)}\n`);
       return EX_USAGE;
     }
-    if (isWriteError(e)) return writeFailed(e);
     throw e;
   }
 }

@@ -72,7 +72,15 @@ describe("smpnet on random command lines", () => {
   it("answers or refuses in one line with a non-zero exit, within its time and memory", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.constantFrom(...WORDS, ...VALUES), { minLength: 1, maxLength: 5 }),
+        fc.oneof(
+          fc.array(fc.constantFrom(...WORDS, ...VALUES), { minLength: 1, maxLength: 5 }),
+          fc
+            .tuple(
+              fc.constantFrom(...VALUES),
+              fc.array(fc.constantFrom(...WORDS, ...VALUES), { maxLength: 3 }),
+            )
+            .map(([path, rest]) => ["litmus", path, ...rest]),
+        ),
         (args) => {
           const r = smpnetWith(
             {
@@ -88,7 +96,20 @@ describe("smpnet on random command lines", () => {
           expect(r.stdout).toBe("");
         },
       ),
-      { numRuns: 24, seed: 14 },
+      {
+        numRuns: 24,
+        seed: 14,
+        // The command lines of issue 14 §8 first, then random ones.
+        examples: [
+          [["litmus", fifo]],
+          [["litmus", "/dev/zero"]],
+          [["verify", "--ms", "abc"]],
+          [["--ms", "3", "verify"]],
+          [["bogus"]],
+          [["--seed", "4294967296"]],
+          [["--ms", "1000000000000"]],
+        ],
+      },
     );
   }, 300_000);
 });
