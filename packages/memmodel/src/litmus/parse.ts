@@ -5,9 +5,10 @@
  * and the constraints (state.ts). Every error is a LitmusSyntaxError at the
  * file, line and column of what is wrong.
  */
+
+import { LitmusSyntaxError } from "../errors.js";
 import type { Arch, Instr, LitmusTest, Location, Operand, Prop, Thread } from "../program.js";
 import type { Value } from "../value.js";
-import { LitmusSyntaxError } from "../errors.js";
 import type { ArchSyntax } from "./arch.js";
 import { mips } from "./mips.js";
 import { SourceFile, TokenStream, tokenize } from "./source.js";
