@@ -32,10 +32,10 @@ function refused(r: Run, message: string | RegExp): void {
   expect(r.code).toBe(2);
 }
 
-/** `t` X86 threads each writing x and y `k` times. */
-function writers(t: number, k: number): string {
+/** `t` X86 threads each writing `k` times to the locations `locs`, in turn. */
+function writers(t: number, k: number, locs = ["x", "y"]): string {
   const rows = Array.from({ length: k }, (_, i) =>
-    Array.from({ length: t }, () => `MOV [${i % 2 ? "y" : "x"}],$${i + 1}`).join(" | "),
+    Array.from({ length: t }, () => `MOV [${locs[i % locs.length]}],$${i + 1}`).join(" | "),
   );
   const head = Array.from({ length: t }, (_, i) => `P${i}`).join(" | ");
   return `X86 W\n{ }\n ${head} ;\n${rows.map((r) => ` ${r} ;`).join("\n")}\nexists ([x]=1)\n`;
@@ -178,13 +178,14 @@ describe("tests the checker cannot finish or read", () => {
   });
 
   it("prints progress on stderr during a long check, then stops at the time limit", () => {
+    // One location: its write orders are streamed, so time, not memory, runs out.
     const f = join(scratch, "W8.litmus");
-    writeFileSync(f, writers(8, 8));
+    writeFileSync(f, writers(8, 8, ["x"]));
     const r = smpnetWith({ timeout: 20_000 }, "litmus", f, "--max-seconds", "3");
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split("\n");
     expect(lines[0]).toMatch(
-      new RegExp(`^smpnet: checking ${f} under x86tso: \\d+ candidates, \\d+ allowed, 2 s$`),
+      new RegExp(`^smpnet: checking ${f} under x86tso: \\d+ candidates, \\d+ allowed, \\d+ s$`),
     );
     expect(lines.at(-1)).toMatch(/the limit of 3 s, .*raise --max-seconds \(now 3\)$/);
   });
