@@ -26,8 +26,8 @@ export interface CheckLimits {
 /**
  * Ten times what the largest normal test takes: the bench's four threads of
  * five accesses (bench/M4x5.litmus, X4x5.litmus) examine 1.8 * 10^6
- * candidates in about 20 s on the lab machine under load (85 000 a second);
- * the shared set's tests fewer than 4096 each. So a test twenty times larger
+ * candidates, in 5 to 20 s on the lab machine as its load varies;
+ * the shared set's tests fewer than 4096 each. So a test ten times larger
  * stops within minutes, with a message, instead of running for hours.
  */
 export const DEFAULT_LIMITS: CheckLimits = {
