@@ -17,6 +17,7 @@ import {
   validateNic,
 } from "@smpnet/sim";
 import {
+  IFQ_MAXLEN,
   type PktqRpsHashFunc,
   pktq_create,
   pktq_rps_hash_curcpu,
@@ -27,7 +28,7 @@ import { INPCB_BYTES, NMBCLUSTERS_DEFAULT } from "./constants.js";
 import { RPS_HASHES, type RpsHash } from "./flowhash.js";
 import { ifnet } from "./if.js";
 import { inpcbtable } from "./in_pcb.js";
-import { ipintr } from "./ip_input.js";
+import { ip_input, ipintr_drain } from "./ip_input.js";
 import { type NetLocking, type NetPolicy, validateLocking, validatePolicy } from "./lockpoints.js";
 import { MbufPools, type mbuf } from "./mbuf.js";
 import { type NetProbes, netProbes } from "./probes.js";
@@ -114,7 +115,13 @@ export class NetStack {
     packetIds.set(host.sim, ids);
     this.ids = ids;
     this.ifp = new ifnet(this, nic, rxCpus);
-    this.ip_pktq = pktq_create(host, "ip_pktq", (m: mbuf) => ipintr(this, m));
+    this.ip_pktq = pktq_create(
+      host,
+      "ip_pktq",
+      (m: mbuf) => ip_input(this, m),
+      IFQ_MAXLEN,
+      ipintr_drain(this),
+    );
     this.ifp.attachInput(this.ip_pktq);
     this.udbtable = new inpcbtable(
       this,
