@@ -1,10 +1,18 @@
 import { UsageError } from "./errors.js";
 
-/** An integer option of at least `min`, or a UsageError naming the option and the fix. */
-export function parseIntOption(name: string, raw: string, min: number): number {
+/** An integer option from `min` to `max`, or a UsageError naming the option, the range and why. */
+export function parseIntOption(
+  name: string,
+  raw: string,
+  min: number,
+  max: number,
+  why = "",
+): number {
   const n = Number(raw);
-  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new UsageError(`${name}: expected an integer of at least ${min}, got "${raw}"`);
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(
+      `${name}: expected an integer from ${min} to ${max}${why ? ` (${why})` : ""}, got "${raw}"`,
+    );
   }
   return n;
 }

@@ -1,23 +1,61 @@
 /*
  * The command tree. Each command lives in commands/ and registers itself
- * here; the app only parses, assembles, runs and prints.
+ * here; the app only parses, assembles, runs and prints. `smpnet` alone runs
+ * the default experiment, whose options (--seed, --ms, --json) come before
+ * any command; a subcommand takes only its own options, after its name, so
+ * an option given to the wrong command is refused rather than ignored.
  */
 
+import { visible } from "@smpnet/memmodel";
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
 import { registerLitmus } from "./commands/litmus.js";
 import { registerVerify } from "./commands/verify.js";
+import { UsageError } from "./errors.js";
 
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name("smpnet")
     .description("A laboratory for making a kernel TCP/IP stack MP-safe")
-    .showHelpAfterError("(run smpnet --help for usage)")
+    .enablePositionalOptions()
+    .allowExcessArguments()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // One line, as the app's own messages: "smpnet: unknown option '--x' (see smpnet --help)".
+      outputError: (s, write) =>
+        write(
+          `smpnet: ${visible(
+            s
+              .trimEnd()
+              .replace(/^error: /, "")
+              .replace(/\n(?=\(Did you mean)/, " "),
+          )} (see smpnet --help)\n`,
+        ),
+    });
   registerDemo(program);
   registerLitmus(program);
   registerVerify(program);
+  const commands = program.commands.map((c) => c.name());
+
+  program.hook("preSubcommand", (_program, sub) => {
+    for (const o of program.options) {
+      if (program.getOptionValueSource(o.attributeName()) !== "cli") continue;
+      const own = sub.options.some((s) => s.long === o.long);
+      throw new UsageError(
+        `${o.long}: an option of smpnet without a command, not of \`smpnet ${sub.name()}\`` +
+          (own ? ` (put it after the command: smpnet ${sub.name()} ${o.long})` : ""),
+      );
+    }
+  });
+  program.hook("preAction", (_program, action) => {
+    const word = action === program ? program.args[0] : undefined;
+    if (word !== undefined) {
+      throw new UsageError(
+        `\`${word}\` is not a command; the commands are ${commands.join(", ")} (smpnet alone runs the demonstration)`,
+      );
+    }
+  });
   return program;
 }

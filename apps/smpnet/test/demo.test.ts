@@ -39,7 +39,7 @@ describe("smpnet (the default experiment)", () => {
       expect(r.stdout).toBe("");
     }
     expect(smpnet("--ms", "0").stderr).toContain(
-      '--ms: expected an integer of at least 1, got "0"',
+      '--ms: expected an integer from 1 to 60000 (a simulated minute takes about a minute to run), got "0"',
     );
     expect(smpnet("--bogus").stderr).toContain("unknown option '--bogus'");
   });

@@ -9,7 +9,7 @@
  *   once smr_poll shows every reader past its goal. Nobody waits.
  * - pool_cache_defer_pserialize, a proposal of this lab ("pserialize-
  *   deferred"): defer reuse behind one pserialize_perform per batch. The put
- *   that fills a pending group runs the perform (v1.17's or the batched one)
+ *   that fills a pending group runs pserialize_perform (or the batched one)
  *   and only then gives the group to the depot's full list.
  *
  * The FIFO is a list head taken with the depot's busy marker (pcg.ts), held

@@ -12,7 +12,17 @@
  * checks of relations contained in po | com), so the executions sc allows are
  * among these. If sc allows none, the outcome is one sc forbids and the first
  * positive execution is kept as a witness, with the cycle sc rejects.
+ *
+ * A check spends from a budget (budget.ts) and stops with a CheckLimitError
+ * when it runs out, rather than run for hours or out of memory.
  */
+import {
+  CheckBudget,
+  type CheckLimits,
+  type CheckProgress,
+  checkLimits,
+  DEFAULT_LIMITS,
+} from "./budget.js";
 import { forEachExecution, type LocationChoice } from "./enumerate.js";
 import { type Execution, Structure, type StructureOptions } from "./execution.js";
 import { evalExpr } from "./expr.js";
@@ -51,9 +61,19 @@ export interface CheckResult {
 export interface CheckOptions extends StructureOptions {
   /** "condition" (herd): the test's observed locations; "all": every register and location. */
   readonly observe: "condition" | "all";
+  /** What the check may spend before it stops with a CheckLimitError (budget.ts). */
+  readonly limits: Partial<CheckLimits>;
+  /** Called every `progressMs` of a long check with how far it got. */
+  readonly onProgress?: (p: CheckProgress) => void;
+  readonly progressMs: number;
 }
 
-const DEFAULTS: CheckOptions = { po: "instructions", observe: "condition" };
+const DEFAULTS: CheckOptions = {
+  po: "instructions",
+  observe: "condition",
+  limits: DEFAULT_LIMITS,
+  progressMs: 1000,
+};
 
 /** herd's order of locations in a final state: registers by thread then register, then memory by name. */
 function sortLocations(test: LitmusTest, locs: readonly Location[]): Location[] {
@@ -138,6 +158,12 @@ export function checkTest(
   options: Partial<CheckOptions> = {},
 ): CheckResult {
   const opts = { ...DEFAULTS, ...options };
+  const budget = new CheckBudget(
+    checkLimits(opts.limits),
+    `${test.file} under ${model.name}`,
+    opts.onProgress,
+    opts.progressMs,
+  );
   const paths = threadPaths(test);
   const init = initialMemory(test);
   const initRegs = new Map<string, Value>();
@@ -161,6 +187,7 @@ export function checkTest(
       s,
       (x) => violatedAxiom(model, x) === undefined,
       (x, choices) => {
+        budget.allowed++;
         const varValue = solver.solve(choices);
         if (!varValue) return;
         for (const p of combo) {
@@ -204,6 +231,7 @@ export function checkTest(
           witness = { execution: x, values, axiom: violated, cycle };
         }
       },
+      budget,
     );
   };
 

@@ -12,7 +12,11 @@
  * - Across locations, a depth-first choice of one pair per location, calling
  *   `keep` on each partial execution: a model's axioms only grow with rf, co
  *   and fr, so one that fails on part of an execution fails on all of it.
+ *
+ * Every call of `keep` is a candidate spent from the check's budget
+ * (budget.ts), and every location choice kept is counted against its bytes.
  */
+import type { CheckBudget } from "./budget.js";
 import { Execution, type Structure } from "./execution.js";
 import { Relation } from "./relation.js";
 
@@ -28,20 +32,40 @@ export interface LocationChoice {
   readonly fr: Relation;
 }
 
-function permutations(items: number[], keep: (prefix: number[]) => boolean): number[][] {
-  const out: number[][] = [];
-  const walk = (prefix: number[], rest: number[]) => {
-    if (rest.length === 0) {
-      out.push(prefix);
+/**
+ * Calls `visit` with each order of `items` in which no item comes after one
+ * it must precede (`before`): an item is placed only once everything before
+ * it is, so no partial order is a dead end. The array passed is reused.
+ */
+function linearExtensions(
+  items: readonly number[],
+  before: (a: number, b: number) => boolean,
+  visit: (order: readonly number[]) => void,
+): void {
+  const order: number[] = [];
+  const placed: boolean[] = items.map(() => false);
+  const ready = (i: number) => items.every((y, j) => placed[j] || j === i || !before(y, items[i]!));
+  const walk = () => {
+    if (order.length === items.length) {
+      visit(order);
       return;
     }
-    rest.forEach((x, i) => {
-      const p = [...prefix, x];
-      if (keep(p)) walk(p, [...rest.slice(0, i), ...rest.slice(i + 1)]);
-    });
+    for (let i = 0; i < items.length; i++) {
+      if (placed[i] || !ready(i)) continue;
+      placed[i] = true;
+      order.push(items[i]!);
+      walk();
+      order.pop();
+      placed[i] = false;
+    }
   };
-  walk([], items);
-  return out;
+  walk();
+}
+
+/** What one LocationChoice holds, in bytes: three n-by-n bit matrices and two lists (estimate: 8 bytes an array element, 64 an object). */
+function choiceBytes(s: Structure, c: LocationChoice): number {
+  const words = (s.n + 31) >>> 5;
+  return 8 * (3 * s.n * words + 2 * c.sources.length + c.order.length) + 6 * 64;
 }
 
 /**
@@ -59,7 +83,9 @@ export function locationChoices(
   s: Structure,
   loc: string,
   keep: (x: Execution) => boolean,
-): LocationChoice[] {
+  budget: CheckBudget,
+  emit: (c: LocationChoice, x: Execution) => void,
+): void {
   const evs = s.events.filter((e) => e.kind !== "F" && e.loc === loc);
   const writes = evs.filter((e) => e.kind === "W");
   const init = writes.find((e) => e.tid < 0)!.id;
@@ -67,52 +93,55 @@ export function locationChoices(
   const reads = evs
     .filter((e) => e.kind === "R")
     .sort((a, b) => Number(inRmw(b.id)) - Number(inRmw(a.id)));
-  const out: LocationChoice[] = [];
 
-  const orders = permutations(
-    writes.filter((w) => w.id !== init).map((w) => w.id),
-    (p) => !p.slice(0, -1).some((a) => s.po.has(p[p.length - 1]!, a)),
-  );
-  for (const rest of orders) {
-    const order = [init, ...rest];
-    const bounds = reads.map((r) => {
-      let lo = 0;
-      let hi = order.length;
-      order.forEach((w, i) => {
-        if (s.po.has(w, r.id)) lo = Math.max(lo, i);
-        if (s.po.has(r.id, w)) hi = Math.min(hi, i);
+  // CoWW: the writes of one thread in program order.
+  const others = writes.filter((w) => w.id !== init).map((w) => w.id);
+  linearExtensions(
+    others,
+    (a, b) => s.po.has(a, b),
+    (rest) => {
+      const order = [init, ...rest];
+      const bounds = reads.map((r) => {
+        let lo = 0;
+        let hi = order.length;
+        order.forEach((w, i) => {
+          if (s.po.has(w, r.id)) lo = Math.max(lo, i);
+          if (s.po.has(r.id, w)) hi = Math.min(hi, i);
+        });
+        return { lo, hi };
       });
-      return { lo, hi };
-    });
-    const sources: [number, number][] = [];
-    const positions: number[] = [];
-    const walk = (k: number) => {
-      if (k === reads.length) {
-        const c = globalChoice(s, loc, [...sources], order);
-        if (keep(new Execution(s, c.rf, c.co, c.fr))) out.push(c);
-        return;
-      }
-      const r = reads[k]!;
-      let { lo, hi } = bounds[k]!;
-      for (let j = 0; j < k; j++) {
-        if (s.po.has(reads[j]!.id, r.id)) lo = Math.max(lo, positions[j]!);
-        if (s.po.has(r.id, reads[j]!.id)) hi = Math.min(hi, positions[j]! + 1);
-      }
-      for (let i = lo; i < hi; i++) {
-        const w = order[i]!;
-        if (s.iico.has(r.id, w)) continue;
-        sources.push([r.id, w]);
-        positions.push(i);
-        const c =
-          inRmw(r.id) && k + 1 < reads.length ? globalChoice(s, loc, sources, order) : undefined;
-        if (!c || keep(new Execution(s, c.rf, c.co, c.fr))) walk(k + 1);
-        positions.pop();
-        sources.pop();
-      }
-    };
-    walk(0);
-  }
-  return out;
+      const sources: [number, number][] = [];
+      const positions: number[] = [];
+      const walk = (k: number) => {
+        if (k === reads.length) {
+          const c = globalChoice(s, loc, [...sources], order);
+          const x = new Execution(s, c.rf, c.co, c.fr);
+          budget.spend();
+          if (keep(x)) emit(c, x);
+          return;
+        }
+        const r = reads[k]!;
+        let { lo, hi } = bounds[k]!;
+        for (let j = 0; j < k; j++) {
+          if (s.po.has(reads[j]!.id, r.id)) lo = Math.max(lo, positions[j]!);
+          if (s.po.has(r.id, reads[j]!.id)) hi = Math.min(hi, positions[j]! + 1);
+        }
+        for (let i = lo; i < hi; i++) {
+          const w = order[i]!;
+          if (s.iico.has(r.id, w)) continue;
+          sources.push([r.id, w]);
+          positions.push(i);
+          const c =
+            inRmw(r.id) && k + 1 < reads.length ? globalChoice(s, loc, sources, order) : undefined;
+          if (c) budget.spend();
+          if (!c || keep(new Execution(s, c.rf, c.co, c.fr))) walk(k + 1);
+          positions.pop();
+          sources.pop();
+        }
+      };
+      walk(0);
+    },
+  );
 }
 
 function globalChoice(
@@ -135,21 +164,36 @@ function globalChoice(
 
 /**
  * Calls `visit` with every candidate execution all of whose partial
- * executions pass `keep`, and the choice made for each location.
+ * executions pass `keep`, and the choice made for each location. A single
+ * location's choices are visited as they come; several locations' are kept
+ * (and counted against the budget's bytes) to be combined.
  */
 export function forEachExecution(
   s: Structure,
   keep: (x: Execution) => boolean,
   visit: (x: Execution, choices: readonly LocationChoice[]) => void,
+  budget: CheckBudget,
 ): void {
+  if (s.locs.length === 1) {
+    locationChoices(s, s.locs[0]!, keep, budget, (c, x) => visit(x, [c]));
+    return;
+  }
   // Each location's choices the model accepts on their own; the location with fewest first.
   const options = s.locs
-    .map((loc) => locationChoices(s, loc, keep))
+    .map((loc) => {
+      const out: LocationChoice[] = [];
+      locationChoices(s, loc, keep, budget, (c) => {
+        budget.store(choiceBytes(s, c));
+        out.push(c);
+      });
+      return out;
+    })
     .sort((a, b) => a.length - b.length);
   const chosen: LocationChoice[] = [];
   const walk = (depth: number, rf: Relation, co: Relation, fr: Relation) => {
     for (const c of options[depth]!) {
       const x = new Execution(s, rf.union(c.rf), co.union(c.co), fr.union(c.fr));
+      budget.spend();
       if (!keep(x)) continue;
       chosen.push(c);
       if (depth + 1 === options.length) visit(x, chosen);
@@ -160,8 +204,10 @@ export function forEachExecution(
   if (options.length === 0) {
     const none = Relation.empty(s.n);
     const x = new Execution(s, none, none, none);
+    budget.spend();
     if (keep(x)) visit(x, chosen);
     return;
   }
   walk(0, Relation.empty(s.n), Relation.empty(s.n), Relation.empty(s.n));
+  for (const cs of options) for (const c of cs) budget.release(choiceBytes(s, c));
 }

@@ -5,6 +5,18 @@
  * this package is a bug.
  */
 
+/**
+ * `text` with every character one cannot see written as an escape: controls
+ * (NUL, tab, newline, ...), format characters (zero-width space, bidi marks,
+ * BOM), line and paragraph separators and spaces other than U+0020, so that a
+ * message quoting bad input shows what is there and stays on one line.
+ */
+export function visible(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Cs}]/gu, (c) =>
+    c === " " ? c : `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`,
+  );
+}
+
 /** Bad input to the checker, reported by its message alone. */
 export class MemmodelError extends Error {
   override name = "MemmodelError";
@@ -19,6 +31,6 @@ export class LitmusSyntaxError extends MemmodelError {
     readonly column: number,
     readonly reason: string,
   ) {
-    super(`${file}:${line}:${column}: ${reason}`);
+    super(visible(`${file}:${line}:${column}: ${reason}`));
   }
 }

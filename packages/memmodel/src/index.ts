@@ -6,6 +6,13 @@
  */
 
 export {
+  CheckLimitError,
+  type CheckLimits,
+  type CheckProgress,
+  DEFAULT_LIMITS,
+  type LimitName,
+} from "./budget.js";
+export {
   type Barrier,
   FENCE_SPELLING,
   type Pattern,
@@ -17,7 +24,7 @@ export { CATALOGUE } from "./catalogue/patterns.js";
 export { spellLitmus, testName, variantSlug, variantsOf } from "./catalogue/spell.js";
 export { catalogueFiles, type VerifyRow, verifyCatalogue } from "./catalogue/verify.js";
 export { type CheckOptions, type CheckResult, checkTest, type Witness } from "./check.js";
-export { LitmusSyntaxError, MemmodelError } from "./errors.js";
+export { LitmusSyntaxError, MemmodelError, visible } from "./errors.js";
 export type { Event, Execution, Structure, StructureOptions } from "./execution.js";
 export {
   formatResult,

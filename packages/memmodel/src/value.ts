@@ -3,12 +3,17 @@
  * integer, or the address of a named location (`x`), written as its name.
  * Integers are 32-bit signed: MIPS `lw` sign-extends a word and herd's X86 is
  * 32-bit, so no test of the shared set tells the difference from herd's 64-bit
- * MIPS registers. Arithmetic on an address is limited to what a litmus test
+ * MIPS registers. A constant outside 32 bits would tell it, so the reader
+ * refuses one (source.ts) instead of cutting it. Arithmetic on an address is limited to what a litmus test
  * does with one: add zero to it (`addu %T1,$3,%y0` with `$3` = 0), compare it,
  * subtract or xor it from itself.
  */
 
 export type Value = number | string;
+
+/** The integers a test may write: the reader refuses wider ones rather than cut them. */
+export const INT32_MIN = -(2 ** 31);
+export const INT32_MAX = 2 ** 31 - 1;
 
 /** The operations of both instruction sets, named after herd's `Op`. */
 export type BinOp =

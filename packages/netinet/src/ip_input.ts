@@ -9,10 +9,12 @@
  * forwarding), an unknown protocol (ips_noproto).
  *
  * Runs in the network softint (or thread, per softint variant) inside the
- * policy's `input` lock point.
+ * policy's `input` lock point, which ipintr takes once per run over the
+ * queue (ipintr_drain).
  */
 
 import { curcpu, type KernelGen, work } from "@smpnet/sim";
+import type { PktqDrain } from "@smpnet/softint";
 import { IP_HDR_LEN, IP_MF, IP_OFFMASK, IPPROTO_TCP, IPPROTO_UDP } from "./constants.js";
 import { in_cksum } from "./in_cksum.js";
 import { m_adj, m_freem, m_pullup, type mbuf } from "./mbuf.js";
@@ -21,12 +23,15 @@ import type { ipstat } from "./stats.js";
 import { tcp_input } from "./tcp_input.js";
 import { udp_input } from "./udp_usrreq.js";
 
-/** The pktqueue's input function: one packet, inside the policy's input point. */
-export function* ipintr(stack: NetStack, m: mbuf): KernelGen {
-  const locks = stack.locks;
-  yield* locks.input.enter(stack);
-  yield* ip_input(stack, m);
-  yield* locks.input.exit(stack);
+/**
+ * ipintr's locking: the policy's input point around each run over ip_pktq
+ * (SOFTNET_KERNEL_LOCK_UNLESS_NET_MPSAFE around the dequeue loop).
+ */
+export function ipintr_drain(stack: NetStack): PktqDrain {
+  return {
+    enter: () => stack.locks.input.enter(stack),
+    exit: () => stack.locks.input.exit(stack),
+  };
 }
 
 function* ip_drop(stack: NetStack, m: mbuf, counter: keyof ipstat): KernelGen {

@@ -5,7 +5,7 @@
  * point protects. What NetBSD and FreeBSD take at each point is in the
  * package README.
  *
- *   input       around each packet's ip_input in the network softint (ipintr)
+ *   input       around each run of the network softint over ip_pktq (ipintr)
  *   pcb_lookup  around a pcb hash lookup on the input path
  *   pcb_change  around inserting, rehashing or removing a pcb
  *   so_input    the input path's hold on the socket it delivers to, around

@@ -18,6 +18,7 @@ import {
 } from "@smpnet/sim";
 import {
   HZ_DEFAULT,
+  IFQ_MAXLEN,
   type PktqRpsHashFunc,
   pktq_create,
   pktq_rps_hash_curcpu,
@@ -28,7 +29,7 @@ import { INPCB_BYTES, NMBCLUSTERS_DEFAULT } from "./constants.js";
 import { RPS_HASHES, type RpsHash } from "./flowhash.js";
 import { ifnet } from "./if.js";
 import { inpcbtable } from "./in_pcb.js";
-import { ipintr } from "./ip_input.js";
+import { ip_input, ipintr_drain } from "./ip_input.js";
 import { type NetLocking, type NetPolicy, validateLocking, validatePolicy } from "./lockpoints.js";
 import { MbufPools, type mbuf } from "./mbuf.js";
 import { type NetProbes, netProbes } from "./probes.js";
@@ -122,7 +123,13 @@ export class NetStack {
     packetIds.set(host.sim, ids);
     this.ids = ids;
     this.ifp = new ifnet(this, nic, rxCpus);
-    this.ip_pktq = pktq_create(host, "ip_pktq", (m: mbuf) => ipintr(this, m));
+    this.ip_pktq = pktq_create(
+      host,
+      "ip_pktq",
+      (m: mbuf) => ip_input(this, m),
+      IFQ_MAXLEN,
+      ipintr_drain(this),
+    );
     this.ifp.attachInput(this.ip_pktq);
     const inpcbpl = pool_cache_init(host, "inpcbpl", INPCB_BYTES, 0, IPL_NONE);
     this.udbtable = new inpcbtable(this, "udbtable", inpcbpl);

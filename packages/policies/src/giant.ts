@@ -10,10 +10,6 @@
  *   sys/protosw.h, used by udp_usrreq.c and tcp_usrreq.c);
  * - sosend and soreceive drop so_lock around the user copy (uipc_socket.c);
  * - TCP's timers take softnet_lock, then KERNEL_LOCK (tcp_timer.c).
- *
- * Left out: ipintr takes the locks once per drain of the queue, here once
- * per packet (netinet's input point is per packet): an uncontended pair
- * more per packet.
  */
 
 import {

@@ -50,6 +50,7 @@ export {
   type SoftintLevel,
 } from "./levels.js";
 export {
+  type PktqDrain,
   type PktqInput,
   type PktqRpsHashFunc,
   type PktqStats,

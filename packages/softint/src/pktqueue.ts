@@ -62,6 +62,17 @@ import { system } from "./system.js";
 
 export type PktqInput<T> = (m: T) => KernelGen<void>;
 
+/**
+ * What the consumer takes around a run over the queue: ipintr wraps its
+ * loop in SOFTNET_KERNEL_LOCK_UNLESS_NET_MPSAFE (ip_input.c), once per run,
+ * not per packet. A run is one softint dispatch (netbsd), one budget
+ * (budget's softint and thread) or one item (threaded).
+ */
+export interface PktqDrain {
+  enter(): KernelGen<void>;
+  exit(): KernelGen<void>;
+}
+
 /** pktq_rps_hash_func_t: a packet's hash; pktq_enqueue takes it modulo the CPUs. */
 export type PktqRpsHashFunc<T> = (m: T) => number;
 
@@ -143,6 +154,7 @@ export class pktqueue_t<T> {
     readonly maxlen: number,
     readonly input: PktqInput<T>,
     readonly config: ResolvedConfig,
+    readonly drain: PktqDrain | null,
   ) {
     this.variant = config.variant;
     this.cpus = host.cpus.map((c: Cpu) => new PktqCpu<T>(c));
@@ -185,13 +197,15 @@ export class pktqueue_t<T> {
 
 /**
  * pktq_create: a queue of at most `maxlen` items per CPU (IFQ_MAXLEN by
- * default) whose items go to `input`, drained as the host's variant says.
+ * default) whose items go to `input`, drained as the host's variant says,
+ * each run of the consumer inside `drain` when one is given.
  */
 export function pktq_create<T>(
   host: Host,
   name: string,
   input: PktqInput<T>,
   maxlen: number = IFQ_MAXLEN,
+  drain: PktqDrain | null = null,
 ): pktqueue_t<T> {
   const sys = system(host);
   if (!Number.isInteger(maxlen) || maxlen < 1) {
@@ -199,7 +213,7 @@ export function pktq_create<T>(
       `pktq_create ${name}: maxlen must be a positive integer, got ${String(maxlen)}`,
     );
   }
-  return new pktqueue_t(host, name, maxlen, input, sys.config);
+  return new pktqueue_t(host, name, maxlen, input, sys.config, drain);
 }
 
 function* wakeThread(pc: PktqCpu<unknown>): KernelGen {
@@ -237,11 +251,14 @@ export function* pktq_enqueue<T>(pq: pktqueue_t<T>, m: T, hash: number): KernelG
 /** The SOFTINT_NET handler (ipintr, or net_rx_action with a budget). */
 function* pktq_softint<T>(pq: pktqueue_t<T>): KernelGen {
   const pc = pq.cpus[curcpu().index]!;
+  const drain = pq.drain;
   if (pq.variant === "netbsd") {
+    if (drain !== null) yield* drain.enter();
     for (let m = pc.take(); m !== undefined; m = pc.take()) {
       yield* pq.input(m);
       pc.processed++;
     }
+    if (drain !== null) yield* drain.exit();
     return;
   }
   if (pc.deferred) return; // a run queued before the hand-off: the thread has the queue now
@@ -252,12 +269,14 @@ function* pktq_softint<T>(pq: pktqueue_t<T>): KernelGen {
     pc.restarts = 0;
   }
   pc.rescheduled = false;
+  if (drain !== null) yield* drain.enter();
   for (let n = 0; n < b.items && nanotime() - start < b.timeNs; n++) {
     const m = pc.take();
-    if (m === undefined) return;
+    if (m === undefined) break;
     yield* pq.input(m);
     pc.processed++;
   }
+  if (drain !== null) yield* drain.exit();
   if (pc.length === 0) return;
   pc.squeezed++;
   if (pc.restarts < b.maxRestarts && nanotime() - pc.burstStartNs < b.restartTimeNs) {
@@ -281,12 +300,14 @@ function* ksoftnet<T>(pq: pktqueue_t<T>, pc: PktqCpu<T>): KernelGen {
       yield* sleep(pc);
       continue;
     }
+    if (pq.drain !== null) yield* pq.drain.enter();
     for (let n = 0; n < items; n++) {
       const m = pc.take();
       if (m === undefined) break;
       yield* pq.input(m);
       pc.processed++;
     }
+    if (pq.drain !== null) yield* pq.drain.exit();
     yield* preempt(); // cond_resched()
   }
 }
@@ -300,7 +321,9 @@ function* netisr<T>(pq: pktqueue_t<T>, pc: PktqCpu<T>): KernelGen {
       yield* sleep(pc);
       continue;
     }
+    if (pq.drain !== null) yield* pq.drain.enter();
     yield* pq.input(m);
+    if (pq.drain !== null) yield* pq.drain.exit();
     pc.processed++;
     yield* preempt();
   }

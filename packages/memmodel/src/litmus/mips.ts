@@ -130,7 +130,20 @@ class MipsOperands extends OperandReader {
   int(): number {
     const t = this.ts.next();
     if (t?.kind !== "num") throw this.fail(t);
-    return Number(t.text);
+    return this.ts.int32(t);
+  }
+
+  /** A bit position or count of the 32-bit values (value.ts): wider ones would wrap. */
+  bits(what: string, max: number): number {
+    const t = this.ts.peek();
+    const k = this.int();
+    if (k < 0 || k > max) {
+      throw this.ts.error(
+        `${what} must be from 0 to ${max} (values here are 32 bits), got ${k}`,
+        t,
+      );
+    }
+    return k;
   }
 
   /** `offset(base)` or `(base)`. */
@@ -211,7 +224,7 @@ function parse(ts: TokenStream, text: string): ParsedInstr {
       o.comma();
       const a = o.reg();
       o.comma();
-      const k = o.int();
+      const k = o.bits("the shift", 31);
       o.end();
       return done({ kind: "op", op: "shl", dst, a: reg(a), b: imm(k), src });
     }
@@ -221,9 +234,9 @@ function parse(ts: TokenStream, text: string): ParsedInstr {
       o.comma();
       const a = o.reg();
       o.comma();
-      const pos = o.int();
+      const pos = o.bits("the position", 31);
       o.comma();
-      const size = o.int();
+      const size = o.bits("the size", 32 - pos);
       o.end();
       const mask = size >= 32 ? -1 : (1 << size) - 1;
       return done(

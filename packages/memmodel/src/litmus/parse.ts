@@ -5,6 +5,8 @@
  * and the constraints (state.ts). Every error is a LitmusSyntaxError at the
  * file, line and column of what is wrong.
  */
+
+import { LitmusSyntaxError } from "../errors.js";
 import type { Arch, Instr, LitmusTest, Location, Operand, Prop, Thread } from "../program.js";
 import type { Value } from "../value.js";
 import type { ArchSyntax } from "./arch.js";
@@ -15,6 +17,50 @@ import { parseConstraints, parseInit } from "./state.js";
 import { x86 } from "./x86.js";
 
 export const syntaxOf = (arch: Arch): ArchSyntax => (arch === "MIPS" ? mips : x86);
+
+/**
+ * The size of program the checker takes. herd's tests have a few threads of
+ * a few instructions; these limits are far above them and keep the checker's
+ * recursions (over threads, and over a register's chain of operations) off
+ * the end of the stack, and the paths of the threads (two per conditional
+ * branch) countable.
+ */
+const MAX_THREADS = 1000;
+const MAX_INSTRUCTIONS = 1000;
+const MAX_BRANCHES = 16;
+
+/** Refuses a program larger than the limits above, at the row or branch that passes them. */
+function checkSize(src: SourceFile, threads: readonly Thread[], rows: Span[][]): void {
+  if (threads.length > MAX_THREADS) {
+    throw src.error(
+      rows[0]![MAX_THREADS]!.start,
+      `more than ${MAX_THREADS} threads; the checker takes tests of at most ${MAX_THREADS}`,
+    );
+  }
+  for (const t of threads) {
+    if (t.code.length > MAX_INSTRUCTIONS) {
+      const i = t.code[MAX_INSTRUCTIONS]!.src;
+      throw new LitmusSyntaxError(
+        src.file,
+        i.line,
+        i.column,
+        `P${t.id} has more than ${MAX_INSTRUCTIONS} instructions; the checker takes at most ${MAX_INSTRUCTIONS} a thread`,
+      );
+    }
+  }
+  const branches = threads.flatMap((t) =>
+    t.code.filter((i) => i.kind === "branch" && i.test !== "always"),
+  );
+  if (branches.length > MAX_BRANCHES) {
+    const b = branches[MAX_BRANCHES]!.src;
+    throw new LitmusSyntaxError(
+      src.file,
+      b.line,
+      b.column,
+      `more than ${MAX_BRANCHES} conditional branches; each doubles the paths to check, so the checker takes at most ${MAX_BRANCHES} a test`,
+    );
+  }
+}
 
 /** The program table as rows of cells, each cell a span of the file. */
 function tableCells(src: SourceFile, code: Span): Span[][] {
@@ -198,6 +244,7 @@ export function parseLitmus(text: string, file: string): LitmusTest {
   const rows = tableCells(src, sections.code);
   const n = threadHeader(src, rows[0], sections.code.start);
   const threads = readThreads(src, syntax, rows.slice(1), n);
+  checkSize(src, threads, rows);
   const ctx = { src, syntax, threads: n };
 
   const init: { loc: Location; value: Value }[] = [];

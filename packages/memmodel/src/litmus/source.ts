@@ -5,6 +5,7 @@
  * the condition). Comments are OCaml's `(* ... *)`, as in herd's lexers.
  */
 import { LitmusSyntaxError } from "../errors.js";
+import { INT32_MAX, INT32_MIN } from "../value.js";
 
 export class SourceFile {
   private readonly lineStarts: number[] = [0];
@@ -133,6 +134,20 @@ export class TokenStream {
 
   error(reason: string, at: Token | undefined = this.peek()): Error {
     return this.src.error(at?.offset ?? this.endOffset, reason);
+  }
+
+  /** The integer `digits` spells (by default the number token `t`), refused if not 32-bit. */
+  int32(t: Token, digits = t.text): number {
+    const negative = digits.startsWith("-");
+    const magnitude = Number(negative ? digits.slice(1) : digits);
+    const n = negative ? -magnitude : magnitude;
+    if (!(n >= INT32_MIN && n <= INT32_MAX)) {
+      throw this.error(
+        `\`${t.text}\` does not fit in 32 bits: values are 32-bit signed integers, ${INT32_MIN} to ${INT32_MAX}`,
+        t,
+      );
+    }
+    return n;
   }
 
   describe(t: Token | undefined): string {

@@ -75,7 +75,23 @@ function firstLine(src: SourceFile): { arch: Arch; name: string; end: number } {
       `wrong architecture line: \`${arch}\` must be followed by the test name, e.g. \`${arch} SB\``,
     );
   }
+  // herd's splitter lets the name be followed by blanks, `(texname)`, a doc string or `;`.
+  const after = src.text.codePointAt(m.lastIndex);
+  if (after !== undefined && !/[ \t\r\n(";{]/.test(String.fromCodePoint(after))) {
+    const c = String.fromCodePoint(after);
+    throw src.error(
+      m.lastIndex,
+      `the test name \`${r[3]}\` is followed by \`${c}\` (U+${after.toString(16).toUpperCase().padStart(4, "0")}); test names are letters, digits and _ / . + - [ ]`,
+    );
+  }
   return { arch, name: r[3], end: m.lastIndex };
+}
+
+/** The offset just after the string whose opening `"` is at `open`. */
+function stringEnd(src: SourceFile, open: number, what: string): number {
+  const close = src.text.indexOf('"', open + 1);
+  if (close < 0) throw src.error(open, `${what} \`"\` is never closed by \`"\``);
+  return close + 1;
 }
 
 /** The offset just after the `}` closing the init section that opens at `open`. */
@@ -96,9 +112,9 @@ export function splitSections(src: SourceFile): Sections {
   const { text } = src;
   const head = firstLine(src);
   // The doc string may hold any character, `{` included: step over it.
-  const doc = /[ \t]*\r?\n?[ \t]*"[^"]*"/y;
+  const doc = /[ \t]*\r?\n?[ \t]*"/y;
   doc.lastIndex = head.end;
-  const afterHead = doc.test(text) ? doc.lastIndex : head.end;
+  const afterHead = doc.test(text) ? stringEnd(src, doc.lastIndex - 1, "the doc string") : head.end;
   const open = text.indexOf("{", afterHead);
   if (open < 0) {
     throw src.error(
@@ -117,8 +133,7 @@ export function splitSections(src: SourceFile): Sections {
       continue;
     }
     if (c === '"') {
-      const q = text.indexOf('"', i + 1);
-      i = q < 0 ? text.length : q + 1;
+      i = stringEnd(src, i, "the string");
       continue;
     }
     if (/[A-Za-z~]/.test(c) && !/[A-Za-z0-9_]/.test(text[i - 1] ?? " ")) {

@@ -44,11 +44,13 @@ class StateReader {
     return this.ts.error(`bad ${this.what}: ${reason}`, at ?? this.ts.peek());
   }
 
-  register(tid: number, t: Token): Location {
-    if (tid >= this.ctx.threads) {
+  /** Register `t` of the thread `proc` names (`0` or `P0`). */
+  register(proc: Token, t: Token): Location {
+    const tid = Number(proc.text.replace(/^P/, ""));
+    if (!(Number.isInteger(tid) && tid >= 0 && tid < this.ctx.threads)) {
       throw this.fail(
-        `thread ${tid} does not exist; the test has ${this.ctx.threads} (P0-P${this.ctx.threads - 1})`,
-        t,
+        `thread ${proc.text} does not exist; the test has ${this.ctx.threads} (${this.ctx.threads === 1 ? "P0" : `P0-P${this.ctx.threads - 1}`})`,
+        proc,
       );
     }
     const reg = this.ctx.syntax.register(t.text);
@@ -71,7 +73,7 @@ class StateReader {
       const r = this.ts.next();
       if (r?.kind !== "name")
         throw this.fail(`expected a register after \`${t!.text}:\`, ${this.ts.describe(r)}`, r);
-      return { loc: this.register(Number(t!.text.replace(/^P/, "")), r), offset };
+      return { loc: this.register(t!, r), offset };
     }
     if (this.ts.accept("[")) {
       const n = this.ts.next();
@@ -102,7 +104,7 @@ class StateReader {
   value(): { value: Value; offset: number } {
     const offset = this.ts.offset();
     const t = this.ts.next();
-    if (t?.kind === "num") return { value: Number(t.text) | 0, offset };
+    if (t?.kind === "num") return { value: this.ts.int32(t), offset };
     if (t?.kind === "name" && !t.text.startsWith("%")) return { value: t.text, offset };
     throw this.fail(`expected a value (an integer or a location), ${this.ts.describe(t)}`, t);
   }
@@ -147,8 +149,16 @@ export interface Constraints {
   readonly names: readonly { readonly name: string; readonly offset: number }[];
 }
 
+/**
+ * How deep parentheses, `~` and `=>` may nest in a condition. herd's tests
+ * nest a few levels; the limit keeps the reader, the checker and the printer
+ * (all recursive over the proposition) far from the end of the stack.
+ */
+const MAX_NESTING = 200;
+
 class PropReader {
   readonly names: { name: string; offset: number }[] = [];
+  private depth = 0;
 
   constructor(private readonly r: StateReader) {}
 
@@ -172,18 +182,33 @@ class PropReader {
     return ps.length === 1 ? ps[0]! : { kind: "and", ps };
   }
 
+  /** Reads what `read` reads one level deeper, refusing to go past MAX_NESTING. */
+  private nested(at: Token, read: () => Prop): Prop {
+    if (++this.depth > MAX_NESTING) {
+      throw this.bad(
+        `the proposition nests more than ${MAX_NESTING} deep (parentheses, \`~\`, \`=>\`); write it flatter`,
+        at,
+      );
+    }
+    const p = read();
+    this.depth--;
+    return p;
+  }
+
   private implies(): Prop {
     const p = this.unary();
-    return this.ts.accept("=>") ? { kind: "implies", p, q: this.implies() } : p;
+    const arrow = this.ts.peek();
+    if (!this.ts.accept("=>")) return p;
+    return { kind: "implies", p, q: this.nested(arrow!, () => this.implies()) };
   }
 
   private unary(): Prop {
     const t = this.ts.peek();
     if (t === undefined) throw this.bad("the proposition ends too early");
     if (this.ts.accept("~") || (t.text === "not" && this.ts.next()))
-      return { kind: "not", p: this.unary() };
+      return { kind: "not", p: this.nested(t, () => this.unary()) };
     if (this.ts.accept("(")) {
-      const p = this.or();
+      const p = this.nested(t, () => this.or());
       if (!this.ts.accept(")"))
         throw this.bad(
           `expected \`)\` closing the parenthesis, ${this.ts.describe(this.ts.peek())}`,

@@ -61,9 +61,9 @@ class X86Operands extends OperandReader {
   ea(): Ea {
     const t = this.ts.next();
     if (!t) throw this.fail(t);
-    if (t.kind === "num") return { kind: "imm", value: Number(t.text) | 0 };
+    if (t.kind === "num") return { kind: "imm", value: this.ts.int32(t) };
     if (t.kind === "name" && /^\$-?(0[xX][0-9a-fA-F]+|\d+)$/.test(t.text)) {
-      return { kind: "imm", value: Number(t.text.slice(1)) | 0 };
+      return { kind: "imm", value: this.ts.int32(t, t.text.slice(1)) };
     }
     if (t.kind === "name") return { kind: "reg", reg: this.register(t) };
     if (t.text === "[" || t.text === "(") {
