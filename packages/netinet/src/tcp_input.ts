@@ -49,6 +49,7 @@ import {
   TH_SYN,
 } from "./tcp_fsm.js";
 import { tcp_output } from "./tcp_output.js";
+import { tcp_deliver, tcp_reass } from "./tcp_reass.js";
 import { SEQ_GEQ, SEQ_GT, SEQ_LEQ, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
 import {
   TCP_MSS,
@@ -76,14 +77,12 @@ import {
 } from "./tcp_timer.js";
 import { TF_ACKNOW, TF_DELACK, type tcpcb, type tcpstat } from "./tcp_var.js";
 import {
-  sbappendstream,
   sbdrop,
   sbspace,
   socantrcvmore,
   soisconnected,
   soisdisconnected,
   sonewconn,
-  sorwakeup,
   sowwakeup,
 } from "./uipc_socket2.js";
 
@@ -95,7 +94,7 @@ const DROPWITHRESET = 3; // free it and answer with a RST
 const STEP6 = 4; // go on to the window update, data and FIN
 
 /** The segment being processed: tcp_input's locals. */
-interface tcpseg {
+export interface tcpseg {
   m: mbuf;
   seq: number;
   ack: number;
@@ -556,90 +555,6 @@ function* tcp_setup_ack(tp: tcpcb): KernelGen {
   }
   tp.t_flags |= TF_DELACK;
   yield* TCP_SET_DELACK(tp);
-}
-
-/** Appends in-order data to so_rcv and wakes the reader. */
-function* tcp_deliver(stack: NetStack, so: socket, m: mbuf): KernelGen {
-  const id = m.id;
-  const bytes = m.len;
-  yield* sbappendstream(so.so_rcv, m);
-  const p = stack.probes.deliver;
-  if (p.on) p.emit(curcpu(), id, bytes);
-  yield* sorwakeup(so);
-}
-
-/**
- * tcp_reass: queues an out-of-order segment, trimmed against its
- * neighbours, then delivers what has become contiguous with rcv_nxt.
- * Returns TH_FIN if the FIN was reached in sequence, else 0.
- */
-function* tcp_reass(stack: NetStack, tp: tcpcb, seg: tcpseg | null): KernelGen<number> {
-  if (seg !== null && (seg.tlen > 0 || seg.tiflags & TH_FIN))
-    yield* tcp_reass_insert(stack, tp, seg);
-  if (tp.t_state < TCPS_ESTABLISHED) return 0;
-  const q = tp.segq;
-  let flags = 0;
-  while (q.length > 0 && q[0]!.seq === tp.rcv_nxt) {
-    const e = q.shift()!;
-    tp.rcv_nxt = seq_add(tp.rcv_nxt, e.len);
-    if (e.len > 0) yield* tcp_deliver(stack, tp.t_socket, e.m);
-    else yield* m_freem(stack.mbufs, e.m);
-    if (e.fin) {
-      flags = TH_FIN;
-      break;
-    }
-  }
-  return flags;
-}
-
-/** Puts a segment into the reassembly queue, without the bytes its neighbours already hold. */
-function* tcp_reass_insert(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen {
-  const st = stack.tcpstat;
-  const q = tp.segq;
-  const m = seg.m;
-  let seq = seg.seq;
-  let len = seg.tlen;
-  let fin = (seg.tiflags & TH_FIN) !== 0;
-  let i = 0;
-  while (i < q.length && SEQ_LEQ(q[i]!.seq, seq)) i++;
-  const prev = q[i - 1];
-  if (prev !== undefined) {
-    const over = seq_sub(seq_add(prev.seq, prev.len), seq);
-    if (over >= len) {
-      // nothing new but perhaps the FIN right after the queued bytes
-      if (fin && over === len) prev.fin = true;
-      st.tcps_rcvduppack++;
-      st.tcps_rcvdupbyte += len;
-      yield* m_freem(stack.mbufs, m);
-      return;
-    }
-    if (over > 0) {
-      m_adj(m, over);
-      seq = seq_add(seq, over);
-      len -= over;
-    }
-  }
-  // later segments: drop those this one covers, cut the one it overlaps
-  while (i < q.length) {
-    const next = q[i]!;
-    const over = seq_sub(seq_add(seq, len), next.seq);
-    if (over <= 0) break;
-    if (over >= next.len) {
-      fin ||= next.fin;
-      q.splice(i, 1);
-      yield* m_freem(stack.mbufs, next.m);
-      continue;
-    }
-    m_adj(next.m, over);
-    next.seq = seq_add(next.seq, over);
-    next.m.th_seq = next.seq;
-    next.len -= over;
-    break;
-  }
-  m.th_seq = seq;
-  st.tcps_rcvoopack++;
-  st.tcps_rcvoobyte += len;
-  q.splice(i, 0, { seq, len, fin, m });
 }
 
 /** Sets the MSS from the peer's option (536 without one), never above what our MTU allows. */
