@@ -73,6 +73,33 @@ describe("a TCP stream arrives whole, once and in order", () => {
     expect(seen.dupSegs).toBeGreaterThan(0);
   });
 
+  it("across 2^32: a stream whose sequence numbers wrap arrives whole over a lossy, reordering wire", () => {
+    const writes = Array<number>(20).fill(10_000);
+    const r = tcpRun({
+      seed: 7,
+      writes,
+      wire: { lossRate: 0.02, reorderRate: 0.05, duplicateRate: 0.02 },
+      limitMs: 120_000,
+      before: (k) => {
+        // the peer's initial sequence number 50,000 below 2^32 (the first ISS drawn)
+        const rng = k.sim.rng;
+        const draw = rng.int.bind(rng);
+        let first = true;
+        rng.int = (lo, hi) => {
+          if (first && hi === 0xffff_ffff) {
+            first = false;
+            return 0xffff_ffff - 50_000;
+          }
+          return draw(lo, hi);
+        };
+      },
+    });
+    expect(r.iss).toBe(0xffff_ffff - 50_000);
+    expect(checkStream(r.ranges, r.iss, 200_000)).toBeNull();
+    expect(r.eof).toBe(true);
+    expect(r.k.peer.tcpstat.tcps_sndrexmitpack).toBeGreaterThan(0);
+  });
+
   it("the check itself rejects a gap, an overlap and a short stream", () => {
     expect(checkStream([11, 5, 16, 5], 10, 10)).toBeNull();
     expect(checkStream([11, 5, 17, 4], 10, 9)).toMatch(/starts at 17/);
