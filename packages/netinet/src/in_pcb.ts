@@ -17,6 +17,7 @@ import { type KernelGen, load, work } from "@smpnet/sim";
 import { INPCBHASH_SIZE, IPPORT_ANONMIN } from "./constants.js";
 import type { socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
+import type { tcpcb } from "./tcp_var.js";
 
 export class inpcb {
   inp_laddr = 0;
@@ -25,6 +26,8 @@ export class inpcb {
   inp_fport = 0;
   /** In the 4-tuple hash (connected) or only in the port hash. */
   connected = false;
+  /** The protocol's control block (inp_ppcb): TCP's tcpcb. */
+  inp_ppcb: tcpcb | null = null;
 
   constructor(
     readonly inp_socket: socket,

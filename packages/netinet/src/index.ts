@@ -44,16 +44,56 @@ export { NetStack, type NetStackOptions, netinet_attach } from "./stack.js";
 export { ifstat, ipstat, udpstat } from "./stats.js";
 export { type SelectSet, soreadable, sowritable, sys_select } from "./sys_select.js";
 export {
+  sys_accept,
   sys_bind,
   sys_close,
   sys_connect,
+  sys_listen,
   sys_recvfrom,
   sys_sendto,
+  sys_shutdown,
   sys_socket,
 } from "./sys_socket.js";
+export * from "./tcp_congctl.js";
+export * from "./tcp_fsm.js";
+export { tcp_input, tcp_xmit_timer } from "./tcp_input.js";
+export { tcp_output } from "./tcp_output.js";
+export * from "./tcp_seq.js";
+export {
+  TCP_MSS,
+  TCP_RECVSPACE,
+  TCP_SENDSPACE,
+  tcp_close,
+  tcp_drop,
+  tcp_mss_to_advertise,
+  tcp_newtcpcb,
+  tcp_respond,
+} from "./tcp_subr.js";
+export * from "./tcp_timer.js";
+export { tcp_usrreqs } from "./tcp_usrreq.js";
+export * from "./tcp_var.js";
 export { udp_input, udp_output, udp_usrreqs } from "./udp_usrreq.js";
-export { sobind, soclose, soconnect, socreate, soreceive, sosend } from "./uipc_socket.js";
-export { sbappendaddr, sbspace, sbwait, sorwakeup, sowakeup, sowwakeup } from "./uipc_socket2.js";
+export {
+  soaccept,
+  sobind,
+  soclose,
+  soconnect,
+  socreate,
+  solisten,
+  soreceive,
+  sosend,
+  soshutdown,
+} from "./uipc_socket.js";
+export {
+  sbappendaddr,
+  sbappendstream,
+  sbdrop,
+  sbspace,
+  sbwait,
+  sorwakeup,
+  sowakeup,
+  sowwakeup,
+} from "./uipc_socket2.js";
 export {
   Frame,
   Link,

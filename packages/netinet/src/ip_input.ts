@@ -15,11 +15,12 @@
 
 import { curcpu, type KernelGen, work } from "@smpnet/sim";
 import type { PktqDrain } from "@smpnet/softint";
-import { IP_HDR_LEN, IP_MF, IP_OFFMASK, IPPROTO_UDP } from "./constants.js";
+import { IP_HDR_LEN, IP_MF, IP_OFFMASK, IPPROTO_TCP, IPPROTO_UDP } from "./constants.js";
 import { in_cksum } from "./in_cksum.js";
 import { m_adj, m_freem, m_pullup, type mbuf } from "./mbuf.js";
 import type { NetStack } from "./stack.js";
 import type { ipstat } from "./stats.js";
+import { tcp_input } from "./tcp_input.js";
 import { udp_input } from "./udp_usrreq.js";
 
 /**
@@ -64,6 +65,10 @@ export function* ip_input(stack: NetStack, m: mbuf): KernelGen {
   if (m.ip_p === IPPROTO_UDP) {
     st.ips_delivered++;
     return yield* udp_input(stack, m, hlen);
+  }
+  if (m.ip_p === IPPROTO_TCP) {
+    st.ips_delivered++;
+    return yield* tcp_input(stack, m, hlen);
   }
   return yield* ip_drop(stack, m, "ips_noproto");
 }

@@ -14,7 +14,7 @@ import {
   Simulation,
   validateProfile,
 } from "@smpnet/sim";
-import { type SoftintConfig, softint_init } from "@smpnet/softint";
+import { type SoftintConfig, softint_init, validateSoftintConfig } from "@smpnet/softint";
 import type { RpsHash } from "./flowhash.js";
 import type { NetPolicy } from "./lockpoints.js";
 import { type NetStack, netinet_attach } from "./stack.js";
@@ -99,7 +99,8 @@ export function net_kernel(opts: NetKernelOptions): NetKernel {
   });
   softint_init(dutHost, opts.softint);
   softint_init(peerHost, opts.softint);
-  const common = { nic, netCosts: opts.netCosts, policy: opts.policy };
+  const { hz } = validateSoftintConfig(opts.softint);
+  const common = { nic, netCosts: opts.netCosts, policy: opts.policy, hz };
   const dut = netinet_attach(dutHost, {
     ...common,
     addr: DUT_ADDR,

@@ -1,7 +1,8 @@
 /*
  * What the model keeps of a packet instead of its bytes: the IPv4 header's
  * fields, the transport ports, the flow hash, and the payload's identity (a
- * UDP datagram's id and length; a TCP segment's sequence range, later). An
+ * UDP datagram's id and length; a TCP segment's header, whose sequence
+ * number and length give the range of the stream it carries). An
  * mbuf's packet header and a frame on the wire both carry it; the NIC's DMA
  * and the driver's transmit copy it from one to the other.
  */
@@ -26,6 +27,14 @@ export class PacketHeader {
   dport = 0;
   data_id = 0;
   data_len = 0;
+  /** TCP header (netinet/tcp.h): sequence, acknowledgment, flags, window, header length. */
+  th_seq = 0;
+  th_ack = 0;
+  th_flags = 0;
+  th_win = 0;
+  th_off = 0;
+  /** The MSS option of a SYN (TCPOPT_MAXSEG), 0 when absent. */
+  th_mss = 0;
 
   /** Copies every field of `h` (DMA into a receive buffer, a frame from a packet). */
   copyHeader(h: PacketHeader): void {
@@ -44,6 +53,12 @@ export class PacketHeader {
     this.dport = h.dport;
     this.data_id = h.data_id;
     this.data_len = h.data_len;
+    this.th_seq = h.th_seq;
+    this.th_ack = h.th_ack;
+    this.th_flags = h.th_flags;
+    this.th_win = h.th_win;
+    this.th_off = h.th_off;
+    this.th_mss = h.th_mss;
   }
 
   /** Clears every field, as m_gethdr does. */
@@ -59,5 +74,6 @@ export class PacketHeader {
       this.ip_hl =
         0;
     this.sport = this.dport = this.data_id = this.data_len = 0;
+    this.th_seq = this.th_ack = this.th_flags = this.th_win = this.th_off = this.th_mss = 0;
   }
 }

@@ -22,6 +22,14 @@ export interface NetProbes {
   user_read: Probe<[cpu: Cpu, id: number, bytes: number]>;
   /** A packet was dropped; `reason` names the counter it went to. */
   drop: Probe<[host: Host, id: number, reason: string]>;
+  /** tcp_input took a segment (before any check of its sequence numbers). */
+  tcp_input: Probe<[cpu: Cpu, id: number, seq: number, ack: number, flags: number, len: number]>;
+  /** tcp_output or tcp_respond sent a segment; `cwnd` is the sender's window then (0 for tcp_respond). */
+  tcp_output: Probe<
+    [cpu: Cpu, id: number, seq: number, ack: number, flags: number, len: number, cwnd: number]
+  >;
+  /** A connection changed state (tcp_fsm.ts numbers). */
+  tcp_state: Probe<[host: Host, so: number, from: number, to: number]>;
 }
 
 const bySim = new WeakMap<Simulation, NetProbes>();
@@ -38,6 +46,9 @@ export function netProbes(sim: Simulation): NetProbes {
       deliver: bus.define("net_deliver"),
       user_read: bus.define("net_user_read"),
       drop: bus.define("net_drop"),
+      tcp_input: bus.define("net_tcp_input"),
+      tcp_output: bus.define("net_tcp_output"),
+      tcp_state: bus.define("net_tcp_state"),
     };
     bySim.set(sim, p);
   }

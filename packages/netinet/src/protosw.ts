@@ -1,7 +1,9 @@
 /*
  * The user requests a protocol offers its sockets (struct pr_usrreqs,
  * sys/sys/protosw.h). Each returns 0 or an errno; the socket layer calls
- * them inside the policy's `usrreq` lock point.
+ * them inside the policy's `usrreq` lock point. The connection requests
+ * (listen, accept, rcvd, shutdown, disconnect) are a stream protocol's; a
+ * protocol without them answers EOPNOTSUPP, as UDP's do.
  */
 
 import type { KernelGen } from "@smpnet/sim";
@@ -15,4 +17,10 @@ export interface pr_usrreqs {
   /** Takes `m` whatever happens: sends it or frees it. */
   pr_send(so: socket, m: mbuf, addr: number, port: number): KernelGen<number>;
   pr_detach(so: socket): KernelGen<void>;
+  pr_listen?(so: socket): KernelGen<number>;
+  pr_accept?(so: socket): KernelGen<number>;
+  /** The user took data from so_rcv: the protocol may announce the larger window. */
+  pr_rcvd?(so: socket): KernelGen<number>;
+  pr_shutdown?(so: socket): KernelGen<number>;
+  pr_disconnect?(so: socket): KernelGen<number>;
 }

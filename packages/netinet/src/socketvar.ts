@@ -18,7 +18,10 @@ export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
 
 /** so_state (sys/socketvar.h). */
+export const SS_NOFDREF = 0x001;
 export const SS_ISCONNECTED = 0x002;
+export const SS_ISCONNECTING = 0x004;
+export const SS_ISDISCONNECTING = 0x008;
 export const SS_CANTSENDMORE = 0x010;
 export const SS_CANTRCVMORE = 0x020;
 export const SS_NBIO = 0x080;
@@ -31,6 +34,18 @@ export const ENOBUFS = 55;
 export const ENOTCONN = 57;
 export const EPIPE = 32;
 export const EINVAL = 22;
+export const EOPNOTSUPP = 45;
+export const ECONNABORTED = 53;
+export const ECONNRESET = 54;
+export const EISCONN = 56;
+export const ETIMEDOUT = 60;
+export const ECONNREFUSED = 61;
+
+/** so_options (sys/socket.h). */
+export const SO_ACCEPTCONN = 0x0002;
+
+/** Longest listen queue (sys/socket.h SOMAXCONN). */
+export const SOMAXCONN = 128;
 
 export class sockbuf {
   sb_cc = 0;
@@ -63,9 +78,18 @@ export class sockbuf {
 export class socket {
   so_state = 0;
   so_error = 0;
+  so_options = 0;
   so_pcb: inpcb | null = null;
+  /** A listening socket's incomplete (so_q0) and complete (so_q) connections, and their bound. */
+  readonly so_q0: socket[] = [];
+  readonly so_q: socket[] = [];
+  so_qlimit = 0;
+  /** The listening socket a queued connection belongs to. */
+  so_head: socket | null = null;
   readonly so_snd: sockbuf;
   readonly so_rcv: sockbuf;
+  /** LWPs asleep on so_cv (connect and accept waiting for a connection). */
+  so_cvwaiters = 0;
   /** Whatever per-socket state the locking policy keeps (its so_lock, say). */
   lockState: unknown = null;
 
@@ -96,4 +120,10 @@ export class uio {
   /** Destination or source of a datagram (sendto/recvfrom). */
   addr = 0;
   port = 0;
+  /**
+   * A stream read appends here, when given, the sequence number and length
+   * of each piece it copied, in order: what the receiver needs to prove the
+   * stream arrived whole.
+   */
+  ranges: number[] | null = null;
 }

@@ -1,6 +1,6 @@
 /*
  * One host's netinet: its mbuf pools, its interface and driver, the network
- * softint's queue into ip_input, the UDP pcb table, the counters, and the
+ * softint's queue into ip_input, the UDP and TCP pcb tables, the counters, and the
  * locks its policy put at the lock points. netinet_attach builds it on a
  * host whose softints are up (softint_init).
  */
@@ -17,6 +17,7 @@ import {
   validateNic,
 } from "@smpnet/sim";
 import {
+  HZ_DEFAULT,
   IFQ_MAXLEN,
   type PktqRpsHashFunc,
   pktq_create,
@@ -33,6 +34,7 @@ import { type NetLocking, type NetPolicy, validateLocking, validatePolicy } from
 import { MbufPools, type mbuf } from "./mbuf.js";
 import { type NetProbes, netProbes } from "./probes.js";
 import { ipstat, udpstat } from "./stats.js";
+import { tcpstat } from "./tcp_var.js";
 
 export interface NetStackOptions {
   /** The host's IPv4 address, as a number (10.0.0.1 is 0x0a000001). */
@@ -51,6 +53,8 @@ export interface NetStackOptions {
   rpsHash?: RpsHash | undefined;
   /** Clusters the host may have out at once (default NMBCLUSTERS_DEFAULT). */
   nmbclusters?: number | undefined;
+  /** The host's clock rate, for TCP's timers in ticks (default HZ_DEFAULT: softint_init's). */
+  hz?: number | undefined;
 }
 
 const packetIds = new WeakMap<Simulation, { next: number }>();
@@ -64,8 +68,12 @@ export class NetStack {
   readonly ifp: ifnet;
   readonly ip_pktq: pktqueue_t<mbuf>;
   readonly udbtable: inpcbtable;
+  readonly tcbtable: inpcbtable;
   readonly ipstat = new ipstat();
   readonly udpstat = new udpstat();
+  readonly tcpstat = new tcpstat();
+  /** Clock ticks per second: TCP's callouts are set in ticks. */
+  readonly hz: number;
   readonly probes: NetProbes;
   readonly policy: NetPolicy;
   locks!: NetLocking;
@@ -123,11 +131,10 @@ export class NetStack {
       ipintr_drain(this),
     );
     this.ifp.attachInput(this.ip_pktq);
-    this.udbtable = new inpcbtable(
-      this,
-      "udbtable",
-      pool_cache_init(host, "inpcbpl", INPCB_BYTES, 0, IPL_NONE),
-    );
+    const inpcbpl = pool_cache_init(host, "inpcbpl", INPCB_BYTES, 0, IPL_NONE);
+    this.udbtable = new inpcbtable(this, "udbtable", inpcbpl);
+    this.tcbtable = new inpcbtable(this, "tcbtable", inpcbpl);
+    this.hz = opts.hz ?? HZ_DEFAULT;
   }
 
   /** A packet id unique in the simulation, for probes. */

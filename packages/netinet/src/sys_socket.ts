@@ -8,7 +8,17 @@
 import { type KernelGen, syscall_enter, syscall_exit, work } from "@smpnet/sim";
 import type { socket, uio } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
-import { sobind, soclose, soconnect, socreate, soreceive, sosend } from "./uipc_socket.js";
+import {
+  soaccept,
+  sobind,
+  soclose,
+  soconnect,
+  socreate,
+  solisten,
+  soreceive,
+  sosend,
+  soshutdown,
+} from "./uipc_socket.js";
 
 function* syscall<T>(stack: NetStack, body: KernelGen<T>): KernelGen<T> {
   syscall_enter();
@@ -33,12 +43,31 @@ export function sys_connect(so: socket, addr: number, port: number): KernelGen<n
   return syscall(so.stack, soconnect(so, addr, port));
 }
 
-/** sendto(2) / write(2): 0 or an errno. */
+/** listen(2): 0 or an errno. */
+export function sys_listen(so: socket, backlog: number): KernelGen<number> {
+  return syscall(so.stack, solisten(so, backlog));
+}
+
+/** accept(2): the connection's socket, or an errno. */
+export function sys_accept(so: socket): KernelGen<socket | number> {
+  return syscall(so.stack, soaccept(so));
+}
+
+/** shutdown(2) with SHUT_WR: 0 or an errno. */
+export function sys_shutdown(so: socket): KernelGen<number> {
+  return syscall(so.stack, soshutdown(so));
+}
+
+/** sendto(2) / write(2): 0 or an errno; on a stream, returns when every byte is in so_snd. */
 export function sys_sendto(so: socket, u: uio): KernelGen<number> {
   return syscall(so.stack, sosend(so, u));
 }
 
-/** recvfrom(2) / read(2): 0 or an errno; the datagram's identity in `u`. */
+/**
+ * recvfrom(2) / read(2): 0 or an errno; the datagram's identity in `u`, or
+ * on a stream the first byte's sequence number and the bytes read (0: end
+ * of file).
+ */
 export function sys_recvfrom(so: socket, u: uio): KernelGen<number> {
   return syscall(so.stack, soreceive(so, u));
 }

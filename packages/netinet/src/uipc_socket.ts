@@ -1,8 +1,17 @@
 /*
  * The socket layer, after NetBSD sys/kern/uipc_socket.c: socreate, sobind,
- * soconnect, sosend, soreceive and soclose, for datagram sockets (stream
- * sockets come with TCP). Each holds the policy's so_syscall point for its
- * work on the socket and usrreq around the protocol's request.
+ * solisten, soaccept, soconnect, sosend, soreceive, soshutdown and soclose,
+ * for datagram (UDP) and stream (TCP) sockets. Each holds the policy's
+ * so_syscall point for its work on the socket and usrreq around the
+ * protocol's request.
+ *
+ * sosend for a stream copies as much as so_snd has room for into mbufs
+ * (inside `copy`), hands it to pr_send (TCP appends it and calls
+ * tcp_output), and sleeps in sbwait while the buffer is full, until all is
+ * sent. soreceive for a stream sleeps until data, EOF or an error, copies
+ * out up to the request from so_rcv (sbdrop) and calls pr_rcvd so the
+ * protocol can announce the window it opened. connect on a stream sleeps on
+ * so_cv until the handshake ends; accept until a connection is complete.
  *
  * sosend for a datagram: sblock(so_snd) serialises senders; the payload is
  * copied from user space into a fresh packet inside the `copy` point (NetBSD
@@ -20,34 +29,50 @@ import { sleeplock_enter, sleeplock_exit } from "@smpnet/core";
 import { curcpu, type KernelGen, SimError, work } from "@smpnet/sim";
 import { UDP_MAXPAYLOAD, UDP_RECVSPACE, UDP_SENDSPACE } from "./constants.js";
 import { m_freem, m_getpkt, type mbuf } from "./mbuf.js";
+import type { pr_usrreqs } from "./protosw.js";
 import {
+  ECONNABORTED,
+  EINVAL,
   EMSGSIZE,
   ENOBUFS,
+  ENOTCONN,
+  EOPNOTSUPP,
+  EPIPE,
   EWOULDBLOCK,
+  SO_ACCEPTCONN,
   SOCK_DGRAM,
+  SOCK_STREAM,
+  SOMAXCONN,
   SS_CANTRCVMORE,
+  SS_CANTSENDMORE,
+  SS_ISCONNECTED,
+  SS_ISCONNECTING,
   SS_NBIO,
+  SS_NOFDREF,
   socket,
   type uio,
 } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
+import { TCP_RECVSPACE, TCP_SENDSPACE } from "./tcp_subr.js";
+import { tcp_usrreqs } from "./tcp_usrreq.js";
 import { udp_usrreqs } from "./udp_usrreq.js";
-import { sbtakerecord, sbwait } from "./uipc_socket2.js";
+import { sbdrop, sbflush, sbspace, sbtakerecord, sbwait, sowait } from "./uipc_socket2.js";
 
 /** socreate: a socket of `type` with its pcb. */
 export function* socreate(stack: NetStack, type: number): KernelGen<socket> {
-  if (type !== SOCK_DGRAM) {
+  if (type !== SOCK_DGRAM && type !== SOCK_STREAM) {
     throw new SimError(
-      `socreate: socket type ${type} is not modelled yet; use SOCK_DGRAM (${SOCK_DGRAM})`,
+      `socreate: socket type ${type} is not modelled; use SOCK_STREAM (${SOCK_STREAM}) or SOCK_DGRAM (${SOCK_DGRAM})`,
     );
   }
+  const stream = type === SOCK_STREAM;
   const so = new socket(
     stack,
     type,
-    udp_usrreqs,
+    stream ? tcp_usrreqs : udp_usrreqs,
     stack.nextSocketId++,
-    UDP_SENDSPACE,
-    UDP_RECVSPACE,
+    stream ? TCP_SENDSPACE : UDP_SENDSPACE,
+    stream ? TCP_RECVSPACE : UDP_RECVSPACE,
   );
   const locks = stack.locks;
   yield* locks.so_syscall.enter(so);
@@ -73,13 +98,83 @@ export function sobind(so: socket, addr: number, port: number): KernelGen<number
   return usrreq(so, (s) => s.so_proto.pr_bind(s, addr, port));
 }
 
-/** soconnect: fixes the peer a datagram socket sends to and receives from. */
-export function soconnect(so: socket, addr: number, port: number): KernelGen<number> {
-  return usrreq(so, (s) => s.so_proto.pr_connect(s, addr, port));
+/** A request the protocol may not have (EOPNOTSUPP then). */
+function optional(req: keyof pr_usrreqs): (so: socket) => KernelGen<number> {
+  return function* (so) {
+    const f = so.so_proto[req] as ((so: socket) => KernelGen<number>) | undefined;
+    return f === undefined ? EOPNOTSUPP : yield* f.call(so.so_proto, so);
+  };
 }
 
-/** sosend: sends `uio.uio_resid` bytes as one datagram to uio.addr:uio.port (ignored when connected). */
+/**
+ * soconnect: fixes the peer a datagram socket sends to and receives from;
+ * on a stream, starts the handshake and sleeps until it ends (0, or
+ * so_error: ECONNREFUSED, ETIMEDOUT).
+ */
+export function* soconnect(so: socket, addr: number, port: number): KernelGen<number> {
+  if (so.so_options & SO_ACCEPTCONN) return EOPNOTSUPP;
+  let error = yield* usrreq(so, (s) => s.so_proto.pr_connect(s, addr, port));
+  if (error !== 0 || so.so_type !== SOCK_STREAM) return error;
+  const locks = so.stack.locks;
+  yield* locks.so_syscall.enter(so);
+  const settled = () => (so.so_state & SS_ISCONNECTING) === 0 || so.so_error !== 0;
+  while (!settled()) yield* sowait(so, settled);
+  error = so.so_error;
+  so.so_error = 0;
+  yield* locks.so_syscall.exit(so);
+  return error;
+}
+
+/** solisten: takes connections on a stream socket, `backlog` of them queued (at most SOMAXCONN). */
+export function* solisten(so: socket, backlog: number): KernelGen<number> {
+  const error = yield* usrreq(so, optional("pr_listen"));
+  if (error !== 0) return error;
+  so.so_options |= SO_ACCEPTCONN;
+  so.so_qlimit = Math.min(Math.max(backlog, 0), SOMAXCONN);
+  return 0;
+}
+
+/**
+ * soaccept: sleeps until a connection is complete on the listening `head`
+ * and takes it off the queue; the new socket, or an errno (EINVAL if not
+ * listening, EWOULDBLOCK if non-blocking with none, ECONNABORTED if closed).
+ */
+export function* soaccept(head: socket): KernelGen<socket | number> {
+  if ((head.so_options & SO_ACCEPTCONN) === 0) return EINVAL;
+  const locks = head.stack.locks;
+  yield* locks.so_syscall.enter(head);
+  let result: socket | number = 0;
+  const ready = () => head.so_q.length > 0 || (head.so_state & SS_CANTRCVMORE) !== 0;
+  while (!ready()) {
+    if (head.so_state & SS_NBIO) {
+      result = EWOULDBLOCK;
+      break;
+    }
+    yield* sowait(head, ready);
+  }
+  if (result === 0) {
+    const so = head.so_q.shift();
+    if (so === undefined) result = ECONNABORTED;
+    else {
+      so.so_head = null;
+      yield* locks.usrreq.enter(so);
+      yield* so.so_proto.pr_accept!(so);
+      yield* locks.usrreq.exit(so);
+      result = so;
+    }
+  }
+  yield* locks.so_syscall.exit(head);
+  return result;
+}
+
+/** soshutdown: no more sending on a stream (SHUT_WR): the FIN. */
+export function soshutdown(so: socket): KernelGen<number> {
+  return usrreq(so, optional("pr_shutdown"));
+}
+
+/** sosend: sends `uio.uio_resid` bytes as one datagram to uio.addr:uio.port (ignored when connected), or on a stream. */
 export function* sosend(so: socket, u: uio): KernelGen<number> {
+  if (so.so_type === SOCK_STREAM) return yield* sosend_stream(so, u);
   const stack = so.stack;
   const locks = stack.locks;
   const len = u.uio_resid;
@@ -113,6 +208,7 @@ export function* sosend(so: socket, u: uio): KernelGen<number> {
  * datagram is discarded (MSG_TRUNC). Fills u.data_id and u.data_len.
  */
 export function* soreceive(so: socket, u: uio): KernelGen<number> {
+  if (so.so_type === SOCK_STREAM) return yield* soreceive_stream(so, u);
   const stack = so.stack;
   const locks = stack.locks;
   const sb = so.so_rcv;
@@ -146,10 +242,142 @@ export function* soreceive(so: socket, u: uio): KernelGen<number> {
   return error;
 }
 
-/** soclose: detaches the pcb and frees what the receive buffer holds. */
+/**
+ * sosend on a stream: while bytes are left, waits for room in so_snd (a
+ * non-blocking socket returns EWOULDBLOCK once nothing more fits), copies
+ * what fits and hands it to the protocol. EPIPE once the sending side is
+ * shut; so_error if the connection failed.
+ */
+function* sosend_stream(so: socket, u: uio): KernelGen<number> {
+  const stack = so.stack;
+  const locks = stack.locks;
+  const sb = so.so_snd;
+  yield* sleeplock_enter(sb.sblock);
+  yield* locks.so_syscall.enter(so);
+  let error = 0;
+  while (u.uio_resid > 0) {
+    if (so.so_state & SS_CANTSENDMORE) {
+      error = EPIPE;
+      break;
+    }
+    if (so.so_error !== 0) {
+      error = so.so_error;
+      so.so_error = 0;
+      break;
+    }
+    if ((so.so_state & SS_ISCONNECTED) === 0) {
+      error = ENOTCONN;
+      break;
+    }
+    const space = sbspace(sb);
+    if (space < Math.min(u.uio_resid, sb.sb_lowat)) {
+      if (so.so_state & SS_NBIO) {
+        error = EWOULDBLOCK;
+        break;
+      }
+      yield* sbwait(
+        sb,
+        () =>
+          sbspace(sb) >= Math.min(u.uio_resid, sb.sb_lowat) ||
+          (so.so_state & SS_CANTSENDMORE) !== 0 ||
+          so.so_error !== 0,
+      );
+      continue;
+    }
+    const n = Math.min(u.uio_resid, space);
+    yield* locks.copy.enter(so);
+    const m = yield* m_getpkt(stack.mbufs, n);
+    if (m !== null) yield* work(n / stack.memcpyBytesPerCycle); // uiomove: copyin
+    yield* locks.copy.exit(so);
+    if (m === null) {
+      error = ENOBUFS;
+      break;
+    }
+    m.id = stack.nextPacketId();
+    u.uio_resid -= n;
+    yield* locks.usrreq.enter(so);
+    error = yield* so.so_proto.pr_send(so, m, 0, 0);
+    yield* locks.usrreq.exit(so);
+    if (error !== 0) break;
+  }
+  yield* locks.so_syscall.exit(so);
+  yield* sleeplock_exit(sb.sblock);
+  return error;
+}
+
+/**
+ * soreceive on a stream: sleeps until so_rcv has data, the peer's FIN
+ * (0 bytes: end of file) or an error; copies out up to uio_resid bytes,
+ * reporting in u.data_id the sequence number of the first byte and in
+ * u.data_len how many (each piece in u.ranges when given), then pr_rcvd.
+ */
+function* soreceive_stream(so: socket, u: uio): KernelGen<number> {
+  const stack = so.stack;
+  const locks = stack.locks;
+  const sb = so.so_rcv;
+  yield* sleeplock_enter(sb.sblock);
+  yield* locks.so_syscall.enter(so);
+  let error = 0;
+  const ready = () => sb.sb_cc > 0 || (so.so_state & SS_CANTRCVMORE) !== 0 || so.so_error !== 0;
+  while (!ready()) {
+    if (so.so_state & SS_NBIO) {
+      error = EWOULDBLOCK;
+      break;
+    }
+    yield* sbwait(sb, ready);
+  }
+  u.data_len = 0;
+  if (error === 0 && sb.sb_cc === 0 && so.so_error !== 0) {
+    error = so.so_error;
+    so.so_error = 0;
+  }
+  const n = error === 0 ? Math.min(sb.sb_cc, u.uio_resid) : 0;
+  if (n > 0) {
+    u.data_id = sb.sb_mb!.th_seq;
+    u.data_len = n;
+    yield* locks.copy.enter(so);
+    yield* work(n / stack.memcpyBytesPerCycle); // uiomove: copyout
+    yield* locks.copy.exit(so);
+    // the copy dropped the socket's hold under some policies: the data is still first in so_rcv
+    yield* sbdrop(sb, n, u.ranges);
+    u.uio_resid -= n;
+    const p = stack.probes.user_read;
+    if (p.on) p.emit(curcpu(), u.data_id, n);
+    yield* locks.usrreq.enter(so);
+    if (so.so_proto.pr_rcvd !== undefined) yield* so.so_proto.pr_rcvd(so);
+    yield* locks.usrreq.exit(so);
+  }
+  yield* locks.so_syscall.exit(so);
+  yield* sleeplock_exit(sb.sblock);
+  return error;
+}
+
+/**
+ * soclose: detaches the pcb and frees what the receive buffer holds. A
+ * listening socket first aborts the connections on its queues; a stream
+ * sends its FIN and the connection lives on without the socket
+ * (SS_NOFDREF) until TCP is done with it.
+ */
 export function* soclose(so: socket): KernelGen {
   const stack = so.stack;
   const locks = stack.locks;
+  if (so.so_type === SOCK_STREAM) {
+    for (const q of [so.so_q0, so.so_q]) {
+      while (q.length > 0) {
+        const child = q.shift()!;
+        child.so_head = null;
+        yield* soclose(child);
+      }
+    }
+    yield* locks.so_syscall.enter(so);
+    so.so_state |= SS_NOFDREF;
+    yield* locks.usrreq.enter(so);
+    yield* so.so_proto.pr_detach(so);
+    yield* locks.usrreq.exit(so);
+    yield* sbflush(so.so_rcv);
+    yield* locks.so_syscall.exit(so);
+    return;
+  }
   yield* locks.so_syscall.enter(so);
   so.so_state |= SS_CANTRCVMORE;
   yield* locks.usrreq.enter(so);

@@ -1,0 +1,137 @@
+/*
+ * NewReno congestion control, after NetBSD sys/netinet/tcp_congctl.c
+ * (tcp_newreno_*, built on tcp_reno_*): slow start and congestion avoidance
+ * with appropriate byte counting (RFC 3465 as NetBSD's tcp_do_abc and
+ * tcp_abc_aggressive, both on by default), fast retransmit on the third
+ * duplicate ACK (RFC 5681 3.2) and NewReno's recovery with partial ACKs
+ * (RFC 6582). The hooks have the kernel's names; CUBIC and a per-socket
+ * choice (TCP_CONGESTION) come with the next increment.
+ *
+ * As NetBSD's tcp_input, duplicate ACKs after the third do not inflate the
+ * window while NewReno recovers (t_partialacks >= 0 stops the count there),
+ * where RFC 6582 3.2 step 4 would add a segment for each.
+ */
+
+import type { KernelGen } from "@smpnet/sim";
+import { tcp_output } from "./tcp_output.js";
+import { SEQ_GT, SEQ_LT, seq_sub } from "./tcp_seq.js";
+import { TCP_TIMER_DISARM, TCPT_REXMT } from "./tcp_timer.js";
+import type { tcpcb } from "./tcp_var.js";
+
+/** Duplicate ACKs that trigger fast retransmit (tcp_input.c tcprexmtthresh). */
+export const tcprexmtthresh = 3;
+/** ABC: count acknowledged bytes, not ACKs (tcp_input.c tcp_do_abc = 1). */
+export const tcp_do_abc = true;
+/** ABC's L: two segments per ACK in slow start when nothing was retransmitted (tcp_abc_aggressive = 1). */
+export const tcp_abc_aggressive = true;
+/** The largest window without window scaling (tcp.h TCP_MAXWIN). */
+export const TCP_MAXWIN = 65_535;
+
+/** Initial window in segments (tcp_subr.c tcp_init_win, TCP_INIT_WIN 4). */
+export const tcp_init_win = 4;
+/** Its cap in bytes by tcp_init_win 0..10 (tcp_subr.c tcp_init_win_max: 4 -> 3 * 1460). */
+const tcp_init_win_max: readonly number[] = [1, 1, 2, 2, 3, 5, 6, 7, 8, 9, 10].map(
+  (n) => n * 1_460,
+);
+
+/** TCP_INITIAL_WINDOW (tcp_var.h): tcp_init_win segments, capped but never below two (4,380 bytes at 1460). */
+export function TCP_INITIAL_WINDOW(segsz: number): number {
+  return Math.min(tcp_init_win * segsz, Math.max(2 * segsz, tcp_init_win_max[tcp_init_win]!));
+}
+
+/** ssthresh after a loss: half the flight, at least two segments (RFC 5681 eq. 4). */
+function halfFlight(tp: tcpcb): number {
+  const win = Math.floor(Math.min(tp.snd_wnd, tp.snd_cwnd) / 2 / tp.t_segsz);
+  return Math.max(win, 2) * tp.t_segsz;
+}
+
+/**
+ * fast_retransmit: the third duplicate ACK. Not when the ACK is below
+ * snd_high (a retransmit timeout's flight: RFC 6582 section 4.1). Returns
+ * false when the ACK should be treated as an ordinary duplicate.
+ */
+export function* tcp_newreno_fast_retransmit(tp: tcpcb, th_ack: number): KernelGen<boolean> {
+  if (SEQ_LT(th_ack, tp.snd_high)) {
+    tp.t_dupacks = 0;
+    return false;
+  }
+  const onxt = tp.snd_nxt;
+  tp.snd_ssthresh = halfFlight(tp);
+  tp.snd_recover = tp.snd_max;
+  tp.t_partialacks = 0;
+  yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
+  tp.t_rtttime = -1;
+  tp.snd_nxt = th_ack;
+  tp.snd_cwnd = tp.t_segsz;
+  yield* tcp_output(tp);
+  tp.snd_cwnd = tp.snd_ssthresh + tp.t_segsz * tp.t_dupacks;
+  if (SEQ_GT(onxt, tp.snd_nxt)) tp.snd_nxt = onxt;
+  return true;
+}
+
+/**
+ * fast_retransmit_newack: an ACK of new data. In recovery, a partial ACK
+ * retransmits the next hole and deflates the window by what it acked; a
+ * full ACK ends recovery with cwnd at most ssthresh. Called before snd_una
+ * moves.
+ */
+export function* tcp_newreno_fast_retransmit_newack(tp: tcpcb, th_ack: number): KernelGen {
+  if (tp.t_partialacks < 0) {
+    tp.t_dupacks = 0;
+    return;
+  }
+  if (SEQ_LT(th_ack, tp.snd_recover)) {
+    const onxt = tp.snd_nxt;
+    const ocwnd = tp.snd_cwnd;
+    const acked = seq_sub(th_ack, tp.snd_una);
+    // only the first partial ACK restarts the retransmit timer (NetBSD's choice)
+    if (++tp.t_partialacks === 1) yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
+    tp.t_rtttime = -1;
+    tp.snd_nxt = th_ack;
+    // one segment past what this ACK covers: the next hole
+    tp.snd_cwnd = tp.t_segsz + acked;
+    yield* tcp_output(tp);
+    tp.snd_cwnd = ocwnd;
+    if (SEQ_GT(onxt, tp.snd_nxt)) tp.snd_nxt = onxt;
+    // deflate by what was acked, less the segment just sent (RFC 6582 3.2 step 3)
+    tp.snd_cwnd -= acked - tp.t_segsz;
+    return;
+  }
+  // full ACK: leave recovery with no more than ssthresh, and no burst (RFC 6582 3.2 step 3, option 2)
+  const flight = seq_sub(tp.snd_max, th_ack);
+  tp.snd_cwnd = flight < tp.snd_ssthresh ? flight + tp.t_segsz : tp.snd_ssthresh;
+  tp.t_partialacks = -1;
+  tp.t_dupacks = 0;
+  tp.t_bytes_acked = 0;
+}
+
+/** newack: opens the window for an ACK of new data, outside recovery (tcp_reno_newack). */
+export function tcp_newreno_newack(tp: tcpcb, th_ack: number): void {
+  if (tp.t_partialacks >= 0) return;
+  const cw = tp.snd_cwnd;
+  let incr = tp.t_segsz;
+  if (tcp_do_abc) {
+    const acked = seq_sub(th_ack, tp.snd_una);
+    if (cw >= tp.snd_ssthresh) {
+      // congestion avoidance: one segment per window of bytes acked
+      tp.t_bytes_acked += acked;
+      if (tp.t_bytes_acked < cw) return;
+      tp.t_bytes_acked -= cw;
+    } else {
+      const limit = !tcp_abc_aggressive || tp.snd_nxt !== tp.snd_max ? tp.t_segsz : 2 * tp.t_segsz;
+      incr = Math.min(acked, limit);
+    }
+  } else if (cw >= tp.snd_ssthresh) {
+    incr = Math.floor((incr * incr) / cw);
+  }
+  tp.snd_cwnd = Math.min(cw + incr, TCP_MAXWIN);
+}
+
+/** slow_retransmit: a retransmit timeout; back to one segment and slow start (RFC 5681 3.1). */
+export function tcp_newreno_slow_retransmit(tp: tcpcb): void {
+  tp.snd_ssthresh = halfFlight(tp);
+  tp.snd_cwnd = tp.t_segsz;
+  tp.t_partialacks = -1;
+  tp.t_dupacks = 0;
+  tp.t_bytes_acked = 0;
+}

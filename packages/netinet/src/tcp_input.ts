@@ -1,0 +1,600 @@
+/*
+ * TCP input, after NetBSD sys/netinet/tcp_input.c: the header checks, the
+ * pcb lookup (in the policy's pcb_lookup point, the socket's so_input point
+ * held from the pcb found to the end, as udp_input), then RFC 793's segment
+ * processing: a SYN on a listening socket makes a new connection in
+ * SYN_RECEIVED (no syn cache: sonewconn at once, as before NetBSD 1.3);
+ * SYN_SENT takes the SYN-ACK; every other state trims the segment to the
+ * receive window, checks RST (RFC 5961 3.2: exact match resets, in-window
+ * gets a challenge ACK) and SYN (RFC 5961 4.2: a challenge ACK), processes
+ * the ACK (RTT sample, duplicate ACKs and NewReno through tcp_congctl.ts,
+ * the send buffer dropped, the FIN states advanced), the window update,
+ * the data (in order straight into so_rcv with a delayed ACK, out of order
+ * into the reassembly queue with an immediate ACK) and the FIN.
+ *
+ * Left out: header prediction (a fast path with the same outcome), urgent
+ * data, the options other than MSS, keepalive, and the syn cache.
+ */
+
+import { curcpu, type KernelGen, work } from "@smpnet/sim";
+import { TCP_HDR_LEN } from "./constants.js";
+import { in_cksum } from "./in_cksum.js";
+import { in_pcbconnect, in_pcblookup } from "./in_pcb.js";
+import { m_adj, m_freem, type mbuf } from "./mbuf.js";
+import { ECONNREFUSED, ECONNRESET, SS_NOFDREF, type socket } from "./socketvar.js";
+import type { NetStack } from "./stack.js";
+import {
+  TCP_INITIAL_WINDOW,
+  tcp_newreno_fast_retransmit,
+  tcp_newreno_fast_retransmit_newack,
+  tcp_newreno_newack,
+  tcprexmtthresh,
+} from "./tcp_congctl.js";
+import {
+  TCPS_CLOSE_WAIT,
+  TCPS_CLOSING,
+  TCPS_ESTABLISHED,
+  TCPS_FIN_WAIT_1,
+  TCPS_FIN_WAIT_2,
+  TCPS_HAVERCVDFIN,
+  TCPS_LAST_ACK,
+  TCPS_LISTEN,
+  TCPS_SYN_RECEIVED,
+  TCPS_SYN_SENT,
+  TCPS_TIME_WAIT,
+  TH_ACK,
+  TH_FIN,
+  TH_PUSH,
+  TH_RST,
+  TH_SYN,
+} from "./tcp_fsm.js";
+import { tcp_output } from "./tcp_output.js";
+import { tcp_deliver, tcp_reass } from "./tcp_reass.js";
+import { SEQ_GEQ, SEQ_GT, SEQ_LEQ, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
+import {
+  TCP_MSS,
+  tcp_close,
+  tcp_drop,
+  tcp_mss_to_advertise,
+  tcp_new_iss,
+  tcp_respond,
+  tcp_state,
+} from "./tcp_subr.js";
+import {
+  TCP_MAXIDLE,
+  TCP_REXMTVAL,
+  TCP_SET_DELACK,
+  TCP_TIMER_ARM,
+  TCP_TIMER_DISARM,
+  TCP_TIMER_ISARMED,
+  TCPT_2MSL,
+  TCPT_PERSIST,
+  TCPT_RANGESET,
+  TCPT_REXMT,
+  TCPTV_MIN,
+  TCPTV_MSL,
+  TCPTV_REXMTMAX,
+} from "./tcp_timer.js";
+import { TF_ACKNOW, TF_DELACK, type tcpcb, type tcpstat } from "./tcp_var.js";
+import {
+  sbdrop,
+  sbspace,
+  socantrcvmore,
+  soisconnected,
+  soisdisconnected,
+  sonewconn,
+  sowwakeup,
+} from "./uipc_socket2.js";
+
+/** What is left to do with a segment when its processing stops. */
+const DONE = 0; // consumed
+const DROP = 1; // free it
+const DROPAFTERACK = 2; // free it and send an ACK (unless it is a RST)
+const DROPWITHRESET = 3; // free it and answer with a RST
+const STEP6 = 4; // go on to the window update, data and FIN
+
+/** The segment being processed: tcp_input's locals. */
+export interface tcpseg {
+  m: mbuf;
+  seq: number;
+  ack: number;
+  tiwin: number;
+  tiflags: number;
+  tlen: number;
+  needoutput: boolean;
+}
+
+function* tcp_drop_count(stack: NetStack, m: mbuf, counter: keyof tcpstat): KernelGen {
+  stack.tcpstat[counter]++;
+  const p = stack.probes.drop;
+  if (p.on) p.emit(stack.host, m.id, counter);
+  yield* m_freem(stack.mbufs, m);
+}
+
+/** tcp_input: `m` starts with its IP header of `off` bytes. */
+export function* tcp_input(stack: NetStack, m: mbuf, off: number): KernelGen {
+  const st = stack.tcpstat;
+  st.tcps_rcvtotal++;
+  yield* work(stack.costs.tcpInputCycles);
+  if (m.len < off + TCP_HDR_LEN) return yield* tcp_drop_count(stack, m, "tcps_rcvshort");
+  if (m.th_off < TCP_HDR_LEN || off + m.th_off > m.len) {
+    return yield* tcp_drop_count(stack, m, "tcps_rcvbadoff");
+  }
+  if (!m.csumVerified) yield* in_cksum(stack, m.len - off);
+  if (m.corrupt) return yield* tcp_drop_count(stack, m, "tcps_rcvbadsum");
+  const seg: tcpseg = {
+    m,
+    seq: m.th_seq,
+    ack: m.th_ack,
+    tiwin: m.th_win,
+    tiflags: m.th_flags,
+    tlen: m.len - off - m.th_off,
+    needoutput: false,
+  };
+  const p = stack.probes.tcp_input;
+  if (p.on) p.emit(curcpu(), m.id, seg.seq, seg.ack, seg.tiflags, seg.tlen);
+  const faddr = m.ip_src;
+  const fport = m.sport;
+  const lport = m.dport;
+  const t = stack.tcbtable;
+  const locks = stack.locks;
+  yield* locks.pcb_lookup.enter(t);
+  const inp = yield* in_pcblookup(t, faddr, fport, m.ip_dst, lport);
+  const so = inp?.inp_socket ?? null;
+  if (so !== null) yield* locks.so_input.enter(so);
+  yield* locks.pcb_lookup.exit(t);
+  // the headers are done with: m holds the payload from here on
+  m_adj(m, off + m.th_off);
+  m.th_seq = seg.seq;
+  let what = DROPWITHRESET;
+  const tp = inp?.inp_ppcb ?? null;
+  if (so === null) st.tcps_noport++;
+  else if (tp !== null && !tp.dead) what = yield* tcp_input_locked(stack, tp, seg, m.ip_dst);
+  yield* tcp_input_finish(stack, so, tp, seg, what, faddr, fport, lport);
+  if (so !== null) yield* locks.so_input.exit(so);
+}
+
+/** The labels at the end of tcp_input: drop, dropafterack, dropwithreset. */
+function* tcp_input_finish(
+  stack: NetStack,
+  so: socket | null,
+  tp: tcpcb | null,
+  seg: tcpseg,
+  what: number,
+  faddr: number,
+  fport: number,
+  lport: number,
+): KernelGen {
+  if (what === DONE) return;
+  const m = seg.m;
+  if (what === DROPAFTERACK && (seg.tiflags & TH_RST) === 0 && tp !== null && !tp.dead) {
+    tp.t_flags |= TF_ACKNOW;
+    yield* tcp_output(tp);
+  }
+  if (what === DROPWITHRESET && (seg.tiflags & TH_RST) === 0) {
+    // RFC 793: a RST from the ACK's sequence, or acknowledging the whole segment
+    if (seg.tiflags & TH_ACK) {
+      yield* tcp_respond(stack, so, faddr, fport, lport, 0, seg.ack, TH_RST);
+    } else {
+      let end = seq_add(seg.seq, seg.tlen);
+      if (seg.tiflags & TH_SYN) end = seq_add(end, 1);
+      if (seg.tiflags & TH_FIN) end = seq_add(end, 1);
+      yield* tcp_respond(stack, so, faddr, fport, lport, end, 0, TH_RST | TH_ACK);
+    }
+  }
+  const p = stack.probes.drop;
+  if (p.on) p.emit(stack.host, m.id, "tcp_input");
+  yield* m_freem(stack.mbufs, m);
+}
+
+function* tcp_input_locked(
+  stack: NetStack,
+  tp: tcpcb,
+  seg: tcpseg,
+  laddr: number,
+): KernelGen<number> {
+  const so = tp.t_socket;
+  tp.t_rcvtime = stack.sim.now;
+  // the receive window: what the buffer takes, never less than was offered
+  tp.rcv_wnd = Math.max(sbspace(so.so_rcv), seq_sub(tp.rcv_adv, tp.rcv_nxt), 0);
+  let what: number;
+  if (tp.t_state === TCPS_LISTEN) return yield* tcp_input_listen(stack, tp, seg, laddr);
+  if (tp.t_state === TCPS_SYN_SENT) what = yield* tcp_input_synsent(stack, tp, seg);
+  else what = yield* tcp_input_ack(stack, tp, seg);
+  if (what !== STEP6) return what;
+  return yield* tcp_input_step6(stack, tp, seg);
+}
+
+/** A segment for a listening socket: a SYN makes a connection in SYN_RECEIVED. */
+function* tcp_input_listen(
+  stack: NetStack,
+  tp: tcpcb,
+  seg: tcpseg,
+  laddr: number,
+): KernelGen<number> {
+  if (seg.tiflags & TH_RST) return DROP;
+  if (seg.tiflags & TH_ACK) return DROPWITHRESET;
+  if ((seg.tiflags & TH_SYN) === 0) return DROP;
+  const so2 = yield* sonewconn(tp.t_socket);
+  if (so2 === null) {
+    stack.tcpstat.tcps_listendrop++;
+    return DROP;
+  }
+  const inp2 = so2.so_pcb!;
+  inp2.inp_laddr = laddr;
+  inp2.inp_lport = tp.t_inpcb.inp_lport;
+  yield* in_pcbconnect(inp2, seg.m.ip_src, seg.m.sport);
+  const tp2 = inp2.inp_ppcb!;
+  tcp_mss_from_peer(tp2, seg.m.th_mss);
+  tp2.iss = tcp_new_iss(stack);
+  tcp_sendseqinit(tp2);
+  tp2.irs = seg.seq;
+  tcp_rcvseqinit(tp2);
+  tp2.rcv_wnd = sbspace(so2.so_rcv);
+  tp2.snd_wnd = seg.tiwin;
+  tp2.max_sndwnd = seg.tiwin;
+  tp2.snd_wl1 = seg.seq;
+  tp2.snd_wl2 = tp2.iss;
+  tp2.t_rcvtime = stack.sim.now;
+  tcp_state(tp2, TCPS_SYN_RECEIVED);
+  tp2.t_flags |= TF_ACKNOW;
+  stack.tcpstat.tcps_accepts++;
+  yield* tcp_output(tp2);
+  return DROP;
+}
+
+/** SYN_SENT: the SYN-ACK of an active open (or a SYN: simultaneous open). */
+function* tcp_input_synsent(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
+  const st = stack.tcpstat;
+  const so = tp.t_socket;
+  const f = seg.tiflags;
+  if (f & TH_ACK && (SEQ_LEQ(seg.ack, tp.iss) || SEQ_GT(seg.ack, tp.snd_max))) {
+    return DROPWITHRESET;
+  }
+  if (f & TH_RST) {
+    if (f & TH_ACK) yield* tcp_drop(tp, ECONNREFUSED);
+    return DROP;
+  }
+  if ((f & TH_SYN) === 0) return DROP;
+  if (f & TH_ACK) {
+    tp.snd_una = seg.ack;
+    if (SEQ_LT(tp.snd_nxt, tp.snd_una)) tp.snd_nxt = tp.snd_una;
+    yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
+  }
+  tp.irs = seg.seq;
+  tcp_rcvseqinit(tp);
+  tp.t_flags |= TF_ACKNOW;
+  tcp_mss_from_peer(tp, seg.m.th_mss);
+  if (f & TH_ACK && SEQ_GT(tp.snd_una, tp.iss)) {
+    st.tcps_connects++;
+    tcp_established(tp);
+    yield* soisconnected(so);
+    if (tp.t_rtttime >= 0) tcp_xmit_timer(tp, stack.sim.now - tp.t_rtttime);
+  } else {
+    // simultaneous open; the peer's SYN carried no ACK, so no window: tcp_output finds
+    // snd_nxt past a zero window and sends the SYN-ACK from snd_una = iss (RFC 793 3.4)
+    tcp_state(tp, TCPS_SYN_RECEIVED);
+  }
+  // trimthenstep6: past the SYN; data beyond the window is cut
+  seg.seq = seq_add(seg.seq, 1);
+  if (seg.tlen > tp.rcv_wnd) {
+    const todrop = seg.tlen - tp.rcv_wnd;
+    m_adj(seg.m, -todrop);
+    seg.tlen = tp.rcv_wnd;
+    seg.tiflags &= ~TH_FIN;
+    st.tcps_rcvpackafterwin++;
+    st.tcps_rcvbyteafterwin += todrop;
+  }
+  seg.m.th_seq = seg.seq;
+  tp.snd_wl1 = seq_add(seg.seq, -1);
+  return STEP6;
+}
+
+/** Every synchronised state: trim to the window, RST, SYN, then the ACK. */
+function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
+  const st = stack.tcpstat;
+  const so = tp.t_socket;
+  // RFC 5961 3.2: a RST must carry exactly rcv_nxt; one elsewhere in the window gets a challenge ACK
+  if (seg.tiflags & TH_RST) {
+    if (seg.seq !== tp.rcv_nxt) {
+      const inWindow =
+        SEQ_GEQ(seg.seq, tp.rcv_nxt) &&
+        SEQ_LT(seg.seq, seq_add(tp.rcv_nxt, Math.max(tp.rcv_wnd, 1)));
+      if (inWindow) {
+        tp.t_flags |= TF_ACKNOW;
+        yield* tcp_output(tp);
+      }
+      return DROP;
+    }
+    if (tp.t_state === TCPS_SYN_RECEIVED) {
+      so.so_error = ECONNREFUSED;
+      yield* tcp_close(tp);
+    } else if (
+      tp.t_state <= TCPS_CLOSE_WAIT ||
+      tp.t_state === TCPS_FIN_WAIT_1 ||
+      tp.t_state === TCPS_FIN_WAIT_2
+    ) {
+      so.so_error = ECONNRESET;
+      st.tcps_drops++;
+      yield* tcp_close(tp);
+    } else {
+      yield* tcp_close(tp);
+    }
+    return DROP;
+  }
+  // duplicates at the front: trim them (a SYN among them is dropped first)
+  let todrop = seq_sub(tp.rcv_nxt, seg.seq);
+  if (todrop > 0) {
+    if (seg.tiflags & TH_SYN) {
+      seg.tiflags &= ~TH_SYN;
+      seg.seq = seq_add(seg.seq, 1);
+      todrop--;
+    }
+    if (todrop > seg.tlen || (todrop === seg.tlen && (seg.tiflags & TH_FIN) === 0)) {
+      // wholly duplicate: ACK it (the peer may have missed our ACK)
+      seg.tiflags &= ~TH_FIN;
+      tp.t_flags |= TF_ACKNOW;
+      st.tcps_rcvduppack++;
+      st.tcps_rcvdupbyte += seg.tlen;
+      todrop = seg.tlen;
+    } else {
+      st.tcps_rcvpartduppack++;
+      st.tcps_rcvpartdupbyte += todrop;
+    }
+    m_adj(seg.m, todrop);
+    seg.seq = seq_add(seg.seq, todrop);
+    seg.tlen -= todrop;
+  }
+  // data for a socket the user has closed: nobody will read it
+  if (so.so_state & SS_NOFDREF && tp.t_state > TCPS_CLOSE_WAIT && seg.tlen > 0) {
+    st.tcps_rcvafterclose++;
+    yield* tcp_close(tp);
+    return DROPWITHRESET;
+  }
+  // beyond the window: trim; wholly beyond is dropped with an ACK, except a window probe
+  todrop = seq_sub(seq_add(seg.seq, seg.tlen), seq_add(tp.rcv_nxt, tp.rcv_wnd));
+  if (todrop > 0) {
+    st.tcps_rcvpackafterwin++;
+    if (todrop >= seg.tlen) {
+      st.tcps_rcvbyteafterwin += seg.tlen;
+      if (tp.rcv_wnd === 0 && seg.seq === tp.rcv_nxt) {
+        tp.t_flags |= TF_ACKNOW;
+        st.tcps_rcvwinprobe++;
+      } else {
+        return DROPAFTERACK;
+      }
+    } else {
+      st.tcps_rcvbyteafterwin += todrop;
+    }
+    m_adj(seg.m, -todrop);
+    seg.tlen -= todrop;
+    seg.tiflags &= ~(TH_PUSH | TH_FIN);
+  }
+  seg.m.th_seq = seg.seq;
+  // RFC 5961 4.2: a SYN on a synchronised connection gets a challenge ACK
+  if (seg.tiflags & TH_SYN) {
+    st.tcps_badsyn++;
+    return DROPAFTERACK;
+  }
+  if ((seg.tiflags & TH_ACK) === 0) return tp.t_flags & TF_ACKNOW ? DROPAFTERACK : DROP;
+  if (tp.t_state === TCPS_SYN_RECEIVED) {
+    if (SEQ_GT(tp.snd_una, seg.ack) || SEQ_GT(seg.ack, tp.snd_max)) return DROPWITHRESET;
+    st.tcps_connects++;
+    tcp_established(tp);
+    yield* soisconnected(so);
+    tp.snd_wl1 = seq_add(seg.seq, -1);
+    // data that came before the handshake completed
+    if (tp.segq.length > 0 && (yield* tcp_reass(stack, tp, null)) !== 0) yield* tcp_input_fin(tp);
+  }
+  return yield* tcp_input_newack(stack, tp, seg);
+}
+
+/** The ACK of a synchronised connection: duplicates, new data acknowledged, the FIN states. */
+function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
+  const st = stack.tcpstat;
+  const so = tp.t_socket;
+  if (SEQ_LEQ(seg.ack, tp.snd_una)) {
+    if (seg.tlen === 0 && seg.tiwin === tp.snd_wnd) {
+      st.tcps_rcvdupack++;
+      if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT) || seg.ack !== tp.snd_una) {
+        tp.t_dupacks = 0;
+      } else if (tp.t_partialacks < 0 && ++tp.t_dupacks === tcprexmtthresh) {
+        return (yield* tcp_newreno_fast_retransmit(tp, seg.ack)) ? DROP : STEP6;
+      } else if (tp.t_dupacks > tcprexmtthresh) {
+        tp.snd_cwnd += tp.t_segsz;
+        yield* tcp_output(tp);
+        return DROP;
+      }
+    } else {
+      tp.t_dupacks = 0;
+    }
+    return STEP6;
+  }
+  yield* tcp_newreno_fast_retransmit_newack(tp, seg.ack);
+  if (SEQ_GT(seg.ack, tp.snd_max)) {
+    st.tcps_rcvacktoomuch++;
+    return DROPAFTERACK;
+  }
+  const acked = seq_sub(seg.ack, tp.snd_una);
+  st.tcps_rcvackpack++;
+  st.tcps_rcvackbyte += acked;
+  // an RTT sample if the timed segment is covered (Karn: never after a retransmission)
+  if (tp.t_rtttime >= 0 && SEQ_GT(seg.ack, tp.t_rtseq)) {
+    tcp_xmit_timer(tp, stack.sim.now - tp.t_rtttime);
+  }
+  // all sent data acked: no retransmit timer; else restart it
+  if (seg.ack === tp.snd_max) {
+    yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
+    seg.needoutput = true;
+  } else if (!TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
+    yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
+  }
+  tcp_newreno_newack(tp, seg.ack);
+  let ourfinisacked = false;
+  if (acked > so.so_snd.sb_cc) {
+    // the ACK covers our FIN too
+    tp.snd_wnd -= so.so_snd.sb_cc;
+    yield* sbdrop(so.so_snd, so.so_snd.sb_cc);
+    ourfinisacked = true;
+  } else {
+    yield* sbdrop(so.so_snd, acked);
+    tp.snd_wnd -= acked;
+  }
+  yield* sowwakeup(so);
+  tp.snd_una = seg.ack;
+  if (SEQ_LT(tp.snd_nxt, tp.snd_una)) tp.snd_nxt = tp.snd_una;
+  switch (tp.t_state) {
+    case TCPS_FIN_WAIT_1:
+      if (ourfinisacked) {
+        // a closed socket will get no more data: do not wait forever for the peer's FIN
+        if (so.so_state & SS_NOFDREF) {
+          yield* soisdisconnected(so);
+          yield* TCP_TIMER_ARM(tp, TCPT_2MSL, TCP_MAXIDLE);
+        }
+        tcp_state(tp, TCPS_FIN_WAIT_2);
+      }
+      break;
+    case TCPS_CLOSING:
+      if (ourfinisacked) yield* tcp_timewait(tp);
+      break;
+    case TCPS_LAST_ACK:
+      if (ourfinisacked) {
+        yield* tcp_close(tp);
+        return DROP;
+      }
+      break;
+    case TCPS_TIME_WAIT:
+      // a retransmitted FIN: restart the 2MSL wait and ACK it
+      yield* TCP_TIMER_ARM(tp, TCPT_2MSL, 2 * TCPTV_MSL);
+      return DROPAFTERACK;
+  }
+  return STEP6;
+}
+
+/** Step 6 on: the window update, the data and the FIN. */
+function* tcp_input_step6(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
+  const st = stack.tcpstat;
+  const so = tp.t_socket;
+  // RFC 793: take the window from the newest segment (wl1, then wl2)
+  if (
+    seg.tiflags & TH_ACK &&
+    (SEQ_LT(tp.snd_wl1, seg.seq) ||
+      (tp.snd_wl1 === seg.seq &&
+        (SEQ_LT(tp.snd_wl2, seg.ack) || (tp.snd_wl2 === seg.ack && seg.tiwin > tp.snd_wnd))))
+  ) {
+    if (seg.tlen === 0 && tp.snd_wl2 === seg.ack && seg.tiwin > tp.snd_wnd) st.tcps_rcvwinupd++;
+    tp.snd_wnd = seg.tiwin;
+    tp.snd_wl1 = seg.seq;
+    tp.snd_wl2 = seg.ack;
+    if (tp.snd_wnd > tp.max_sndwnd) tp.max_sndwnd = tp.snd_wnd;
+    seg.needoutput = true;
+  }
+  let consumed = false;
+  if ((seg.tlen > 0 || seg.tiflags & TH_FIN) && !TCPS_HAVERCVDFIN(tp.t_state)) {
+    if (seg.seq === tp.rcv_nxt && tp.segq.length === 0 && tp.t_state === TCPS_ESTABLISHED) {
+      // in order: straight to the socket, with a delayed ACK (an immediate one every second segment)
+      yield* tcp_setup_ack(tp);
+      tp.rcv_nxt = seq_add(tp.rcv_nxt, seg.tlen);
+      st.tcps_rcvpack++;
+      st.tcps_rcvbyte += seg.tlen;
+      if (seg.tlen > 0) {
+        yield* tcp_deliver(stack, so, seg.m);
+        consumed = true;
+      }
+    } else {
+      seg.tiflags = yield* tcp_reass(stack, tp, seg);
+      consumed = true;
+      tp.t_flags |= TF_ACKNOW;
+    }
+  } else {
+    seg.tiflags &= ~TH_FIN;
+  }
+  if (seg.tiflags & TH_FIN) yield* tcp_input_fin(tp);
+  if (seg.needoutput || tp.t_flags & TF_ACKNOW) yield* tcp_output(tp);
+  return consumed ? DONE : DROP;
+}
+
+/** The peer's FIN, in sequence: no more data, and the next state. */
+function* tcp_input_fin(tp: tcpcb): KernelGen {
+  if (!TCPS_HAVERCVDFIN(tp.t_state)) {
+    yield* socantrcvmore(tp.t_socket);
+    tp.t_flags |= TF_ACKNOW;
+    tp.rcv_nxt = seq_add(tp.rcv_nxt, 1);
+  }
+  switch (tp.t_state) {
+    case TCPS_SYN_RECEIVED:
+    case TCPS_ESTABLISHED:
+      tcp_state(tp, TCPS_CLOSE_WAIT);
+      break;
+    case TCPS_FIN_WAIT_1:
+      tcp_state(tp, TCPS_CLOSING);
+      break;
+    case TCPS_FIN_WAIT_2:
+      yield* tcp_timewait(tp);
+      break;
+    case TCPS_TIME_WAIT:
+      yield* TCP_TIMER_ARM(tp, TCPT_2MSL, 2 * TCPTV_MSL);
+      break;
+  }
+}
+
+/** Into TIME_WAIT: every timer off but 2MSL, and the socket disconnected. */
+function* tcp_timewait(tp: tcpcb): KernelGen {
+  tcp_state(tp, TCPS_TIME_WAIT);
+  yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
+  yield* TCP_TIMER_DISARM(tp, TCPT_PERSIST);
+  yield* TCP_TIMER_ARM(tp, TCPT_2MSL, 2 * TCPTV_MSL);
+  yield* soisdisconnected(tp.t_socket);
+}
+
+/** TCP_SETUP_ACK: a second segment owed an ACK gets it now; the first waits for the delayed-ACK callout. */
+function* tcp_setup_ack(tp: tcpcb): KernelGen {
+  if (tp.t_flags & TF_DELACK) {
+    tp.t_flags |= TF_ACKNOW;
+    return;
+  }
+  tp.t_flags |= TF_DELACK;
+  yield* TCP_SET_DELACK(tp);
+}
+
+/** Sets the MSS from the peer's option (536 without one), never above what our MTU allows. */
+function tcp_mss_from_peer(tp: tcpcb, offer: number): void {
+  tp.t_peermss = offer > 0 ? offer : TCP_MSS;
+  tp.t_segsz = Math.min(tp.t_peermss, tcp_mss_to_advertise(tp.t_socket.stack));
+}
+
+/** tcp_sendseqinit: the send sequence space starts at iss. */
+export function tcp_sendseqinit(tp: tcpcb): void {
+  tp.snd_una = tp.snd_nxt = tp.snd_max = tp.iss;
+  tp.snd_recover = tp.snd_high = tp.iss;
+}
+
+/** tcp_rcvseqinit: the receive sequence space starts past the peer's SYN. */
+function tcp_rcvseqinit(tp: tcpcb): void {
+  tp.rcv_nxt = tp.rcv_adv = tp.last_ack_sent = seq_add(tp.irs, 1);
+}
+
+/** tcp_established: the state, and the initial congestion window for the MSS now known. */
+function tcp_established(tp: tcpcb): void {
+  tcp_state(tp, TCPS_ESTABLISHED);
+  tp.snd_cwnd = TCP_INITIAL_WINDOW(tp.t_segsz);
+}
+
+/**
+ * tcp_xmit_timer: an RTT sample of `rtt` ns into the estimate (RFC 6298
+ * 2.2-2.3: srtt and rttvar with gains 1/8 and 1/4) and the RTO from it.
+ */
+export function tcp_xmit_timer(tp: tcpcb, rtt: number): void {
+  const st = tp.t_socket.stack.tcpstat;
+  st.tcps_rttupdated++;
+  if (tp.t_srtt !== 0) {
+    tp.t_rttvar += (Math.abs(tp.t_srtt - rtt) - tp.t_rttvar) / 4;
+    tp.t_srtt += (rtt - tp.t_srtt) / 8;
+  } else {
+    tp.t_srtt = Math.max(rtt, 1);
+    tp.t_rttvar = rtt / 2;
+  }
+  tp.t_rtttime = -1;
+  tp.t_rxtshift = 0;
+  tp.t_rxtcur = TCPT_RANGESET(TCP_REXMTVAL(tp), TCPTV_MIN, TCPTV_REXMTMAX);
+}

@@ -1,0 +1,234 @@
+/*
+ * TCP output, after NetBSD sys/netinet/tcp_output.c: decides whether a
+ * segment is due and sends as many as the windows allow. What may be sent
+ * is min(snd_wnd, snd_cwnd) from snd_una; a segment carries at most t_segsz
+ * bytes. A short segment waits while data is outstanding unless
+ * TCP_NODELAY (Nagle, RFC 896) or it empties the buffer onto an idle
+ * connection; a window update is sent when the window opens by two
+ * segments or half the buffer, and a small window is not advertised
+ * (silly-window avoidance, RFC 1122 4.2.3.3-4). Sending an ACK clears
+ * TF_ACKNOW and TF_DELACK. The retransmit timer runs while data is
+ * outstanding; with data and a zero window the persist timer does.
+ *
+ * A data segment is a fresh packet of header plus payload (NetBSD's
+ * m_copym shares the send buffer's clusters: here the copy is not charged
+ * beyond the mbufs). Its th_seq and length name the bytes it carries.
+ * Options: only MSS on a SYN; timestamps, window scaling and SACK come with
+ * the next increment (the header length th_off is computed from the
+ * options so they can be added).
+ */
+
+import { curcpu, type KernelGen, work } from "@smpnet/sim";
+import { callout_stop } from "@smpnet/softint";
+import { IP_HDR_LEN, IPPROTO_TCP, TCP_HDR_LEN } from "./constants.js";
+import { in_cksum } from "./in_cksum.js";
+import { ip_output } from "./ip_output.js";
+import { m_getpkt } from "./mbuf.js";
+import { ENOBUFS } from "./socketvar.js";
+import { TCP_INITIAL_WINDOW, TCP_MAXWIN } from "./tcp_congctl.js";
+import { TH_ACK, TH_FIN, TH_RST, TH_SYN, tcp_outflags } from "./tcp_fsm.js";
+import { SEQ_GT, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
+import { tcp_mss_to_advertise } from "./tcp_subr.js";
+import {
+  TCP_TIMER_ARM,
+  TCP_TIMER_DISARM,
+  TCP_TIMER_ISARMED,
+  TCPT_PERSIST,
+  TCPT_REXMT,
+  tcp_setpersist,
+} from "./tcp_timer.js";
+import { TF_ACKNOW, TF_DELACK, TF_NODELAY, TF_SENTFIN, type tcpcb } from "./tcp_var.js";
+import { sbspace } from "./uipc_socket2.js";
+
+/** Length of the MSS option (TCPOLEN_MAXSEG). */
+const TCPOLEN_MAXSEG = 4;
+
+/** tcp_output: sends what is due on `tp`; 0 or an errno from ip_output. */
+export function* tcp_output(tp: tcpcb): KernelGen<number> {
+  const so = tp.t_socket;
+  const stack = so.stack;
+  const now = stack.sim.now;
+  // idle for longer than an RTO: restart from the initial window (RFC 5681 4.1)
+  const idle = tp.snd_max === tp.snd_una;
+  if (idle && now - tp.t_rcvtime >= tp.t_rxtcur) {
+    tp.snd_cwnd = Math.min(tp.snd_cwnd, TCP_INITIAL_WINDOW(tp.t_segsz));
+  }
+  for (;;) {
+    const off = seq_sub(tp.snd_nxt, tp.snd_una);
+    let win = Math.min(tp.snd_wnd, tp.snd_cwnd);
+    let flags = tcp_outflags[tp.t_state]!;
+    const sb_cc = so.so_snd.sb_cc;
+    if (tp.t_force) {
+      if (win === 0) {
+        // a probe: one byte into the closed window, and no FIN with it unless it is the last
+        if (off < sb_cc) flags &= ~TH_FIN;
+        win = 1;
+      } else {
+        yield* TCP_TIMER_DISARM(tp, TCPT_PERSIST);
+        tp.t_rxtshift = 0;
+      }
+    }
+    let len = Math.min(sb_cc, win) - off;
+    if (len < 0) {
+      // the window shrank below what was sent: back to snd_una and probe
+      len = 0;
+      if (win === 0) {
+        yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
+        tp.t_rxtshift = 0;
+        tp.snd_nxt = tp.snd_una;
+        if (!TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) yield* tcp_setpersist(tp);
+      }
+    }
+    if (flags & TH_SYN) len = 0; // no data on a SYN in this model
+    let sendalot = false;
+    if (len > tp.t_segsz) {
+      len = tp.t_segsz;
+      sendalot = true;
+    }
+    if (SEQ_LT(seq_add(tp.snd_nxt, len), seq_add(tp.snd_una, sb_cc))) flags &= ~TH_FIN;
+    const rwin = sbspace(so.so_rcv);
+    if (!shouldSend(tp, flags, len, off, sb_cc, idle, rwin)) {
+      // data waiting and no timer running: the persist timer probes
+      if (sb_cc > 0 && !TCP_TIMER_ISARMED(tp, TCPT_REXMT) && !TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
+        tp.t_rxtshift = 0;
+        yield* tcp_setpersist(tp);
+      }
+      return 0;
+    }
+    const error = yield* tcp_send(tp, flags, len, rwin);
+    if (error !== 0 || !sendalot) return error;
+  }
+}
+
+/** The "send:" tests of tcp_output: is a segment due? */
+function shouldSend(
+  tp: tcpcb,
+  flags: number,
+  len: number,
+  off: number,
+  sb_cc: number,
+  idle: boolean,
+  rwin: number,
+): boolean {
+  if (len > 0) {
+    if (len === tp.t_segsz) return true;
+    if ((idle || tp.t_flags & TF_NODELAY) && len + off >= sb_cc) return true;
+    if (tp.t_force) return true;
+    if (len >= tp.max_sndwnd / 2 && tp.max_sndwnd > 0) return true;
+    if (SEQ_LT(tp.snd_nxt, tp.snd_max)) return true;
+  }
+  if (rwin > 0) {
+    // how far the window would open beyond what was advertised
+    const adv = Math.min(rwin, TCP_MAXWIN) - seq_sub(tp.rcv_adv, tp.rcv_nxt);
+    if (adv >= 2 * tp.t_segsz) return true;
+    if (2 * adv >= tp.t_socket.so_rcv.sb_hiwat) return true;
+  }
+  if (tp.t_flags & TF_ACKNOW) return true;
+  if (flags & (TH_SYN | TH_RST)) return true;
+  if (flags & TH_FIN && ((tp.t_flags & TF_SENTFIN) === 0 || tp.snd_nxt === tp.snd_una)) {
+    return true;
+  }
+  return false;
+}
+
+/** The "send:" half of tcp_output: one segment of `len` bytes from snd_nxt. */
+function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelGen<number> {
+  const so = tp.t_socket;
+  const stack = so.stack;
+  const st = stack.tcpstat;
+  const optlen = flags & TH_SYN ? TCPOLEN_MAXSEG : 0;
+  const hdrlen = TCP_HDR_LEN + optlen;
+  // a FIN sent before and not acked is sent again at its own sequence number
+  if (flags & TH_FIN && tp.t_flags & TF_SENTFIN && tp.snd_nxt === tp.snd_max) {
+    tp.snd_nxt = seq_add(tp.snd_nxt, -1);
+  }
+  const m = yield* m_getpkt(stack.mbufs, IP_HDR_LEN + hdrlen + len);
+  if (m === null) {
+    // no buffers: try again when the retransmit timer fires
+    if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT)) yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
+    return ENOBUFS;
+  }
+  yield* work(stack.costs.tcpOutputCycles);
+  if (len > 0) {
+    if (tp.t_force && len === 1) st.tcps_sndprobe++;
+    else if (SEQ_LT(tp.snd_nxt, tp.snd_max)) {
+      st.tcps_sndrexmitpack++;
+      st.tcps_sndrexmitbyte += len;
+    } else {
+      st.tcps_sndpack++;
+      st.tcps_sndbyte += len;
+    }
+  } else if (tp.t_flags & TF_ACKNOW) st.tcps_sndacks++;
+  else if (flags & (TH_SYN | TH_FIN | TH_RST)) st.tcps_sndctrl++;
+  else st.tcps_sndwinup++;
+  st.tcps_sndtotal++;
+  const inp = tp.t_inpcb;
+  m.id = stack.nextPacketId();
+  m.sport = inp.inp_lport;
+  m.dport = inp.inp_fport;
+  m.data_len = len;
+  m.th_off = hdrlen;
+  m.th_mss = flags & TH_SYN ? tcp_mss_to_advertise(stack) : 0;
+  m.th_flags = flags;
+  // a bare ACK after everything was sent carries snd_max
+  m.th_seq =
+    len > 0 || flags & (TH_SYN | TH_FIN) || TCP_TIMER_ISARMED(tp, TCPT_PERSIST)
+      ? tp.snd_nxt
+      : tp.snd_max;
+  m.th_ack = flags & TH_ACK ? tp.rcv_nxt : 0;
+  // receiver-side silly-window avoidance, and never shrink what was offered
+  let win = rwin;
+  if (win < so.so_rcv.sb_hiwat / 4 && win < tp.t_segsz) win = 0;
+  win = Math.min(win, TCP_MAXWIN);
+  const offered = seq_sub(tp.rcv_adv, tp.rcv_nxt);
+  if (win < offered) win = offered;
+  m.th_win = win;
+  if (!stack.ifp.nic.offloads.txChecksum) yield* in_cksum(stack, hdrlen + len);
+
+  if (!tp.t_force || !TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
+    const startseq = tp.snd_nxt;
+    if (flags & TH_SYN) tp.snd_nxt = seq_add(tp.snd_nxt, 1);
+    if (flags & TH_FIN) {
+      tp.snd_nxt = seq_add(tp.snd_nxt, 1);
+      tp.t_flags |= TF_SENTFIN;
+    }
+    tp.snd_nxt = seq_add(tp.snd_nxt, len);
+    if (SEQ_GT(tp.snd_nxt, tp.snd_max)) {
+      tp.snd_max = tp.snd_nxt;
+      // time this segment if none is being timed (Karn: never a retransmission)
+      if (tp.t_rtttime < 0) {
+        tp.t_rtttime = stack.sim.now;
+        tp.t_rtseq = startseq;
+        st.tcps_segstimed++;
+      }
+    }
+    if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT) && tp.snd_nxt !== tp.snd_una) {
+      if (TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
+        yield* TCP_TIMER_DISARM(tp, TCPT_PERSIST);
+        tp.t_rxtshift = 0;
+      }
+      yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
+    }
+  } else {
+    const end = seq_add(tp.snd_nxt, len);
+    if (SEQ_GT(end, tp.snd_max)) tp.snd_max = end;
+  }
+  if (win > 0 && SEQ_GT(seq_add(tp.rcv_nxt, win), tp.rcv_adv)) {
+    tp.rcv_adv = seq_add(tp.rcv_nxt, win);
+  }
+  tp.last_ack_sent = tp.rcv_nxt;
+  if (tp.t_flags & TF_DELACK) yield* callout_stop(tp.t_delack_ch);
+  tp.t_flags &= ~(TF_ACKNOW | TF_DELACK);
+  const p = stack.probes.tcp_output;
+  if (p.on) p.emit(curcpu(), m.id, m.th_seq, m.th_ack, m.th_flags, len, tp.snd_cwnd);
+  const locks = stack.locks;
+  yield* locks.output.enter(so);
+  const error = yield* ip_output(stack, m, inp.inp_faddr, IPPROTO_TCP);
+  yield* locks.output.exit(so);
+  if (error === ENOBUFS) {
+    // the interface queue is full: the retransmit timer will try again
+    st.tcps_selfquench++;
+    if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT)) yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
+  }
+  return error;
+}

@@ -1,0 +1,170 @@
+/*
+ * TCP's common routines, after NetBSD sys/netinet/tcp_subr.c: a new control
+ * block with its timers (tcp_newtcpcb), the initial sequence number
+ * (tcp_new_iss), a bare segment such as a RST or an ACK that belongs to no
+ * connection (tcp_respond), and the end of a connection (tcp_close,
+ * tcp_drop).
+ *
+ * The initial sequence number is drawn from the run's seeded generator
+ * where NetBSD hashes the 4-tuple with a secret (RFC 6528): any value may
+ * come, so runs cross 2^32 as real connections do. Left out: the template
+ * header (tcp_template), ICMP-driven changes (tcp_quench, tcp_mtudisc).
+ */
+
+import { curcpu, type KernelGen, work } from "@smpnet/sim";
+import {
+  CALLOUT_MPSAFE,
+  callout_destroy,
+  callout_init,
+  callout_setfunc,
+  callout_stop,
+} from "@smpnet/softint";
+import { IP_HDR_LEN, IPPROTO_TCP, TCP_HDR_LEN } from "./constants.js";
+import { in_cksum } from "./in_cksum.js";
+import { in_pcbdetach, type inpcb } from "./in_pcb.js";
+import { ip_output } from "./ip_output.js";
+import { m_freem, m_gethdr } from "./mbuf.js";
+import { SS_NOFDREF, type socket } from "./socketvar.js";
+import type { NetStack } from "./stack.js";
+import { TCP_MAXWIN } from "./tcp_congctl.js";
+import { TCPS_CLOSED, TCPS_HAVERCVDSYN, TH_ACK, TH_RST } from "./tcp_fsm.js";
+import { tcp_output } from "./tcp_output.js";
+import {
+  TCPTV_SRTTDFLT,
+  tcp_delack,
+  tcp_timer_2msl,
+  tcp_timer_persist,
+  tcp_timer_rexmt,
+} from "./tcp_timer.js";
+import { tcpcb } from "./tcp_var.js";
+import { sbflush, soisdisconnected, soqremque } from "./uipc_socket2.js";
+
+/** The largest window shift (tcp.h TCP_MAX_WINSHIFT). */
+const TCP_MAX_WINSHIFT = 14;
+/** The MSS assumed of a peer that sends no MSS option (tcp.h TCP_MSS, tcp_mssdflt). */
+export const TCP_MSS = 536;
+/** Socket buffers of a TCP socket (tcp_usrreq.c tcp_sendspace, tcp_recvspace: 32 KiB). */
+export const TCP_SENDSPACE = 32 * 1024;
+export const TCP_RECVSPACE = 32 * 1024;
+
+/** The MSS this host offers: the interface MTU less the IP and TCP headers (tcp_mss_to_advertise). */
+export function tcp_mss_to_advertise(stack: NetStack): number {
+  return stack.ifp.nic.mtuBytes - IP_HDR_LEN - TCP_HDR_LEN;
+}
+
+/** tcp_newtcpcb: a control block for the pcb `inp`, with its callouts. */
+export function* tcp_newtcpcb(inp: inpcb): KernelGen<tcpcb> {
+  const host = inp.inp_socket.stack.host;
+  const name = `${inp.inp_socket}`;
+  const tp = new tcpcb(
+    inp,
+    TCP_MSS,
+    TCPTV_SRTTDFLT,
+    [
+      callout_init(host, CALLOUT_MPSAFE, `${name}.rexmt`),
+      callout_init(host, CALLOUT_MPSAFE, `${name}.persist`),
+      callout_init(host, CALLOUT_MPSAFE, `${name}.2msl`),
+    ],
+    callout_init(host, CALLOUT_MPSAFE, `${name}.delack`),
+  );
+  yield* callout_setfunc(tp.t_timer[0], tcp_timer_rexmt, tp);
+  yield* callout_setfunc(tp.t_timer[1], tcp_timer_persist, tp);
+  yield* callout_setfunc(tp.t_timer[2], tcp_timer_2msl, tp);
+  yield* callout_setfunc(tp.t_delack_ch, tcp_delack, tp);
+  // no congestion limit until the connection is up and its MSS known (tcp_established sets cwnd)
+  tp.snd_cwnd = tp.snd_ssthresh = TCP_MAXWIN << TCP_MAX_WINSHIFT;
+  inp.inp_ppcb = tp;
+  return tp;
+}
+
+/** tcp_new_iss: an initial sequence number. */
+export function tcp_new_iss(stack: NetStack): number {
+  return stack.sim.rng.int(0, 0xffff_ffff);
+}
+
+/** tcp_state: the state change, for the probe. */
+export function tcp_state(tp: tcpcb, state: number): void {
+  const from = tp.t_state;
+  tp.t_state = state;
+  const stack = tp.t_socket.stack;
+  const p = stack.probes.tcp_state;
+  if (p.on) p.emit(stack.host, tp.t_socket.id, from, state);
+}
+
+/**
+ * tcp_respond: sends a bare segment (RST, or an ACK outside any
+ * connection's output) to `faddr`:`fport` from `lport`.
+ */
+export function* tcp_respond(
+  stack: NetStack,
+  so: socket | null,
+  faddr: number,
+  fport: number,
+  lport: number,
+  ack: number,
+  seq: number,
+  flags: number,
+): KernelGen {
+  const m = yield* m_gethdr(stack.mbufs);
+  if (m === null) return;
+  yield* work(stack.costs.tcpOutputCycles);
+  m.len = m.m_len = IP_HDR_LEN + TCP_HDR_LEN;
+  m.id = stack.nextPacketId();
+  m.sport = lport;
+  m.dport = fport;
+  m.th_seq = seq >>> 0;
+  m.th_ack = flags & TH_ACK ? ack >>> 0 : 0;
+  m.th_flags = flags;
+  m.th_off = TCP_HDR_LEN;
+  m.th_win = 0;
+  if (!stack.ifp.nic.offloads.txChecksum) yield* in_cksum(stack, TCP_HDR_LEN);
+  const st = stack.tcpstat;
+  st.tcps_sndtotal++;
+  if (flags & TH_RST) st.tcps_sndrst++;
+  const p = stack.probes.tcp_output;
+  if (p.on) p.emit(curcpu(), m.id, m.th_seq, m.th_ack, flags, 0, 0);
+  const locks = stack.locks;
+  if (so !== null) yield* locks.output.enter(so);
+  yield* ip_output(stack, m, faddr, IPPROTO_TCP);
+  if (so !== null) yield* locks.output.exit(so);
+}
+
+/**
+ * tcp_close: the connection is over. Stops its timers, frees the
+ * reassembly queue, detaches the pcb and reports the socket disconnected.
+ */
+export function* tcp_close(tp: tcpcb): KernelGen {
+  const so = tp.t_socket;
+  const stack = so.stack;
+  for (const c of [...tp.t_timer, tp.t_delack_ch]) {
+    yield* callout_stop(c);
+    callout_destroy(c);
+  }
+  for (const q of tp.segq) yield* m_freem(stack.mbufs, q.m);
+  tp.segq.length = 0;
+  tcp_state(tp, TCPS_CLOSED);
+  tp.dead = true;
+  stack.tcpstat.tcps_closed++;
+  // an embryonic connection leaves its listener's queue
+  if (so.so_head?.so_q0.includes(so)) soqremque(so);
+  const inp = tp.t_inpcb;
+  inp.inp_ppcb = null;
+  yield* in_pcbdetach(inp);
+  yield* sbflush(so.so_snd);
+  if (so.so_state & SS_NOFDREF) yield* sbflush(so.so_rcv);
+  yield* soisdisconnected(so);
+}
+
+/** tcp_drop: aborts the connection with `errno` for the user, sending a RST if it got far enough. */
+export function* tcp_drop(tp: tcpcb, errno: number): KernelGen {
+  const st = tp.t_socket.stack.tcpstat;
+  if (TCPS_HAVERCVDSYN(tp.t_state)) {
+    tcp_state(tp, TCPS_CLOSED);
+    yield* tcp_output(tp);
+    st.tcps_drops++;
+  } else {
+    st.tcps_conndrops++;
+  }
+  tp.t_socket.so_error = errno;
+  yield* tcp_close(tp);
+}

@@ -1,0 +1,178 @@
+/*
+ * TCP's timers, after NetBSD sys/netinet/tcp_timer.c and tcp_timer.h: the
+ * retransmit timer (RFC 6298's RTO with exponential backoff, tcp_backoff),
+ * the persist timer (window probes into a zero window), the 2MSL timer
+ * (TIME_WAIT, and FIN_WAIT_2 after close) and the delayed-ACK timer. Each
+ * is a callout (CALLOUT_MPSAFE, as tcp_timer.c initialises them) on the
+ * host's softint machinery: a starved SOFTINT_CLOCK delays them. A
+ * handler runs inside the policy's `timer` lock point and does nothing if
+ * the callout was re-armed or stopped meanwhile (callout_pending,
+ * callout_active), as tcp_timer.c checks.
+ *
+ * Left out: the keepalive timer (TCPT_KEEP), with keepalive itself.
+ */
+
+import { type KernelGen, NS_PER_SEC } from "@smpnet/sim";
+import type { callout_t } from "@smpnet/softint";
+import {
+  callout_ack,
+  callout_active,
+  callout_pending,
+  callout_schedule,
+  callout_stop,
+} from "@smpnet/softint";
+import { ETIMEDOUT } from "./socketvar.js";
+import { tcp_newreno_slow_retransmit } from "./tcp_congctl.js";
+import { TCPS_TIME_WAIT } from "./tcp_fsm.js";
+import { tcp_output } from "./tcp_output.js";
+import { tcp_close, tcp_drop } from "./tcp_subr.js";
+import { TF_ACKNOW, type tcpcb } from "./tcp_var.js";
+
+/** Timer indices (tcp_timer.h). */
+export const TCPT_REXMT = 0;
+export const TCPT_PERSIST = 1;
+export const TCPT_2MSL = 2;
+
+/** Maximum segment lifetime (tcp_timer.h TCPTV_MSL, 30 s). */
+export const TCPTV_MSL = 30 * NS_PER_SEC;
+/** The retransmit timeout before any RTT is measured (TCPTV_SRTTDFLT, 3 s). */
+export const TCPTV_SRTTDFLT = 3 * NS_PER_SEC;
+/** Bounds of the persist interval (TCPTV_PERSMIN 5 s, TCPTV_PERSMAX 60 s). */
+export const TCPTV_PERSMIN = 5 * NS_PER_SEC;
+export const TCPTV_PERSMAX = 60 * NS_PER_SEC;
+/** Bounds of the retransmit timeout (TCPTV_MIN 1 s, TCPTV_REXMTMAX 64 s). */
+export const TCPTV_MIN = NS_PER_SEC;
+export const TCPTV_REXMTMAX = 64 * NS_PER_SEC;
+/** Idle time a FIN_WAIT_2 connection with no socket is kept (tcp_maxidle: 8 keepalive intervals of 75 s). */
+export const TCP_MAXIDLE = 8 * 75 * NS_PER_SEC;
+/** Retransmissions before the connection is dropped (TCP_MAXRXTSHIFT). */
+export const TCP_MAXRXTSHIFT = 12;
+/** The backoff multipliers (tcp_timer.c tcp_backoff). */
+export const tcp_backoff: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64];
+/** The delayed-ACK delay: hz / PR_FASTHZ ticks, 200 ms (tcp_subr.c tcp_delack_ticks). */
+export const TCP_DELACK_NS = NS_PER_SEC / 5;
+
+/** Ticks of `hz` for `ns`, at least one. */
+function ticks(tp: tcpcb, ns: number): number {
+  return Math.max(1, Math.ceil((ns * tp.t_socket.stack.hz) / NS_PER_SEC));
+}
+
+/** TCPT_RANGESET: `v` clamped to [lo, hi]. */
+export function TCPT_RANGESET(v: number, lo: number, hi: number): number {
+  return Math.min(Math.max(v, lo), hi);
+}
+
+export function* TCP_TIMER_ARM(tp: tcpcb, which: number, ns: number): KernelGen {
+  yield* callout_schedule(tp.t_timer[which]!, ticks(tp, ns));
+}
+
+export function* TCP_TIMER_DISARM(tp: tcpcb, which: number): KernelGen {
+  yield* callout_stop(tp.t_timer[which]!);
+}
+
+export function TCP_TIMER_ISARMED(tp: tcpcb, which: number): boolean {
+  return callout_pending(tp.t_timer[which]!);
+}
+
+/** TCP_SET_DELACK: the delayed-ACK callout, due in TCP_DELACK_NS. */
+export function* TCP_SET_DELACK(tp: tcpcb): KernelGen {
+  yield* callout_schedule(tp.t_delack_ch, ticks(tp, TCP_DELACK_NS));
+}
+
+/** TCP_REXMTVAL: RFC 6298's RTO, srtt + max(G, 4 rttvar), before clamping. */
+export function TCP_REXMTVAL(tp: tcpcb): number {
+  if (tp.t_srtt === 0) return TCPTV_SRTTDFLT;
+  const G = NS_PER_SEC / tp.t_socket.stack.hz;
+  return tp.t_srtt + Math.max(G, 4 * tp.t_rttvar);
+}
+
+/** tcp_setpersist: arms the persist timer, backed off like the RTO. */
+export function* tcp_setpersist(tp: tcpcb): KernelGen {
+  const t = TCP_REXMTVAL(tp);
+  const ns = TCPT_RANGESET(t * tcp_backoff[tp.t_rxtshift]!, TCPTV_PERSMIN, TCPTV_PERSMAX);
+  yield* TCP_TIMER_ARM(tp, TCPT_PERSIST, ns);
+  if (tp.t_rxtshift < TCP_MAXRXTSHIFT) tp.t_rxtshift++;
+}
+
+/** Runs `body` for the callout `c` of `tp` inside the timer point, if still due. */
+function* tcp_timer_enter(tp: tcpcb, c: callout_t, body: (tp: tcpcb) => KernelGen): KernelGen {
+  const so = tp.t_socket;
+  const locks = so.stack.locks;
+  yield* locks.timer.enter(so);
+  if (!tp.dead && !callout_pending(c) && callout_active(c)) {
+    callout_ack(c);
+    yield* body(tp);
+  }
+  yield* locks.timer.exit(so);
+}
+
+/** tcp_timer_rexmt: the retransmit timeout. */
+export function* tcp_timer_rexmt(tp: tcpcb): KernelGen {
+  yield* tcp_timer_enter(tp, tp.t_timer[TCPT_REXMT], rexmt);
+}
+
+function* rexmt(tp: tcpcb): KernelGen {
+  const st = tp.t_socket.stack.tcpstat;
+  if (++tp.t_rxtshift > TCP_MAXRXTSHIFT) {
+    tp.t_rxtshift = TCP_MAXRXTSHIFT;
+    st.tcps_timeoutdrop++;
+    yield* tcp_drop(tp, ETIMEDOUT);
+    return;
+  }
+  st.tcps_rexmttimeo++;
+  tp.t_rxtcur = TCPT_RANGESET(
+    TCP_REXMTVAL(tp) * tcp_backoff[tp.t_rxtshift]!,
+    TCPTV_MIN,
+    TCPTV_REXMTMAX,
+  );
+  yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
+  // after a quarter of the retries, the estimate is suspect: fall back on the variance
+  if (tp.t_rxtshift > TCP_MAXRXTSHIFT / 4) {
+    tp.t_rttvar += tp.t_srtt / 4;
+    tp.t_srtt = 0;
+  }
+  tp.snd_nxt = tp.snd_una;
+  tp.snd_high = tp.snd_max;
+  // Karn: no RTT sample from a retransmitted segment
+  tp.t_rtttime = -1;
+  tcp_newreno_slow_retransmit(tp);
+  yield* tcp_output(tp);
+}
+
+/** tcp_timer_persist: probes a zero window with one byte. */
+export function* tcp_timer_persist(tp: tcpcb): KernelGen {
+  yield* tcp_timer_enter(tp, tp.t_timer[TCPT_PERSIST], persist);
+}
+
+function* persist(tp: tcpcb): KernelGen {
+  tp.t_socket.stack.tcpstat.tcps_persisttimeo++;
+  yield* tcp_setpersist(tp);
+  tp.t_force = true;
+  yield* tcp_output(tp);
+  tp.t_force = false;
+}
+
+/** tcp_timer_2msl: the end of TIME_WAIT, or of an idle FIN_WAIT_2 with no socket. */
+export function* tcp_timer_2msl(tp: tcpcb): KernelGen {
+  yield* tcp_timer_enter(tp, tp.t_timer[TCPT_2MSL], msl);
+}
+
+function* msl(tp: tcpcb): KernelGen {
+  const now = tp.t_socket.stack.sim.now;
+  if (tp.t_state !== TCPS_TIME_WAIT && now - tp.t_rcvtime < TCP_MAXIDLE) {
+    yield* TCP_TIMER_ARM(tp, TCPT_2MSL, TCP_MAXIDLE - (now - tp.t_rcvtime));
+    return;
+  }
+  yield* tcp_close(tp);
+}
+
+/** tcp_delack: the delayed ACK is due. */
+export function* tcp_delack(tp: tcpcb): KernelGen {
+  yield* tcp_timer_enter(tp, tp.t_delack_ch, delack);
+}
+
+function* delack(tp: tcpcb): KernelGen {
+  tp.t_flags |= TF_ACKNOW;
+  tp.t_socket.stack.tcpstat.tcps_delack++;
+  yield* tcp_output(tp);
+}

@@ -1,0 +1,158 @@
+/*
+ * The TCP control block and TCP's counters, after NetBSD
+ * sys/netinet/tcp_var.h. One tcpcb per TCP socket, linked to its inpcb;
+ * sequence variables are 32-bit and compared with tcp_seq.ts. Times (the
+ * RTT estimate, the retransmit timeout) are kept in ns where NetBSD keeps
+ * ticks of its slow and fast timers: the callouts that carry them are set
+ * in ticks of hz (tcp_timer.ts).
+ *
+ * Left out for this increment: the timestamp, window-scale and SACK state
+ * (t_flags TF_REQ_SCALE, TF_REQ_TSTMP, TF_SACK_PERMIT and their fields),
+ * keepalive and urgent data.
+ */
+
+import type { callout_t } from "@smpnet/softint";
+import type { inpcb } from "./in_pcb.js";
+import type { mbuf } from "./mbuf.js";
+import type { socket } from "./socketvar.js";
+import { TCPS_CLOSED } from "./tcp_fsm.js";
+
+/** t_flags (tcp_var.h). */
+export const TF_ACKNOW = 0x0001; // send an ACK now
+export const TF_DELACK = 0x0002; // an ACK is owed, the delayed-ACK callout runs
+export const TF_NODELAY = 0x0004; // TCP_NODELAY: no Nagle
+export const TF_SENTFIN = 0x0010; // a FIN has been sent
+
+/** A segment waiting in the reassembly queue (struct ipqent): its range and the mbuf holding it. */
+export interface tcpqent {
+  seq: number;
+  len: number;
+  fin: boolean;
+  m: mbuf;
+}
+
+export class tcpcb {
+  t_state = TCPS_CLOSED;
+  t_flags = 0;
+  /** Set on tcp_close: a callout that fires afterwards finds the tcpcb gone. */
+  dead = false;
+  /** Current segment size (NetBSD's t_segsz; FreeBSD's t_maxseg). */
+  t_segsz: number;
+  /** The peer's MSS option (t_peermss). */
+  t_peermss = 0;
+
+  // send sequence space
+  iss = 0;
+  snd_una = 0;
+  snd_nxt = 0;
+  snd_max = 0;
+  snd_wnd = 0;
+  /** Segment sequence and ack of the last window update (snd_wl1, snd_wl2). */
+  snd_wl1 = 0;
+  snd_wl2 = 0;
+  max_sndwnd = 0;
+
+  // receive sequence space
+  irs = 0;
+  rcv_nxt = 0;
+  rcv_wnd = 0;
+  rcv_adv = 0;
+  last_ack_sent = 0;
+
+  // congestion control (tcp_congctl.ts)
+  snd_cwnd = 0;
+  snd_ssthresh = 0;
+  /** snd_max when fast recovery began: NewReno's recover (RFC 6582). */
+  snd_recover = 0;
+  /** snd_max when the last retransmit timeout fired: no fast retransmit below it. */
+  snd_high = 0;
+  t_dupacks = 0;
+  /** -1 outside fast recovery, else the partial ACKs seen in it. */
+  t_partialacks = -1;
+  /** Bytes acknowledged toward the next cwnd increase (appropriate byte counting). */
+  t_bytes_acked = 0;
+
+  // retransmission and RTT (ns)
+  t_rxtshift = 0;
+  t_rxtcur: number;
+  /** Smoothed RTT and its variation; 0 until the first measurement. */
+  t_srtt = 0;
+  t_rttvar = 0;
+  /** When the timed segment was sent (-1: none timed) and its sequence. */
+  t_rtttime = -1;
+  t_rtseq = 0;
+  /** When a segment was last received (t_rcvtime). */
+  t_rcvtime = 0;
+  /** tcp_output must send a byte into a zero window (a persist probe). */
+  t_force = false;
+
+  /** The reassembly queue (segq), in sequence order. */
+  readonly segq: tcpqent[] = [];
+
+  constructor(
+    readonly t_inpcb: inpcb,
+    segsz: number,
+    rxtcur: number,
+    /** t_timer[TCPT_REXMT], t_timer[TCPT_PERSIST], t_timer[TCPT_2MSL], and the delayed-ACK callout. */
+    readonly t_timer: readonly [rexmt: callout_t, persist: callout_t, msl: callout_t],
+    readonly t_delack_ch: callout_t,
+  ) {
+    this.t_segsz = segsz;
+    this.t_rxtcur = rxtcur;
+  }
+
+  get t_socket(): socket {
+    return this.t_inpcb.inp_socket;
+  }
+}
+
+/** TCP's counters (struct tcpstat, tcp_var.h), the ones this model keeps. */
+export class tcpstat {
+  tcps_connattempt = 0; // connections initiated
+  tcps_accepts = 0; // connections accepted
+  tcps_connects = 0; // connections established
+  tcps_drops = 0; // connections dropped
+  tcps_conndrops = 0; // embryonic connections dropped
+  tcps_closed = 0; // connections closed
+  tcps_segstimed = 0; // segments whose RTT was timed
+  tcps_rttupdated = 0; // times the RTT estimate was updated
+  tcps_delack = 0; // delayed ACKs sent
+  tcps_timeoutdrop = 0; // connections dropped by retransmit timeouts
+  tcps_rexmttimeo = 0; // retransmit timeouts
+  tcps_persisttimeo = 0; // persist timeouts
+  tcps_sndtotal = 0; // segments sent
+  tcps_sndpack = 0; // data segments sent
+  tcps_sndbyte = 0; // data bytes sent
+  tcps_sndrexmitpack = 0; // data segments retransmitted
+  tcps_sndrexmitbyte = 0; // data bytes retransmitted
+  tcps_sndacks = 0; // ACK-only segments sent
+  tcps_sndprobe = 0; // window probes sent
+  tcps_sndwinup = 0; // window updates sent
+  tcps_sndctrl = 0; // control segments sent (SYN, FIN, RST)
+  tcps_sndrst = 0; // RSTs sent (tcp_respond)
+  tcps_rcvtotal = 0; // segments received
+  tcps_rcvpack = 0; // in-sequence data segments received
+  tcps_rcvbyte = 0; // in-sequence data bytes received
+  tcps_rcvbadsum = 0; // checksum failed
+  tcps_rcvbadoff = 0; // bad header length
+  tcps_rcvshort = 0; // shorter than a header
+  tcps_rcvduppack = 0; // wholly duplicate segments
+  tcps_rcvdupbyte = 0;
+  tcps_rcvpartduppack = 0; // partly duplicate segments
+  tcps_rcvpartdupbyte = 0;
+  tcps_rcvoopack = 0; // out-of-order segments
+  tcps_rcvoobyte = 0;
+  tcps_rcvpackafterwin = 0; // segments with data beyond the window
+  tcps_rcvbyteafterwin = 0;
+  tcps_rcvwinprobe = 0; // window probes received
+  tcps_rcvdupack = 0; // duplicate ACKs
+  tcps_rcvacktoomuch = 0; // ACKs for data not yet sent
+  tcps_rcvackpack = 0; // segments that acknowledged new data
+  tcps_rcvackbyte = 0; // bytes they acknowledged
+  tcps_rcvwinupd = 0; // window updates received
+  tcps_rcvafterclose = 0; // data after the socket was closed
+  tcps_noport = 0; // segments to no socket
+  tcps_listendrop = 0; // SYNs dropped: the listen queue was full
+  tcps_badsyn = 0; // SYNs that were not acceptable
+  tcps_selfquench = 0; // ip_output returned ENOBUFS
+}

@@ -1,0 +1,176 @@
+/*
+ * A TCP experiment on an assembled kernel: a listener on the system under
+ * test that reads everything and records the sequence ranges it read, a
+ * connecting writer on the peer with a list of write sizes, both closing
+ * when done; and the state changes of every connection, from the probes.
+ */
+
+import {
+  DUT_ADDR,
+  type NetKernel,
+  netProbes,
+  SOCK_STREAM,
+  type socket,
+  sys_accept,
+  sys_bind,
+  sys_close,
+  sys_connect,
+  sys_listen,
+  sys_recvfrom,
+  sys_sendto,
+  sys_socket,
+  TH_SYN,
+  tcpstates,
+  uio,
+} from "@smpnet/netinet";
+import { NS_PER_MS, PRI_USER, roundNetCosts, roundNic, roundProfile, sleep } from "@smpnet/sim";
+import type { SoftintVariant } from "@smpnet/softint";
+import { type KernelOptions, kernel } from "../src/index.js";
+
+export const TCP_PORT = 5001;
+
+export interface TcpRunOptions {
+  seed?: number;
+  cpus?: number;
+  variant?: SoftintVariant;
+  /** Bytes of each write, in order. */
+  writes: number[];
+  /** Simulated ms the writer waits after its last write before it closes. */
+  closeAfterMs?: number;
+  /** Simulated ms after accept before the reader starts reading. */
+  readAfterMs?: number;
+  /** Bytes each read asks for (default 65,536). */
+  readSize?: number;
+  wire?: KernelOptions["wire"];
+  /** Simulated ms to run at most. */
+  limitMs?: number;
+  /** Simulated ms to run on after the reader's end of file (the close sequence). */
+  afterMs?: number;
+  /** Subscribed before the run: the kernel, for probes and settings of a test's own. */
+  before?: (k: NetKernel) => void;
+  /** The peer connects to this port instead (nobody listens there: ECONNREFUSED). */
+  connectPort?: number;
+}
+
+export interface TcpRun {
+  k: NetKernel;
+  connectError: number;
+  writeErrors: number[];
+  /** [seq, len] pairs of every piece read, in order. */
+  ranges: number[];
+  bytesRead: number;
+  /** The errno a read returned, if one did (0: none). */
+  readError: number;
+  /** The reader saw end of file. */
+  eof: boolean;
+  firstReadNs: number;
+  lastReadNs: number;
+  /** Per host ("dut", "peer"): each socket's state names, in order. */
+  states: Map<string, string[]>;
+  /** The peer's initial sequence number (from its SYN). */
+  iss: number;
+  /** The sockets, once made. */
+  server: socket | null;
+  client: socket | null;
+}
+
+export function tcpRun(o: TcpRunOptions): TcpRun {
+  const k = kernel({
+    seed: o.seed ?? 1,
+    profile: roundProfile(4),
+    nic: roundNic(),
+    netCosts: roundNetCosts(),
+    cpus: o.cpus ?? 4,
+    softint: { variant: o.variant ?? "netbsd" },
+    policy: "giant",
+    wire: o.wire ?? {},
+  });
+  const run: TcpRun = {
+    k,
+    connectError: -1,
+    writeErrors: [],
+    ranges: [],
+    bytesRead: 0,
+    eof: false,
+    readError: 0,
+    firstReadNs: -1,
+    lastReadNs: -1,
+    states: new Map(),
+    iss: -1,
+    server: null,
+    client: null,
+  };
+  netProbes(k.sim).tcp_state.subscribe((_t, host, so, _from, to) => {
+    const key = `${host.name}:so${so}`;
+    const list = run.states.get(key) ?? [];
+    list.push(tcpstates[to]!);
+    run.states.set(key, list);
+  });
+  netProbes(k.sim).tcp_output.subscribe((_t, cpu, _id, seq, _ack, flags) => {
+    if (cpu.host === k.peer.host && flags & TH_SYN && run.iss < 0) run.iss = seq;
+  });
+  o.before?.(k);
+  const cpus = k.dut.host.cpus.length;
+  k.dut.host.kthread_create({
+    name: "server",
+    pri: PRI_USER,
+    user: true,
+    cpu: cpus - 1,
+    *body() {
+      const ls = yield* sys_socket(k.dut, SOCK_STREAM);
+      yield* sys_bind(ls, 0, TCP_PORT);
+      yield* sys_listen(ls, 5);
+      const so = yield* sys_accept(ls);
+      if (typeof so === "number") return;
+      run.server = so;
+      if (o.readAfterMs) yield* sleep(PACE, o.readAfterMs * NS_PER_MS);
+      const u = new uio();
+      u.ranges = run.ranges;
+      for (;;) {
+        u.uio_resid = o.readSize ?? 65_536;
+        const e = yield* sys_recvfrom(so, u);
+        if (e !== 0) {
+          run.readError = e;
+          break;
+        }
+        if (u.data_len === 0) {
+          run.eof = true;
+          break;
+        }
+        if (run.firstReadNs < 0) run.firstReadNs = k.sim.now;
+        run.lastReadNs = k.sim.now;
+        run.bytesRead += u.data_len;
+      }
+      yield* sys_close(so);
+      yield* sys_close(ls);
+    },
+  });
+  k.peer.host.kthread_create({
+    name: "client",
+    pri: PRI_USER,
+    user: true,
+    *body() {
+      const so = yield* sys_socket(k.peer, SOCK_STREAM);
+      run.client = so;
+      yield* sleep(PACE, NS_PER_MS);
+      run.connectError = yield* sys_connect(so, DUT_ADDR, o.connectPort ?? TCP_PORT);
+      if (run.connectError !== 0) return;
+      const u = new uio();
+      for (const n of o.writes) {
+        u.uio_resid = n;
+        const e = yield* sys_sendto(so, u);
+        if (e !== 0) run.writeErrors.push(e);
+      }
+      if (o.closeAfterMs) yield* sleep(PACE, o.closeAfterMs * NS_PER_MS);
+      yield* sys_close(so);
+    },
+  });
+  // until the reader has seen end of file (and `afterMs` more), or the limit
+  const limit = (o.limitMs ?? 1_000) * NS_PER_MS;
+  while (!run.eof && run.readError === 0 && k.sim.now < limit)
+    k.sim.run(Math.min(limit, k.sim.now + 10 * NS_PER_MS));
+  if (o.afterMs !== undefined) k.sim.run(k.sim.now + o.afterMs * NS_PER_MS);
+  return run;
+}
+
+const PACE = Symbol("pace");
