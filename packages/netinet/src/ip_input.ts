@@ -16,8 +16,9 @@
 import { curcpu, type KernelGen, work } from "@smpnet/sim";
 import type { PktqDrain } from "@smpnet/softint";
 import { IP_HDR_LEN, IP_MF, IP_OFFMASK, IPPROTO_TCP, IPPROTO_UDP } from "./constants.js";
+import { stat_drop } from "./drop.js";
 import { in_cksum } from "./in_cksum.js";
-import { m_adj, m_freem, m_pullup, type mbuf } from "./mbuf.js";
+import { m_adj, m_pullup, type mbuf } from "./mbuf.js";
 import type { NetStack } from "./stack.js";
 import type { ipstat } from "./stats.js";
 import { tcp_input } from "./tcp_input.js";
@@ -34,11 +35,8 @@ export function ipintr_drain(stack: NetStack): PktqDrain {
   };
 }
 
-function* ip_drop(stack: NetStack, m: mbuf, counter: keyof ipstat): KernelGen {
-  stack.ipstat[counter]++;
-  const p = stack.probes.drop;
-  if (p.on) p.emit(stack.host, m.id, counter);
-  yield* m_freem(stack.mbufs, m);
+function ip_drop(stack: NetStack, m: mbuf, counter: keyof ipstat): KernelGen {
+  return stat_drop(stack, m, stack.ipstat, counter);
 }
 
 export function* ip_input(stack: NetStack, m: mbuf): KernelGen {

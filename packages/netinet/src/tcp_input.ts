@@ -18,6 +18,7 @@
 
 import { curcpu, type KernelGen, work } from "@smpnet/sim";
 import { TCP_HDR_LEN } from "./constants.js";
+import { stat_drop } from "./drop.js";
 import { in_cksum } from "./in_cksum.js";
 import { in_pcbconnect, in_pcblookup } from "./in_pcb.js";
 import { m_adj, m_freem, type mbuf } from "./mbuf.js";
@@ -104,11 +105,8 @@ export interface tcpseg {
   needoutput: boolean;
 }
 
-function* tcp_drop_count(stack: NetStack, m: mbuf, counter: keyof tcpstat): KernelGen {
-  stack.tcpstat[counter]++;
-  const p = stack.probes.drop;
-  if (p.on) p.emit(stack.host, m.id, counter);
-  yield* m_freem(stack.mbufs, m);
+function tcp_drop_count(stack: NetStack, m: mbuf, counter: keyof tcpstat): KernelGen {
+  return stat_drop(stack, m, stack.tcpstat, counter);
 }
 
 /** tcp_input: `m` starts with its IP header of `off` bytes. */

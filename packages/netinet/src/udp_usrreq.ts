@@ -14,6 +14,7 @@
 
 import { curcpu, type KernelGen, work } from "@smpnet/sim";
 import { IP_HDR_LEN, IPPROTO_UDP, UDP_HDR_LEN } from "./constants.js";
+import { stat_drop } from "./drop.js";
 import { in_cksum } from "./in_cksum.js";
 import { in_pcballoc, in_pcbbind, in_pcbconnect, in_pcbdetach, in_pcblookup } from "./in_pcb.js";
 import { ip_output } from "./ip_output.js";
@@ -24,11 +25,8 @@ import type { NetStack } from "./stack.js";
 import type { udpstat } from "./stats.js";
 import { sbappendaddr, sorwakeup } from "./uipc_socket2.js";
 
-function* udp_drop(stack: NetStack, m: mbuf, counter: keyof udpstat): KernelGen {
-  stack.udpstat[counter]++;
-  const p = stack.probes.drop;
-  if (p.on) p.emit(stack.host, m.id, counter);
-  yield* m_freem(stack.mbufs, m);
+function udp_drop(stack: NetStack, m: mbuf, counter: keyof udpstat): KernelGen {
+  return stat_drop(stack, m, stack.udpstat, counter);
 }
 
 /** udp_input: `m` starts with its IP header of `off` bytes. */
