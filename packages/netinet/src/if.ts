@@ -40,6 +40,7 @@ import {
   type KernelGen,
   type Nic,
   NS_PER_US,
+  SimError,
   work,
 } from "@smpnet/sim";
 import { pktq_enqueue, pktq_rps_hash, type pktqueue_t } from "@smpnet/softint";
@@ -56,6 +57,44 @@ export const IPL_NET = IPL_VM;
 /** if_flags (net/if.h). */
 export const IFF_UP = 0x1;
 export const IFF_OACTIVE = 0x400;
+
+/**
+ * The checksum offloads a kernel enables (ifconfig's ip4csum, tcp4csum,
+ * udp4csum and their -rx/-tx halves). NetBSD's drivers advertise what the
+ * hardware can do in if_capabilities and leave if_capenable 0 (if_cnmac.c
+ * sets no if_capenable; ixgbe.c and ixv.c set it to 0): nothing is
+ * offloaded until the administrator turns it on. TSO and LRO are not
+ * modelled.
+ */
+export interface IfCapEnable {
+  rxChecksum: boolean;
+  txChecksum: boolean;
+}
+
+function if_capenable(nic: Nic, want: Partial<IfCapEnable>): IfCapEnable {
+  const out: IfCapEnable = { rxChecksum: false, txChecksum: false };
+  for (const k of ["rxChecksum", "txChecksum"] as const) {
+    const v = want[k];
+    if (v === undefined) continue;
+    if (typeof v !== "boolean") {
+      throw new SimError(`offloads.${k}: expected true or false, got ${String(v)}`);
+    }
+    if (v && !nic.offloads[k]) {
+      throw new SimError(
+        `offloads.${k}: the NIC (${nic.name}) cannot do it (its offloads.${k} is false); leave it off or use a NIC that has it`,
+      );
+    }
+    out[k] = v;
+  }
+  for (const k of Object.keys(want)) {
+    if (k !== "rxChecksum" && k !== "txChecksum") {
+      throw new SimError(
+        `offloads.${k}: unknown field; the kernel enables rxChecksum and txChecksum`,
+      );
+    }
+  }
+  return out;
+}
 
 /** One receive queue: its ring of filled descriptors and its interrupt. */
 class RxQueue {
@@ -91,6 +130,8 @@ export class ifnet implements FrameSink {
   readonly if_xname: string;
   if_flags = IFF_UP;
   readonly if_data = new ifstat();
+  /** The offloads the kernel enabled (if_capenable), a subset of the NIC's. */
+  readonly if_capenable: IfCapEnable;
   /** if_snd: packets waiting for a transmit slot. */
   readonly if_snd: mbuf[] = [];
   if_snd_head = 0;
@@ -116,9 +157,11 @@ export class ifnet implements FrameSink {
     readonly nic: Nic,
     /** The CPU each receive queue interrupts, by queue. */
     rxCpus: readonly number[],
+    capenable: Partial<IfCapEnable> = {},
   ) {
     const host = stack.host;
     this.if_xname = `${host.name}.if0`;
+    this.if_capenable = if_capenable(nic, capenable);
     this.if_snd_maxlen = nic.txRingSize;
     this.txLock = mutex_init(host, `${this.if_xname}.tx_mtx`, MUTEX_SPIN, IPL_NET);
     this.holdoffNs = nic.interruptModeration.holdoffUs * NS_PER_US;
@@ -217,7 +260,7 @@ function* nic_rxintr(q: RxQueue): KernelGen {
     }
     m.copyHeader(f); // the NIC's DMA
     f.link!.release(f);
-    m.csumVerified = ifp.nic.offloads.rxChecksum;
+    m.csumVerified = ifp.if_capenable.rxChecksum;
     st.if_ipackets++;
     st.if_ibytes += m.len;
     const p = ifp.probes.nic_rx;

@@ -1,6 +1,14 @@
 export * from "./constants.js";
 export { flowHash, RPS_HASHES, type RpsHash } from "./flowhash.js";
-export { IFF_OACTIVE, IFF_UP, IPL_NET, if_output, if_start, ifnet } from "./if.js";
+export {
+  IFF_OACTIVE,
+  IFF_UP,
+  type IfCapEnable,
+  IPL_NET,
+  if_output,
+  if_start,
+  ifnet,
+} from "./if.js";
 export { in_pcblookup, inpcb, inpcbtable } from "./in_pcb.js";
 export { ip_input } from "./ip_input.js";
 export { ip_output } from "./ip_output.js";

@@ -39,7 +39,7 @@ export function* ip_output(
   m.ip_len = m.len;
   m.ip_off = 0;
   m.ip_ttl = IPDEFTTL;
-  if (!stack.ifp.nic.offloads.txChecksum) yield* in_cksum(stack, IP_HDR_LEN);
+  if (!stack.ifp.if_capenable.txChecksum) yield* in_cksum(stack, IP_HDR_LEN);
   st.ips_localout++;
   if (!(yield* if_output(stack.ifp, m))) {
     st.ips_odropped++;

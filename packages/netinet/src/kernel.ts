@@ -16,6 +16,7 @@ import {
 } from "@smpnet/sim";
 import { type SoftintConfig, softint_init, validateSoftintConfig } from "@smpnet/softint";
 import type { RpsHash } from "./flowhash.js";
+import type { IfCapEnable } from "./if.js";
 import type { NetPolicy } from "./lockpoints.js";
 import { type NetStack, netinet_attach } from "./stack.js";
 import { Link, validateWire, type WireConfig } from "./wire.js";
@@ -47,6 +48,8 @@ export interface NetKernelOptions {
   rxCpus?: readonly number[];
   /** ip_pktq's steering on the system under test (see NetStackOptions.rpsHash). */
   rpsHash?: RpsHash | undefined;
+  /** The checksum offloads the system under test's kernel enables (default none, as NetBSD's drivers). */
+  offloads?: Partial<IfCapEnable> | undefined;
   /** Clusters the system under test may have out at once (the peer keeps the default). */
   nmbclusters?: number;
   /** Kernel preemption on the system under test (x86 has it; evbmips does not). Default false. */
@@ -106,6 +109,7 @@ export function net_kernel(opts: NetKernelOptions): NetKernel {
     addr: DUT_ADDR,
     rxCpus: opts.rxCpus,
     rpsHash: opts.rpsHash,
+    offloads: opts.offloads,
     nmbclusters: opts.nmbclusters,
   });
   const peer = netinet_attach(peerHost, { ...common, addr: PEER_ADDR });

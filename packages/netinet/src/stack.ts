@@ -27,7 +27,7 @@ import {
 } from "@smpnet/softint";
 import { INPCB_BYTES, NMBCLUSTERS_DEFAULT } from "./constants.js";
 import { RPS_HASHES, type RpsHash } from "./flowhash.js";
-import { ifnet } from "./if.js";
+import { type IfCapEnable, ifnet } from "./if.js";
 import { inpcbtable } from "./in_pcb.js";
 import { ip_input, ipintr_drain } from "./ip_input.js";
 import { type NetLocking, type NetPolicy, validateLocking, validatePolicy } from "./lockpoints.js";
@@ -51,6 +51,8 @@ export interface NetStackOptions {
    * "flow" (a hash of the 4-tuple, as pktq_rps_hash_toeplitz).
    */
   rpsHash?: RpsHash | undefined;
+  /** The checksum offloads the kernel enables (default none, as NetBSD; see IfCapEnable). */
+  offloads?: Partial<IfCapEnable> | undefined;
   /** Clusters the host may have out at once (default NMBCLUSTERS_DEFAULT). */
   nmbclusters?: number | undefined;
   /** The host's clock rate, for TCP's timers in ticks (default HZ_DEFAULT: softint_init's). */
@@ -122,7 +124,7 @@ export class NetStack {
     const ids = packetIds.get(host.sim) ?? { next: 1 };
     packetIds.set(host.sim, ids);
     this.ids = ids;
-    this.ifp = new ifnet(this, nic, rxCpus);
+    this.ifp = new ifnet(this, nic, rxCpus, opts.offloads ?? {});
     this.ip_pktq = pktq_create(
       host,
       "ip_pktq",

@@ -183,7 +183,7 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
   const offered = seq_sub(tp.rcv_adv, tp.rcv_nxt);
   if (win < offered) win = offered;
   m.th_win = win;
-  if (!stack.ifp.nic.offloads.txChecksum) yield* in_cksum(stack, hdrlen + len);
+  if (!stack.ifp.if_capenable.txChecksum) yield* in_cksum(stack, hdrlen + len);
 
   if (!tp.t_force || !TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
     const startseq = tp.snd_nxt;

@@ -117,7 +117,7 @@ export function* tcp_respond(
   m.th_flags = flags;
   m.th_off = TCP_HDR_LEN;
   m.th_win = 0;
-  if (!stack.ifp.nic.offloads.txChecksum) yield* in_cksum(stack, TCP_HDR_LEN);
+  if (!stack.ifp.if_capenable.txChecksum) yield* in_cksum(stack, TCP_HDR_LEN);
   const st = stack.tcpstat;
   st.tcps_sndtotal++;
   if (flags & TH_RST) st.tcps_sndrst++;

@@ -69,7 +69,7 @@ export function* udp_output(so: socket, m: mbuf, faddr: number, fport: number): 
   m.m_len += UDP_HDR_LEN;
   m.sport = inp.inp_lport;
   m.dport = fport;
-  if (!stack.ifp.nic.offloads.txChecksum) yield* in_cksum(stack, m.len);
+  if (!stack.ifp.if_capenable.txChecksum) yield* in_cksum(stack, m.len);
   stack.udpstat.udps_opackets++;
   // ip_output prepends its header
   m.len += IP_HDR_LEN;

@@ -68,3 +68,22 @@ describe("bad kernel descriptions are refused, naming the field and the fix", ()
     );
   });
 });
+
+describe("checksum offloads as the kernel enables them", () => {
+  it("are off unless enabled, as NetBSD's drivers leave if_capenable 0", () => {
+    const nic = { ...roundNic(), offloads: { ...roundNic().offloads, rxChecksum: true } };
+    const k = kernel({ ...base, nic });
+    expect(k.dut.ifp.if_capenable).toEqual({ rxChecksum: false, txChecksum: false });
+    const on = kernel({ ...base, nic, offloads: { rxChecksum: true } });
+    expect(on.dut.ifp.if_capenable.rxChecksum).toBe(true);
+  });
+
+  it("refuses one the NIC cannot do, or an unknown one, naming the field", () => {
+    expect(() => kernel({ ...base, offloads: { txChecksum: true } })).toThrow(
+      /offloads\.txChecksum: the NIC \(round\) cannot do it/,
+    );
+    expect(() => kernel({ ...base, offloads: { tso: true } as never })).toThrow(
+      /offloads\.tso: unknown field/,
+    );
+  });
+});
