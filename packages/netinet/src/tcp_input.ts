@@ -17,10 +17,11 @@
  * asking, the shifts apply to every later window (never a SYN's) and the
  * MSS shrinks by the timestamp option. On a synchronised connection PAWS
  * drops a segment whose TSval is older than ts_recent (unless ts_recent is
- * 24 days old); ts_recent takes the TSval of a segment that covers
- * last_ack_sent (NetBSD's test, RFC 1323's: a bare ACK does not update it);
- * an ACK of new data with a TSecr gives the RTT sample (tcp_xmit_timer),
- * else the timed segment does.
+ * 24 days old); ts_recent takes the TSval of a segment whose range, its
+ * end included, covers last_ack_sent (NetBSD's test after Stevens vol. 2
+ * p. 869, so a bare ACK at rcv_nxt updates it too, as RFC 7323 4.3);
+ * an ACK of new data with a sane TSecr gives the RTT sample
+ * (tcp_xmit_timer), else the timed segment does.
  *
  * Left out: header prediction (a fast path with the same outcome), urgent
  * data, SACK, keepalive, and the syn cache.
@@ -423,7 +424,7 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
   if (
     m.th_ts &&
     SEQ_LEQ(seg.seq, tp.last_ack_sent) &&
-    SEQ_LT(tp.last_ack_sent, seq_add(seg.seq, seg.tlen + (seg.tiflags & (TH_SYN | TH_FIN) ? 1 : 0)))
+    SEQ_LEQ(tp.last_ack_sent, seq_add(seg.seq, seg.tlen + (seg.tiflags & (TH_SYN | TH_FIN) ? 1 : 0)))
   ) {
     tp.ts_recent_age = tcp_now(stack);
     tp.ts_recent = m.th_tsval;
@@ -475,11 +476,13 @@ function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<n
   const acked = seq_sub(seg.ack, tp.snd_una);
   st.tcps_rcvackpack++;
   st.tcps_rcvackbyte += acked;
-  // an RTT sample from the echoed timestamp, else from the timed segment if covered
+  // an RTT sample from the echoed timestamp (one from the future or older than
+  // TCP_PAWS_IDLE is not trusted), else from the timed segment if covered
   // (Karn: never after a retransmission)
   const m = seg.m;
-  if (m.th_ts && m.th_tsecr !== 0) {
-    tcp_xmit_timer(tp, ((tcp_now(stack) - m.th_tsecr) | 0) * NS_PER_MS);
+  const ts_rtt = m.th_ts && m.th_tsecr !== 0 ? (tcp_now(stack) - m.th_tsecr) | 0 : -1;
+  if (ts_rtt >= 0 && ts_rtt <= TCP_PAWS_IDLE) {
+    tcp_xmit_timer(tp, ts_rtt * NS_PER_MS);
   } else if (tp.t_rtttime >= 0 && SEQ_GT(seg.ack, tp.t_rtseq)) {
     tcp_xmit_timer(tp, stack.sim.now - tp.t_rtttime);
   }

@@ -11,8 +11,9 @@
  * RFC 7323's options as the host's tcp_do_win_scale and tcp_do_timestamps
  * say; tcp_rcvscale picks the window shift from the receive buffer as
  * NetBSD's connect and syn cache do. Timestamps count milliseconds of the
- * host's clock (TCP_TIMESTAMP; RFC 7323 5.4 allows 1 ms to 1 s per tick:
- * the rate is an estimate). Left out: the template
+ * host's clock (TCP_TIMESTAMP), FreeBSD's rate (tcp_ts_getticks): NetBSD's
+ * tcp_now counts 500 ms slow ticks, too coarse for a LAN's RTT samples.
+ * Left out: the template
  * header (tcp_template), ICMP-driven changes (tcp_quench, tcp_mtudisc).
  */
 
