@@ -421,11 +421,8 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
   }
   seg.m.th_seq = seg.seq;
   // the segment covers last_ack_sent: its TSval is the one to echo
-  if (
-    m.th_ts &&
-    SEQ_LEQ(seg.seq, tp.last_ack_sent) &&
-    SEQ_LEQ(tp.last_ack_sent, seq_add(seg.seq, seg.tlen + (seg.tiflags & (TH_SYN | TH_FIN) ? 1 : 0)))
-  ) {
+  const segend = seq_add(seg.seq, seg.tlen + (seg.tiflags & (TH_SYN | TH_FIN) ? 1 : 0));
+  if (m.th_ts && SEQ_LEQ(seg.seq, tp.last_ack_sent) && SEQ_LEQ(tp.last_ack_sent, segend)) {
     tp.ts_recent_age = tcp_now(stack);
     tp.ts_recent = m.th_tsval;
   }
