@@ -48,7 +48,12 @@ export { PacketHeader } from "./packet.js";
 export { type NetProbes, netProbes } from "./probes.js";
 export type { pr_usrreqs } from "./protosw.js";
 export * from "./socketvar.js";
-export { NetStack, type NetStackOptions, netinet_attach } from "./stack.js";
+export {
+  NetStack,
+  type NetStackOptions,
+  netinet_attach,
+  type TcpSysctls,
+} from "./stack.js";
 export { ifstat, ipstat, udpstat } from "./stats.js";
 export { type SelectSet, soreadable, sowritable, sys_select } from "./sys_select.js";
 export {
@@ -59,6 +64,7 @@ export {
   sys_listen,
   sys_recvfrom,
   sys_sendto,
+  sys_setsockopt,
   sys_shutdown,
   sys_socket,
 } from "./sys_socket.js";

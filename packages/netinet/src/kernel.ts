@@ -18,7 +18,7 @@ import { type SoftintConfig, softint_init, validateSoftintConfig } from "@smpnet
 import type { RpsHash } from "./flowhash.js";
 import type { IfCapEnable } from "./if.js";
 import type { NetPolicy } from "./lockpoints.js";
-import { type NetStack, netinet_attach } from "./stack.js";
+import { type NetStack, netinet_attach, type TcpSysctls, validateTcpSysctls } from "./stack.js";
 import { Link, validateWire, type WireConfig } from "./wire.js";
 
 /** The system under test's address, 10.0.0.1, and the peer's, 10.0.0.2. */
@@ -42,8 +42,10 @@ export interface NetKernelOptions {
    * corruption.
    */
   wire?: Partial<WireConfig>;
-  /** The peer: ideal (default) or with a profile of its own. */
-  peer?: { profile?: Profile };
+  /** The peer: ideal (default) or with a profile of its own, and TCP sysctls of its own. */
+  peer?: { profile?: Profile; tcp?: TcpSysctls };
+  /** TCP's RFC 7323 switches on both hosts (default: both on, as NetBSD). */
+  tcp?: TcpSysctls;
   /** The CPU each receive queue of the system under test interrupts (default all on CPU 0). */
   rxCpus?: readonly number[];
   /** ip_pktq's steering on the system under test (see NetStackOptions.rpsHash). */
@@ -85,6 +87,8 @@ export function net_kernel(opts: NetKernelOptions): NetKernel {
       `wire.mtuBytes: ${wire.mtuBytes} is above the NIC's MTU (${opts.nic.mtuBytes}); lower it or use a NIC that takes it`,
     );
   }
+  validateTcpSysctls(opts.tcp, "tcp");
+  validateTcpSysctls(opts.peer?.tcp, "peer.tcp");
   const nic = { ...opts.nic, mtuBytes: wire.mtuBytes, speedMbps: wire.speedMbps };
   const sim = new Simulation({ seed: opts.seed });
   const dutHost = sim.addHost({
@@ -111,8 +115,13 @@ export function net_kernel(opts: NetKernelOptions): NetKernel {
     rpsHash: opts.rpsHash,
     offloads: opts.offloads,
     nmbclusters: opts.nmbclusters,
+    tcp: opts.tcp,
   });
-  const peer = netinet_attach(peerHost, { ...common, addr: PEER_ADDR });
+  const peer = netinet_attach(peerHost, {
+    ...common,
+    addr: PEER_ADDR,
+    tcp: { ...opts.tcp, ...opts.peer?.tcp },
+  });
   const toPeer = new Link(sim, wire, peer.ifp, sim.rng);
   const toDut = new Link(sim, wire, dut.ifp, sim.rng);
   dut.ifp.link = toPeer;

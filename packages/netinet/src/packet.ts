@@ -35,6 +35,12 @@ export class PacketHeader {
   th_off = 0;
   /** The MSS option of a SYN (TCPOPT_MAXSEG), 0 when absent. */
   th_mss = 0;
+  /** The window-scale option of a SYN (TCPOPT_WINDOW): its shift, -1 when absent. */
+  th_wscale = -1;
+  /** The timestamps option (TCPOPT_TIMESTAMP): present, TSval and TSecr. */
+  th_ts = false;
+  th_tsval = 0;
+  th_tsecr = 0;
 
   /** Copies every field of `h` (DMA into a receive buffer, a frame from a packet). */
   copyHeader(h: PacketHeader): void {
@@ -59,6 +65,10 @@ export class PacketHeader {
     this.th_win = h.th_win;
     this.th_off = h.th_off;
     this.th_mss = h.th_mss;
+    this.th_wscale = h.th_wscale;
+    this.th_ts = h.th_ts;
+    this.th_tsval = h.th_tsval;
+    this.th_tsecr = h.th_tsecr;
   }
 
   /** Clears every field, as m_gethdr does. */
@@ -75,5 +85,8 @@ export class PacketHeader {
         0;
     this.sport = this.dport = this.data_id = this.data_len = 0;
     this.th_seq = this.th_ack = this.th_flags = this.th_win = this.th_off = this.th_mss = 0;
+    this.th_wscale = -1;
+    this.th_ts = false;
+    this.th_tsval = this.th_tsecr = 0;
   }
 }

@@ -23,4 +23,6 @@ export interface pr_usrreqs {
   pr_rcvd?(so: socket): KernelGen<number>;
   pr_shutdown?(so: socket): KernelGen<number>;
   pr_disconnect?(so: socket): KernelGen<number>;
+  /** pr_ctloutput for setsockopt at the protocol's level: 0, EINVAL or ENOPROTOOPT. */
+  pr_setopt?(so: socket, name: number, value: number): KernelGen<number>;
 }

@@ -57,6 +57,32 @@ export interface NetStackOptions {
   nmbclusters?: number | undefined;
   /** The host's clock rate, for TCP's timers in ticks (default HZ_DEFAULT: softint_init's). */
   hz?: number | undefined;
+  /** TCP's RFC 7323 switches (net.inet.tcp.win_scale, net.inet.tcp.timestamps): both on by default. */
+  tcp?: TcpSysctls | undefined;
+}
+
+/** TCP's RFC 7323 sysctls. */
+export interface TcpSysctls {
+  /** Ask for and agree to window scaling (tcp_do_win_scale; default true). */
+  windowScale?: boolean | undefined;
+  /** Ask for and agree to timestamps (tcp_do_timestamps; default true). */
+  timestamps?: boolean | undefined;
+}
+
+/** Checks TCP's sysctls: `where` names the option in the message. */
+export function validateTcpSysctls(t: TcpSysctls | undefined, where: string): void {
+  if (t === undefined) return;
+  if (typeof t !== "object" || t === null) {
+    throw new SimError(`${where}: expected { windowScale?, timestamps? } (booleans); got ${t}`);
+  }
+  for (const [k, v] of Object.entries(t)) {
+    if (k !== "windowScale" && k !== "timestamps") {
+      throw new SimError(`${where}.${k}: not a TCP option; use windowScale or timestamps`);
+    }
+    if (v !== undefined && typeof v !== "boolean") {
+      throw new SimError(`${where}.${k}: expected true or false; got ${JSON.stringify(v)}`);
+    }
+  }
 }
 
 const packetIds = new WeakMap<Simulation, { next: number }>();
@@ -81,6 +107,10 @@ export class NetStack {
   locks!: NetLocking;
   readonly rpsHash: PktqRpsHashFunc<mbuf>;
   nextSocketId = 1;
+  /** tcp_do_win_scale: new connections ask for window scaling (RFC 7323 2). */
+  tcp_do_win_scale: boolean;
+  /** tcp_do_timestamps: new connections ask for timestamps (RFC 7323 3). */
+  tcp_do_timestamps: boolean;
   private readonly ids: { next: number };
 
   constructor(
@@ -137,6 +167,9 @@ export class NetStack {
     this.udbtable = new inpcbtable(this, "udbtable", inpcbpl);
     this.tcbtable = new inpcbtable(this, "tcbtable", inpcbpl);
     this.hz = opts.hz ?? HZ_DEFAULT;
+    validateTcpSysctls(opts.tcp, `netinet_attach ${host.name}: tcp`);
+    this.tcp_do_win_scale = opts.tcp?.windowScale ?? true;
+    this.tcp_do_timestamps = opts.tcp?.timestamps ?? true;
   }
 
   /** A packet id unique in the simulation, for probes. */

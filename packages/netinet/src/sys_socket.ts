@@ -17,6 +17,7 @@ import {
   solisten,
   soreceive,
   sosend,
+  sosetopt,
   soshutdown,
 } from "./uipc_socket.js";
 
@@ -70,6 +71,16 @@ export function sys_sendto(so: socket, u: uio): KernelGen<number> {
  */
 export function sys_recvfrom(so: socket, u: uio): KernelGen<number> {
   return syscall(so.stack, soreceive(so, u));
+}
+
+/** setsockopt(2) with an integer value: 0 or an errno (EINVAL, ENOBUFS, ENOPROTOOPT). */
+export function sys_setsockopt(
+  so: socket,
+  level: number,
+  name: number,
+  value: number,
+): KernelGen<number> {
+  return syscall(so.stack, sosetopt(so, level, name, value));
 }
 
 /** close(2) */

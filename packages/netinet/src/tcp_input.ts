@@ -12,11 +12,22 @@
  * the data (in order straight into so_rcv with a delayed ACK, out of order
  * into the reassembly queue with an immediate ACK) and the FIN.
  *
+ * RFC 7323 (tcp_dooptions and its callers): a SYN's window-scale and
+ * timestamp options set TF_RCVD_SCALE and TF_RCVD_TSTMP; with both sides
+ * asking, the shifts apply to every later window (never a SYN's) and the
+ * MSS shrinks by the timestamp option. On a synchronised connection PAWS
+ * drops a segment whose TSval is older than ts_recent (unless ts_recent is
+ * 24 days old); ts_recent takes the TSval of a segment whose range, its
+ * end included, covers last_ack_sent (NetBSD's test after Stevens vol. 2
+ * p. 869, so a bare ACK at rcv_nxt updates it too, as RFC 7323 4.3);
+ * an ACK of new data with a sane TSecr gives the RTT sample
+ * (tcp_xmit_timer), else the timed segment does.
+ *
  * Left out: header prediction (a fast path with the same outcome), urgent
- * data, the options other than MSS, keepalive, and the syn cache.
+ * data, SACK, keepalive, and the syn cache.
  */
 
-import { curcpu, type KernelGen, work } from "@smpnet/sim";
+import { curcpu, type KernelGen, NS_PER_MS, work } from "@smpnet/sim";
 import { TCP_HDR_LEN } from "./constants.js";
 import { stat_drop } from "./drop.js";
 import { in_cksum } from "./in_cksum.js";
@@ -49,15 +60,18 @@ import {
   TH_RST,
   TH_SYN,
 } from "./tcp_fsm.js";
-import { tcp_output } from "./tcp_output.js";
+import { TCPOLEN_TSTAMP_APPA, tcp_output } from "./tcp_output.js";
 import { tcp_deliver, tcp_reass } from "./tcp_reass.js";
 import { SEQ_GEQ, SEQ_GT, SEQ_LEQ, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
 import {
+  TCP_MAX_WINSHIFT,
   TCP_MSS,
   tcp_close,
   tcp_drop,
   tcp_mss_to_advertise,
   tcp_new_iss,
+  tcp_now,
+  tcp_rcvscale,
   tcp_respond,
   tcp_state,
 } from "./tcp_subr.js";
@@ -76,7 +90,16 @@ import {
   TCPTV_MSL,
   TCPTV_REXMTMAX,
 } from "./tcp_timer.js";
-import { TF_ACKNOW, TF_DELACK, type tcpcb, type tcpstat } from "./tcp_var.js";
+import {
+  TF_ACKNOW,
+  TF_DELACK,
+  TF_RCVD_SCALE,
+  TF_RCVD_TSTMP,
+  TF_REQ_SCALE,
+  TF_REQ_TSTMP,
+  type tcpcb,
+  type tcpstat,
+} from "./tcp_var.js";
 import {
   sbdrop,
   sbspace,
@@ -93,6 +116,14 @@ const DROP = 1; // free it
 const DROPAFTERACK = 2; // free it and send an ACK (unless it is a RST)
 const DROPWITHRESET = 3; // free it and answer with a RST
 const STEP6 = 4; // go on to the window update, data and FIN
+
+/** ts_recent older than this is not trusted for PAWS (TCP_PAWS_IDLE, 24 days), in ms of tcp_now. */
+const TCP_PAWS_IDLE = 24 * 24 * 60 * 60 * 1_000;
+
+/** TSTMP_LT: timestamps compared modulo 2^32. */
+function TSTMP_LT(a: number, b: number): boolean {
+  return ((a - b) | 0) < 0;
+}
 
 /** The segment being processed: tcp_input's locals. */
 export interface tcpseg {
@@ -193,6 +224,8 @@ function* tcp_input_locked(
 ): KernelGen<number> {
   const so = tp.t_socket;
   tp.t_rcvtime = stack.sim.now;
+  // the peer's window, in its scale (a SYN's is never scaled)
+  if ((seg.tiflags & TH_SYN) === 0) seg.tiwin = seg.m.th_win * 2 ** tp.snd_scale;
   // the receive window: what the buffer takes, never less than was offered
   tp.rcv_wnd = Math.max(sbspace(so.so_rcv), seq_sub(tp.rcv_adv, tp.rcv_nxt), 0);
   let what: number;
@@ -223,6 +256,8 @@ function* tcp_input_listen(
   inp2.inp_lport = tp.t_inpcb.inp_lport;
   yield* in_pcbconnect(inp2, seg.m.ip_src, seg.m.sport);
   const tp2 = inp2.inp_ppcb!;
+  tcp_rcvscale(tp2);
+  tcp_dooptions(tp2, seg.m);
   tcp_mss_from_peer(tp2, seg.m.th_mss);
   tp2.iss = tcp_new_iss(stack);
   tcp_sendseqinit(tp2);
@@ -262,6 +297,7 @@ function* tcp_input_synsent(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<
   tp.irs = seg.seq;
   tcp_rcvseqinit(tp);
   tp.t_flags |= TF_ACKNOW;
+  tcp_dooptions(tp, seg.m);
   tcp_mss_from_peer(tp, seg.m.th_mss);
   if (f & TH_ACK && SEQ_GT(tp.snd_una, tp.iss)) {
     st.tcps_connects++;
@@ -292,6 +328,21 @@ function* tcp_input_synsent(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<
 function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
   const st = stack.tcpstat;
   const so = tp.t_socket;
+  const m = seg.m;
+  // PAWS (RFC 7323 5): an older timestamp than the last one taken is a stale duplicate
+  if (m.th_ts && (seg.tiflags & TH_RST) === 0 && tp.ts_recent !== 0) {
+    if (TSTMP_LT(m.th_tsval, tp.ts_recent)) {
+      if (((tcp_now(stack) - tp.ts_recent_age) | 0) > TCP_PAWS_IDLE) {
+        // ts_recent is too old to judge by
+        tp.ts_recent = 0;
+      } else {
+        st.tcps_rcvduppack++;
+        st.tcps_rcvdupbyte += seg.tlen;
+        st.tcps_pawsdrop++;
+        return DROPAFTERACK;
+      }
+    }
+  }
   // RFC 5961 3.2: a RST must carry exactly rcv_nxt; one elsewhere in the window gets a challenge ACK
   if (seg.tiflags & TH_RST) {
     if (seg.seq !== tp.rcv_nxt) {
@@ -369,6 +420,12 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
     seg.tiflags &= ~(TH_PUSH | TH_FIN);
   }
   seg.m.th_seq = seg.seq;
+  // the segment covers last_ack_sent: its TSval is the one to echo
+  const segend = seq_add(seg.seq, seg.tlen + (seg.tiflags & (TH_SYN | TH_FIN) ? 1 : 0));
+  if (m.th_ts && SEQ_LEQ(seg.seq, tp.last_ack_sent) && SEQ_LEQ(tp.last_ack_sent, segend)) {
+    tp.ts_recent_age = tcp_now(stack);
+    tp.ts_recent = m.th_tsval;
+  }
   // RFC 5961 4.2: a SYN on a synchronised connection gets a challenge ACK
   if (seg.tiflags & TH_SYN) {
     st.tcps_badsyn++;
@@ -416,8 +473,14 @@ function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<n
   const acked = seq_sub(seg.ack, tp.snd_una);
   st.tcps_rcvackpack++;
   st.tcps_rcvackbyte += acked;
-  // an RTT sample if the timed segment is covered (Karn: never after a retransmission)
-  if (tp.t_rtttime >= 0 && SEQ_GT(seg.ack, tp.t_rtseq)) {
+  // an RTT sample from the echoed timestamp (one from the future or older than
+  // TCP_PAWS_IDLE is not trusted), else from the timed segment if covered
+  // (Karn: never after a retransmission)
+  const m = seg.m;
+  const ts_rtt = m.th_ts && m.th_tsecr !== 0 ? (tcp_now(stack) - m.th_tsecr) | 0 : -1;
+  if (ts_rtt >= 0 && ts_rtt <= TCP_PAWS_IDLE) {
+    tcp_xmit_timer(tp, ts_rtt * NS_PER_MS);
+  } else if (tp.t_rtttime >= 0 && SEQ_GT(seg.ack, tp.t_rtseq)) {
     tcp_xmit_timer(tp, stack.sim.now - tp.t_rtttime);
   }
   // all sent data acked: no retransmit timer; else restart it
@@ -555,10 +618,37 @@ function* tcp_setup_ack(tp: tcpcb): KernelGen {
   yield* TCP_SET_DELACK(tp);
 }
 
-/** Sets the MSS from the peer's option (536 without one), never above what our MTU allows. */
+/**
+ * Sets the MSS from the peer's option (536 without one), never above what
+ * our MTU allows, less the timestamp option every segment will carry.
+ */
 function tcp_mss_from_peer(tp: tcpcb, offer: number): void {
   tp.t_peermss = offer > 0 ? offer : TCP_MSS;
   tp.t_segsz = Math.min(tp.t_peermss, tcp_mss_to_advertise(tp.t_socket.stack));
+  const ts = TF_REQ_TSTMP | TF_RCVD_TSTMP;
+  if ((tp.t_flags & ts) === ts) tp.t_segsz -= TCPOLEN_TSTAMP_APPA;
+}
+
+/**
+ * tcp_dooptions for a SYN: the peer's window scale and timestamp. With
+ * both sides asking for scaling the shifts take effect; the peer's TSval
+ * becomes ts_recent.
+ */
+function tcp_dooptions(tp: tcpcb, m: mbuf): void {
+  if (m.th_wscale >= 0) {
+    tp.t_flags |= TF_RCVD_SCALE;
+    tp.requested_s_scale = Math.min(m.th_wscale, TCP_MAX_WINSHIFT);
+  }
+  if (m.th_ts) {
+    tp.t_flags |= TF_RCVD_TSTMP;
+    tp.ts_recent = m.th_tsval;
+    tp.ts_recent_age = tcp_now(tp.t_socket.stack);
+  }
+  const both = TF_REQ_SCALE | TF_RCVD_SCALE;
+  if ((tp.t_flags & both) === both) {
+    tp.snd_scale = tp.requested_s_scale;
+    tp.rcv_scale = tp.request_r_scale;
+  }
 }
 
 /** tcp_sendseqinit: the send sequence space starts at iss. */

@@ -13,9 +13,13 @@
  * A data segment is a fresh packet of header plus payload (NetBSD's
  * m_copym shares the send buffer's clusters: here the copy is not charged
  * beyond the mbufs). Its th_seq and length name the bytes it carries.
- * Options: only MSS on a SYN; timestamps, window scaling and SACK come with
- * the next increment (the header length th_off is computed from the
- * options so they can be added).
+ * Options, as tcp_output.c builds them: MSS on a SYN; window scale on a
+ * SYN when TF_REQ_SCALE (on a SYN-ACK only if the peer's SYN had one);
+ * timestamps (TSval our clock, TSecr ts_recent) on a SYN when TF_REQ_TSTMP
+ * and on every other segment but a RST once both sides agreed. The option
+ * bytes, padded with NOPs to 32-bit words, count in th_off and on the wire.
+ * The window is shifted right by rcv_scale, never on a SYN (RFC 7323 2.2).
+ * Left out: SACK.
  */
 
 import { curcpu, type KernelGen, work } from "@smpnet/sim";
@@ -28,7 +32,7 @@ import { ENOBUFS } from "./socketvar.js";
 import { TCP_INITIAL_WINDOW, TCP_MAXWIN } from "./tcp_congctl.js";
 import { TH_ACK, TH_FIN, TH_RST, TH_SYN, tcp_outflags } from "./tcp_fsm.js";
 import { SEQ_GT, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
-import { tcp_mss_to_advertise } from "./tcp_subr.js";
+import { tcp_mss_to_advertise, tcp_now } from "./tcp_subr.js";
 import {
   TCP_TIMER_ARM,
   TCP_TIMER_DISARM,
@@ -37,11 +41,39 @@ import {
   TCPT_REXMT,
   tcp_setpersist,
 } from "./tcp_timer.js";
-import { TF_ACKNOW, TF_DELACK, TF_NODELAY, TF_SENTFIN, type tcpcb } from "./tcp_var.js";
+import {
+  TF_ACKNOW,
+  TF_DELACK,
+  TF_NODELAY,
+  TF_RCVD_SCALE,
+  TF_RCVD_TSTMP,
+  TF_REQ_SCALE,
+  TF_REQ_TSTMP,
+  TF_SENTFIN,
+  type tcpcb,
+} from "./tcp_var.js";
 import { sbspace } from "./uipc_socket2.js";
 
-/** Length of the MSS option (TCPOLEN_MAXSEG). */
+/** Option lengths (tcp.h): MSS; window scale with its NOP; timestamps with two NOPs (TCPOLEN_TSTAMP_APPA). */
 const TCPOLEN_MAXSEG = 4;
+const TCPOLEN_WINDOW_APPA = 4;
+export const TCPOLEN_TSTAMP_APPA = 12;
+
+/** Does a segment with `flags` carry a window scale / timestamps? (tcp_output.c's conditions) */
+function tcp_sends_wscale(tp: tcpcb, flags: number): boolean {
+  return (
+    (flags & TH_SYN) !== 0 &&
+    (tp.t_flags & TF_REQ_SCALE) !== 0 &&
+    ((flags & TH_ACK) === 0 || (tp.t_flags & TF_RCVD_SCALE) !== 0)
+  );
+}
+function tcp_sends_tstmp(tp: tcpcb, flags: number): boolean {
+  return (
+    (tp.t_flags & TF_REQ_TSTMP) !== 0 &&
+    (flags & TH_RST) === 0 &&
+    ((flags & (TH_SYN | TH_ACK)) === TH_SYN || (tp.t_flags & TF_RCVD_TSTMP) !== 0)
+  );
+}
 
 /** tcp_output: sends what is due on `tp`; 0 or an errno from ip_output. */
 export function* tcp_output(tp: tcpcb): KernelGen<number> {
@@ -119,7 +151,7 @@ function shouldSend(
   }
   if (rwin > 0) {
     // how far the window would open beyond what was advertised
-    const adv = Math.min(rwin, TCP_MAXWIN) - seq_sub(tp.rcv_adv, tp.rcv_nxt);
+    const adv = Math.min(rwin, TCP_MAXWIN * 2 ** tp.rcv_scale) - seq_sub(tp.rcv_adv, tp.rcv_nxt);
     if (adv >= 2 * tp.t_segsz) return true;
     if (2 * adv >= tp.t_socket.so_rcv.sb_hiwat) return true;
   }
@@ -136,7 +168,12 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
   const so = tp.t_socket;
   const stack = so.stack;
   const st = stack.tcpstat;
-  const optlen = flags & TH_SYN ? TCPOLEN_MAXSEG : 0;
+  const wscale = tcp_sends_wscale(tp, flags);
+  const tstmp = tcp_sends_tstmp(tp, flags);
+  const optlen =
+    (flags & TH_SYN ? TCPOLEN_MAXSEG : 0) +
+    (wscale ? TCPOLEN_WINDOW_APPA : 0) +
+    (tstmp ? TCPOLEN_TSTAMP_APPA : 0);
   const hdrlen = TCP_HDR_LEN + optlen;
   // a FIN sent before and not acked is sent again at its own sequence number
   if (flags & TH_FIN && tp.t_flags & TF_SENTFIN && tp.snd_nxt === tp.snd_max) {
@@ -169,6 +206,10 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
   m.data_len = len;
   m.th_off = hdrlen;
   m.th_mss = flags & TH_SYN ? tcp_mss_to_advertise(stack) : 0;
+  m.th_wscale = wscale ? tp.request_r_scale : -1;
+  m.th_ts = tstmp;
+  m.th_tsval = tstmp ? tcp_now(stack) : 0;
+  m.th_tsecr = tstmp ? tp.ts_recent : 0;
   m.th_flags = flags;
   // a bare ACK after everything was sent carries snd_max
   m.th_seq =
@@ -179,10 +220,12 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
   // receiver-side silly-window avoidance, and never shrink what was offered
   let win = rwin;
   if (win < so.so_rcv.sb_hiwat / 4 && win < tp.t_segsz) win = 0;
-  win = Math.min(win, TCP_MAXWIN);
+  // a SYN's window is never scaled (RFC 7323 2.2)
+  const scale = flags & TH_SYN ? 0 : tp.rcv_scale;
+  win = Math.min(win, TCP_MAXWIN * 2 ** scale);
   const offered = seq_sub(tp.rcv_adv, tp.rcv_nxt);
   if (win < offered) win = offered;
-  m.th_win = win;
+  m.th_win = Math.floor(win / 2 ** scale);
   if (!stack.ifp.if_capenable.txChecksum) yield* in_cksum(stack, hdrlen + len);
 
   if (!tp.t_force || !TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {

@@ -7,11 +7,17 @@
  *
  * The initial sequence number is drawn from the run's seeded generator
  * where NetBSD hashes the 4-tuple with a secret (RFC 6528): any value may
- * come, so runs cross 2^32 as real connections do. Left out: the template
+ * come, so runs cross 2^32 as real connections do. A new tcpcb asks for
+ * RFC 7323's options as the host's tcp_do_win_scale and tcp_do_timestamps
+ * say; tcp_rcvscale picks the window shift from the receive buffer as
+ * NetBSD's connect and syn cache do. Timestamps count milliseconds of the
+ * host's clock (TCP_TIMESTAMP), FreeBSD's rate (tcp_ts_getticks): NetBSD's
+ * tcp_now counts 500 ms slow ticks, too coarse for a LAN's RTT samples.
+ * Left out: the template
  * header (tcp_template), ICMP-driven changes (tcp_quench, tcp_mtudisc).
  */
 
-import { curcpu, type KernelGen, work } from "@smpnet/sim";
+import { curcpu, type KernelGen, NS_PER_MS, work } from "@smpnet/sim";
 import {
   CALLOUT_MPSAFE,
   callout_destroy,
@@ -36,11 +42,11 @@ import {
   tcp_timer_persist,
   tcp_timer_rexmt,
 } from "./tcp_timer.js";
-import { tcpcb } from "./tcp_var.js";
+import { TF_REQ_SCALE, TF_REQ_TSTMP, tcpcb } from "./tcp_var.js";
 import { sbflush, soisdisconnected, soqremque } from "./uipc_socket2.js";
 
 /** The largest window shift (tcp.h TCP_MAX_WINSHIFT). */
-const TCP_MAX_WINSHIFT = 14;
+export const TCP_MAX_WINSHIFT = 14;
 /** The MSS assumed of a peer that sends no MSS option (tcp.h TCP_MSS, tcp_mssdflt). */
 export const TCP_MSS = 536;
 /** Socket buffers of a TCP socket (tcp_usrreq.c tcp_sendspace, tcp_recvspace: 32 KiB). */
@@ -73,8 +79,28 @@ export function* tcp_newtcpcb(inp: inpcb): KernelGen<tcpcb> {
   yield* callout_setfunc(tp.t_delack_ch, tcp_delack, tp);
   // no congestion limit until the connection is up and its MSS known (tcp_established sets cwnd)
   tp.snd_cwnd = tp.snd_ssthresh = TCP_MAXWIN << TCP_MAX_WINSHIFT;
+  const stack = inp.inp_socket.stack;
+  if (stack.tcp_do_win_scale) tp.t_flags |= TF_REQ_SCALE;
+  if (stack.tcp_do_timestamps) tp.t_flags |= TF_REQ_TSTMP;
   inp.inp_ppcb = tp;
   return tp;
+}
+
+/**
+ * tcp_rcvscale: the smallest shift that lets the window cover the receive
+ * buffer (tcp_usrreq.c tcp_connect, and the syn cache for a passive open).
+ */
+export function tcp_rcvscale(tp: tcpcb): void {
+  const hiwat = tp.t_socket.so_rcv.sb_hiwat;
+  tp.request_r_scale = 0;
+  while (tp.request_r_scale < TCP_MAX_WINSHIFT && TCP_MAXWIN << tp.request_r_scale < hiwat) {
+    tp.request_r_scale++;
+  }
+}
+
+/** TCP_TIMESTAMP: the timestamp clock in ms, from 1 so that a TSecr of 0 means none. */
+export function tcp_now(stack: NetStack): number {
+  return (Math.floor(stack.sim.now / NS_PER_MS) + 1) >>> 0;
 }
 
 /** tcp_new_iss: an initial sequence number. */

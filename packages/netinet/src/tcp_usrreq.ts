@@ -7,15 +7,18 @@
  * close at once before the connection is up; detach is disconnect for a
  * socket being closed. The socket layer calls them inside `usrreq`.
  *
- * Left out: socket options (TCP_NODELAY is t_flags' TF_NODELAY, set
- * directly for now), SO_LINGER with a zero timeout (an abortive close).
+ * setsockopt at IPPROTO_TCP (tcp_ctloutput): TCP_NODELAY sets or clears
+ * TF_NODELAY; other TCP options answer ENOPROTOOPT.
+ *
+ * Left out: SO_LINGER with a zero timeout (an abortive close), TCP_MAXSEG,
+ * TCP_NOOPT, TCP_CONGESTION.
  */
 
 import type { KernelGen } from "@smpnet/sim";
 import { in_pcballoc, in_pcbbind, in_pcbconnect } from "./in_pcb.js";
 import { m_freem } from "./mbuf.js";
 import type { pr_usrreqs } from "./protosw.js";
-import { EADDRINUSE, EINVAL, EISCONN, EPIPE, type socket } from "./socketvar.js";
+import { EADDRINUSE, EINVAL, EISCONN, ENOPROTOOPT, EPIPE, type socket } from "./socketvar.js";
 import {
   TCPS_CLOSE_WAIT,
   TCPS_CLOSED,
@@ -29,9 +32,9 @@ import {
 } from "./tcp_fsm.js";
 import { tcp_sendseqinit } from "./tcp_input.js";
 import { tcp_output } from "./tcp_output.js";
-import { tcp_close, tcp_new_iss, tcp_newtcpcb, tcp_state } from "./tcp_subr.js";
+import { tcp_close, tcp_new_iss, tcp_newtcpcb, tcp_rcvscale, tcp_state } from "./tcp_subr.js";
 import { TCP_MAXIDLE, TCP_TIMER_ARM, TCPT_2MSL } from "./tcp_timer.js";
-import type { tcpcb } from "./tcp_var.js";
+import { TCP_NODELAY, TF_NODELAY, type tcpcb } from "./tcp_var.js";
 import {
   sbappendstream,
   sbflush,
@@ -117,6 +120,7 @@ export const tcp_usrreqs: pr_usrreqs = {
     tcp_state(tp, TCPS_SYN_SENT);
     tp.iss = tcp_new_iss(so.stack);
     tcp_sendseqinit(tp);
+    tcp_rcvscale(tp);
     yield* tcp_output(tp);
     return 0;
   },
@@ -154,5 +158,14 @@ export const tcp_usrreqs: pr_usrreqs = {
   *pr_detach(so) {
     const tp = sototcpcb(so);
     if (tp !== null) yield* tcp_disconnect(tp);
+  },
+  // tcp_ctloutput
+  *pr_setopt(so, name, value) {
+    const tp = sototcpcb(so);
+    if (tp === null) return EINVAL;
+    if (name !== TCP_NODELAY) return ENOPROTOOPT;
+    if (value) tp.t_flags |= TF_NODELAY;
+    else tp.t_flags &= ~TF_NODELAY;
+    return 0;
   },
 };

@@ -6,9 +6,13 @@
  * ticks of its slow and fast timers: the callouts that carry them are set
  * in ticks of hz (tcp_timer.ts).
  *
- * Left out for this increment: the timestamp, window-scale and SACK state
- * (t_flags TF_REQ_SCALE, TF_REQ_TSTMP, TF_SACK_PERMIT and their fields),
- * keepalive and urgent data.
+ * RFC 7323's state: TF_REQ_SCALE/TF_RCVD_SCALE with request_r_scale (the
+ * shift we ask for), requested_s_scale (the peer's), and rcv_scale/snd_scale
+ * once both sides agreed; TF_REQ_TSTMP/TF_RCVD_TSTMP with ts_recent (the
+ * peer's TSval to echo) and ts_recent_age (our clock when it was taken).
+ *
+ * Left out: the SACK state (TF_SACK_PERMIT and its fields), keepalive and
+ * urgent data.
  */
 
 import type { callout_t } from "@smpnet/softint";
@@ -17,11 +21,18 @@ import type { mbuf } from "./mbuf.js";
 import type { socket } from "./socketvar.js";
 import { TCPS_CLOSED } from "./tcp_fsm.js";
 
+/** setsockopt at IPPROTO_TCP (tcp.h): no Nagle. */
+export const TCP_NODELAY = 1;
+
 /** t_flags (tcp_var.h). */
 export const TF_ACKNOW = 0x0001; // send an ACK now
 export const TF_DELACK = 0x0002; // an ACK is owed, the delayed-ACK callout runs
 export const TF_NODELAY = 0x0004; // TCP_NODELAY: no Nagle
 export const TF_SENTFIN = 0x0010; // a FIN has been sent
+export const TF_REQ_SCALE = 0x0020; // we will ask for (or agree to) window scaling
+export const TF_RCVD_SCALE = 0x0040; // the peer's SYN carried a window scale
+export const TF_REQ_TSTMP = 0x0080; // we will ask for (or agree to) timestamps
+export const TF_RCVD_TSTMP = 0x0100; // the peer's SYN carried a timestamp
 
 /** A segment waiting in the reassembly queue (struct ipqent): its range and the mbuf holding it. */
 export interface tcpqent {
@@ -58,6 +69,15 @@ export class tcpcb {
   rcv_wnd = 0;
   rcv_adv = 0;
   last_ack_sent = 0;
+
+  // RFC 7323 window scaling: shifts in bits
+  snd_scale = 0;
+  rcv_scale = 0;
+  request_r_scale = 0;
+  requested_s_scale = 0;
+  // RFC 7323 timestamps: the TSval to echo, and tcp_now when it came (ms)
+  ts_recent = 0;
+  ts_recent_age = 0;
 
   // congestion control (tcp_congctl.ts)
   snd_cwnd = 0;
@@ -155,4 +175,5 @@ export class tcpstat {
   tcps_listendrop = 0; // SYNs dropped: the listen queue was full
   tcps_badsyn = 0; // SYNs that were not acceptable
   tcps_selfquench = 0; // ip_output returned ENOBUFS
+  tcps_pawsdrop = 0; // segments dropped by PAWS (an old timestamp)
 }

@@ -1,7 +1,7 @@
 /*
  * The socket layer, after NetBSD sys/kern/uipc_socket.c: socreate, sobind,
  * solisten, soaccept, soconnect, sosend, soreceive, soshutdown and soclose,
- * for datagram (UDP) and stream (TCP) sockets. Each holds the policy's
+ * sosetopt, for datagram (UDP) and stream (TCP) sockets. Each holds the policy's
  * so_syscall point for its work on the socket and usrreq around the
  * protocol's request.
  *
@@ -27,7 +27,7 @@
 
 import { sleeplock_enter, sleeplock_exit } from "@smpnet/core";
 import { curcpu, type KernelGen, SimError, work } from "@smpnet/sim";
-import { UDP_MAXPAYLOAD, UDP_RECVSPACE, UDP_SENDSPACE } from "./constants.js";
+import { MCLBYTES, MSIZE, UDP_MAXPAYLOAD, UDP_RECVSPACE, UDP_SENDSPACE } from "./constants.js";
 import { m_freem, m_getpkt, type mbuf } from "./mbuf.js";
 import type { pr_usrreqs } from "./protosw.js";
 import {
@@ -35,13 +35,17 @@ import {
   EINVAL,
   EMSGSIZE,
   ENOBUFS,
+  ENOPROTOOPT,
   ENOTCONN,
   EOPNOTSUPP,
   EPIPE,
   EWOULDBLOCK,
   SO_ACCEPTCONN,
+  SO_RCVBUF,
+  SO_SNDBUF,
   SOCK_DGRAM,
   SOCK_STREAM,
+  SOL_SOCKET,
   SOMAXCONN,
   SS_CANTRCVMORE,
   SS_CANTSENDMORE,
@@ -96,6 +100,33 @@ function* usrreq(so: socket, req: (so: socket) => KernelGen<number>): KernelGen<
 /** sobind: the local address and port (0: any); 0 or EADDRINUSE. */
 export function sobind(so: socket, addr: number, port: number): KernelGen<number> {
   return usrreq(so, (s) => s.so_proto.pr_bind(s, addr, port));
+}
+
+/** The most a socket buffer may hold (uipc_socket2.c sb_max, SB_MAX: 256 KiB). */
+export const SB_MAX = 256 * 1024;
+
+/**
+ * sosetopt: SO_SNDBUF and SO_RCVBUF set a buffer's sb_hiwat (sbreserve:
+ * EINVAL below 1, ENOBUFS above sb_max less the mbufs' overhead); any other
+ * level goes to the protocol (TCP's TCP_NODELAY). 0 or an errno.
+ */
+export function sosetopt(
+  so: socket,
+  level: number,
+  name: number,
+  value: number,
+): KernelGen<number> {
+  return usrreq(so, function* (s) {
+    if (level !== SOL_SOCKET) {
+      const f = s.so_proto.pr_setopt;
+      return f === undefined ? ENOPROTOOPT : yield* f.call(s.so_proto, s, name, value);
+    }
+    if (name !== SO_SNDBUF && name !== SO_RCVBUF) return ENOPROTOOPT;
+    if (!Number.isInteger(value) || value < 1) return EINVAL;
+    if (value > (SB_MAX * MCLBYTES) / (MSIZE + MCLBYTES)) return ENOBUFS;
+    (name === SO_SNDBUF ? s.so_snd : s.so_rcv).sb_hiwat = value;
+    return 0;
+  });
 }
 
 /** A request the protocol may not have (EOPNOTSUPP then). */

@@ -1,3 +1,4 @@
+import { SO_RCVBUF, SOL_SOCKET } from "@smpnet/netinet";
 import { SOFTINT_VARIANTS } from "@smpnet/softint";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -19,9 +20,9 @@ function checkStream(ranges: number[], iss: number, total: number): string | nul
 }
 
 describe("a TCP stream arrives whole, once and in order", () => {
-  it("over a wire that loses, duplicates, reorders and corrupts frames, on 1-4 CPUs and every softint variant", () => {
+  it("over a wire that loses, duplicates, reorders and corrupts frames, on 1-4 CPUs, every softint variant, RFC 7323 on or off", () => {
     // the recovery the runs needed, summed: the property must have exercised it
-    const seen = { rexmit: 0, timeouts: 0, outOfOrder: 0, dupSegs: 0 };
+    const seen = { rexmit: 0, timeouts: 0, outOfOrder: 0, dupSegs: 0, scaled: 0, stamped: 0 };
     fc.assert(
       fc.property(
         fc.record({
@@ -34,6 +35,10 @@ describe("a TCP stream arrives whole, once and in order", () => {
           duplicateRate: fc.double({ min: 0, max: 0.05, noNaN: true }),
           reorderRate: fc.double({ min: 0, max: 0.1, noNaN: true }),
           corruptRate: fc.double({ min: 0, max: 0.02, noNaN: true }),
+          timestamps: fc.boolean(),
+          windowScale: fc.boolean(),
+          // the reader's buffer: 0 keeps tcp_recvspace; above 65535 it takes a window shift
+          rcvbuf: fc.constantFrom(0, 100_000, 200_000),
         }),
         (p) => {
           const total = p.writes.reduce((a, b) => a + b, 0);
@@ -51,6 +56,8 @@ describe("a TCP stream arrives whole, once and in order", () => {
             },
             // losses cost retransmit timeouts of 1 s and more: progress, not speed
             limitMs: 120_000,
+            tcp: { timestamps: p.timestamps, windowScale: p.windowScale },
+            serverOpts: p.rcvbuf > 0 ? [[SOL_SOCKET, SO_RCVBUF, p.rcvbuf]] : [],
           });
           expect(r.connectError).toBe(0);
           expect(r.writeErrors).toEqual([]);
@@ -63,6 +70,8 @@ describe("a TCP stream arrives whole, once and in order", () => {
           seen.timeouts += sender.tcps_rexmttimeo;
           seen.outOfOrder += receiver.tcps_rcvoopack;
           seen.dupSegs += receiver.tcps_rcvduppack;
+          if (r.clientTp!.snd_scale > 0) seen.scaled++;
+          if (r.clientTp!.t_segsz < 1_460) seen.stamped++;
         },
       ),
       { numRuns: 40, seed: 16 },
@@ -71,6 +80,8 @@ describe("a TCP stream arrives whole, once and in order", () => {
     expect(seen.timeouts).toBeGreaterThan(0);
     expect(seen.outOfOrder).toBeGreaterThan(0);
     expect(seen.dupSegs).toBeGreaterThan(0);
+    expect(seen.scaled).toBeGreaterThan(0);
+    expect(seen.stamped).toBeGreaterThan(0);
   });
 
   it("across 2^32: a stream whose sequence numbers wrap arrives whole over a lossy, reordering wire", () => {

@@ -18,8 +18,10 @@ import {
   sys_listen,
   sys_recvfrom,
   sys_sendto,
+  sys_setsockopt,
   sys_socket,
   TH_SYN,
+  type tcpcb,
   tcpstates,
   uio,
 } from "@smpnet/netinet";
@@ -50,6 +52,12 @@ export interface TcpRunOptions {
   before?: (k: NetKernel) => void;
   /** The peer connects to this port instead (nobody listens there: ECONNREFUSED). */
   connectPort?: number;
+  /** TCP's RFC 7323 switches on both hosts, and on the peer alone (it overrides). */
+  tcp?: KernelOptions["tcp"];
+  peerTcp?: KernelOptions["tcp"];
+  /** setsockopt(level, name, value) on the listener before listen, and on the writer before connect. */
+  serverOpts?: [number, number, number][];
+  clientOpts?: [number, number, number][];
 }
 
 export interface TcpRun {
@@ -72,6 +80,11 @@ export interface TcpRun {
   /** The sockets, once made. */
   server: socket | null;
   client: socket | null;
+  /** The connections' control blocks, once established (kept after close). */
+  serverTp: tcpcb | null;
+  clientTp: tcpcb | null;
+  /** What each setsockopt returned, server's then client's. */
+  optErrors: number[];
 }
 
 export function tcpRun(o: TcpRunOptions): TcpRun {
@@ -84,6 +97,8 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
     softint: { variant: o.variant ?? "netbsd" },
     policy: "giant",
     wire: o.wire ?? {},
+    ...(o.tcp === undefined ? {} : { tcp: o.tcp }),
+    ...(o.peerTcp === undefined ? {} : { peer: { tcp: o.peerTcp } }),
   });
   const run: TcpRun = {
     k,
@@ -99,6 +114,9 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
     iss: -1,
     server: null,
     client: null,
+    serverTp: null,
+    clientTp: null,
+    optErrors: [],
   };
   netProbes(k.sim).tcp_state.subscribe((_t, host, so, _from, to) => {
     const key = `${host.name}:so${so}`;
@@ -118,11 +136,15 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
     cpu: cpus - 1,
     *body() {
       const ls = yield* sys_socket(k.dut, SOCK_STREAM);
+      for (const [level, name, value] of o.serverOpts ?? []) {
+        run.optErrors.push(yield* sys_setsockopt(ls, level, name, value));
+      }
       yield* sys_bind(ls, 0, TCP_PORT);
       yield* sys_listen(ls, 5);
       const so = yield* sys_accept(ls);
       if (typeof so === "number") return;
       run.server = so;
+      run.serverTp = so.so_pcb?.inp_ppcb ?? null;
       if (o.readAfterMs) yield* sleep(PACE, o.readAfterMs * NS_PER_MS);
       const u = new uio();
       u.ranges = run.ranges;
@@ -152,9 +174,13 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
     *body() {
       const so = yield* sys_socket(k.peer, SOCK_STREAM);
       run.client = so;
+      for (const [level, name, value] of o.clientOpts ?? []) {
+        run.optErrors.push(yield* sys_setsockopt(so, level, name, value));
+      }
       yield* sleep(PACE, NS_PER_MS);
       run.connectError = yield* sys_connect(so, DUT_ADDR, o.connectPort ?? TCP_PORT);
       if (run.connectError !== 0) return;
+      run.clientTp = so.so_pcb?.inp_ppcb ?? null;
       const u = new uio();
       for (const n of o.writes) {
         u.uio_resid = n;
