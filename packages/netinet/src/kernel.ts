@@ -56,6 +56,11 @@ export interface NetKernelOptions {
   nmbclusters?: number;
   /** Kernel preemption on the system under test (x86 has it; evbmips does not). Default false. */
   kernelPreemption?: boolean;
+  /**
+   * The system under test's CPUs are ideal too (its work costs no time):
+   * the network alone, as a network simulator models it. Default false.
+   */
+  ideal?: boolean;
 }
 
 export interface NetKernel {
@@ -96,6 +101,7 @@ export function net_kernel(opts: NetKernelOptions): NetKernel {
     profile: { ...profile, cpus },
     hardclockSlices: true,
     kernelPreemption: opts.kernelPreemption ?? false,
+    ideal: opts.ideal ?? false,
   });
   const peerProfile = opts.peer?.profile ?? profile;
   const peerHost = sim.addHost({

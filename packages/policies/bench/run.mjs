@@ -3,7 +3,8 @@
 // ip_input, udp_input and soreceive into a user thread, under giant. When
 // shared/bench/ref-heap.js is beside the repository, the reference heap's
 // speed measured in the same run and each line's ratio to it (the floor is
-// a ratio). `udp-path-probed` runs with a listener on every probe.
+// a ratio). `udp-path-probed` runs with a listener on every probe. `tcp-bulk`
+// and `tcp-bulk-er4`: simulated seconds per wall second of one TCP stream.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -11,8 +12,13 @@ import { fileURLToPath } from "node:url";
 import { cnmipsNetCosts, er4, er4Nic } from "@smpnet/hw-octeon";
 import {
   DUT_ADDR,
+  PEER_ADDR,
   SOCK_DGRAM,
+  SOCK_STREAM,
+  sys_accept,
   sys_bind,
+  sys_connect,
+  sys_listen,
   sys_recvfrom,
   sys_sendto,
   sys_socket,
@@ -96,7 +102,87 @@ function measure(name, probed) {
   return { name, ...best };
 }
 
-const results = [measure("udp-path", false), measure("udp-path-probed", true)];
+/**
+ * One 1 GbE TCP stream sent by the system under test (iperf3 -R's
+ * direction: 128 KiB writes, as iperf3's default block) to a reader on the
+ * ideal peer, for TCP_SIM_NS: the ER-4 with giant, or with `ideal` both
+ * hosts' CPUs cost nothing (the network alone, what ns-3 models).
+ */
+const TCP_SIM_NS = 500_000_000;
+function tcpBulk(ideal) {
+  const k = kernel({
+    seed: 1,
+    profile: er4,
+    nic: er4Nic,
+    netCosts: cnmipsNetCosts,
+    softint: { variant: "netbsd" },
+    policy: "giant",
+    ideal,
+  });
+  let bytes = 0;
+  k.peer.host.kthread_create({
+    name: "iperf3-s",
+    pri: PRI_USER,
+    user: true,
+    *body() {
+      const ls = yield* sys_socket(k.peer, SOCK_STREAM);
+      yield* sys_bind(ls, 0, 5201);
+      yield* sys_listen(ls, 5);
+      const so = yield* sys_accept(ls);
+      const u = new uio();
+      for (;;) {
+        u.uio_resid = 131_072;
+        if ((yield* sys_recvfrom(so, u)) !== 0) return;
+        const n = 131_072 - u.uio_resid;
+        if (n === 0) return;
+        bytes += n;
+      }
+    },
+  });
+  k.dut.host.kthread_create({
+    name: "iperf3-c",
+    pri: PRI_USER,
+    user: true,
+    cpu: 1,
+    *body() {
+      const so = yield* sys_socket(k.dut, SOCK_STREAM);
+      if ((yield* sys_connect(so, PEER_ADDR, 5201)) !== 0) return;
+      const u = new uio();
+      for (;;) {
+        u.uio_resid = 131_072;
+        if ((yield* sys_sendto(so, u)) !== 0) return;
+      }
+    },
+  });
+  k.sim.run(TCP_SIM_NS);
+  return { bytes };
+}
+
+function measureSim(name, ideal) {
+  tcpBulk(ideal); // warm up at full size
+  let best = null;
+  for (let i = 0; i < 3; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = tcpBulk(ideal);
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    const rate = TCP_SIM_NS / 1e9 / s;
+    if (!best || rate > best.simSecondsPerWallSecond) {
+      best = {
+        simSecondsPerWallSecond: +rate.toFixed(4),
+        goodputMbps: +((r.bytes * 8) / (TCP_SIM_NS / 1e9) / 1e6).toFixed(1),
+        seconds: +s.toFixed(3),
+      };
+    }
+  }
+  return { name, ...best };
+}
+
+const results = [
+  measure("udp-path", false),
+  measure("udp-path-probed", true),
+  measureSim("tcp-bulk", true),
+  measureSim("tcp-bulk-er4", false),
+];
 const refPath = resolve(here, "../../../../shared/bench/ref-heap.js");
 let ref = null;
 if (existsSync(refPath)) {
@@ -104,6 +190,6 @@ if (existsSync(refPath)) {
   console.log(JSON.stringify(ref));
 }
 for (const r of results) {
-  if (ref) r.ratioToRefHeap = +(r.opsPerSec / ref.opsPerSec).toFixed(3);
+  if (ref && r.opsPerSec !== undefined) r.ratioToRefHeap = +(r.opsPerSec / ref.opsPerSec).toFixed(3);
   console.log(JSON.stringify(r));
 }
