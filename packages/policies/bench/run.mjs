@@ -190,6 +190,7 @@ if (existsSync(refPath)) {
   console.log(JSON.stringify(ref));
 }
 for (const r of results) {
-  if (ref && r.opsPerSec !== undefined) r.ratioToRefHeap = +(r.opsPerSec / ref.opsPerSec).toFixed(3);
+  if (ref && r.opsPerSec !== undefined)
+    r.ratioToRefHeap = +(r.opsPerSec / ref.opsPerSec).toFixed(3);
   console.log(JSON.stringify(r));
 }
