@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { nicConstants, profileConstants } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
-import { cn78xx, cn78xxNic, er4, er4Nic } from "../src/index.js";
+import { cn78xx, cn78xxNic, cnmipsNetCosts, er4, er4Nic } from "../src/index.js";
 
 const readme = readFileSync(join(import.meta.dirname, "../README.md"), "utf8");
 
@@ -31,6 +31,7 @@ const shipped: Record<string, { value: object; constants: string[] }> = {
   },
   er4Nic: { value: er4Nic, constants: nicConstants(er4Nic) },
   cn78xxNic: { value: cn78xxNic, constants: nicConstants(cn78xxNic) },
+  cnmipsNetCosts: { value: cnmipsNetCosts, constants: Object.keys(cnmipsNetCosts) },
 };
 
 /** How a table cell shows a constant. */
@@ -73,10 +74,11 @@ function tables(md: string): { columns: string[]; rows: string[][] }[] {
 describe("the README", () => {
   const found = tables(readme);
 
-  it("has a table for the profiles and one for the NICs", () => {
+  it("has a table for the profiles, one for the NICs and one for the network path costs", () => {
     expect(found.map((t) => t.columns.slice(1, -1))).toEqual([
       ["er4", "cn78xx"],
       ["er4Nic", "cn78xxNic"],
+      ["cnmipsNetCosts"],
     ]);
   });
 

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { nicConstants, profileConstants } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
-import { x86, x86Nic } from "../src/index.js";
+import { x86, x86NetCosts, x86Nic } from "../src/index.js";
 
 const readme = readFileSync(join(import.meta.dirname, "../README.md"), "utf8");
 
@@ -21,6 +21,7 @@ const shipped: Record<string, { value: object; constants: string[] }> = {
     ],
   },
   x86Nic: { value: x86Nic, constants: nicConstants(x86Nic) },
+  x86NetCosts: { value: x86NetCosts, constants: Object.keys(x86NetCosts) },
 };
 
 /** How a table cell shows a constant. */
@@ -63,8 +64,12 @@ function tables(md: string): { columns: string[]; rows: string[][] }[] {
 describe("the README", () => {
   const found = tables(readme);
 
-  it("has a table for the profiles and one for the NICs", () => {
-    expect(found.map((t) => t.columns.slice(1, -1))).toEqual([["x86"], ["x86Nic"]]);
+  it("has a table for the profile, the NIC and the network path costs", () => {
+    expect(found.map((t) => t.columns.slice(1, -1))).toEqual([
+      ["x86"],
+      ["x86Nic"],
+      ["x86NetCosts"],
+    ]);
   });
 
   for (const t of found) {

@@ -203,6 +203,30 @@ export function soshutdown(so: socket): KernelGen<number> {
   return usrreq(so, optional("pr_shutdown"));
 }
 
+/**
+ * The user copy into a fresh packet of `n` bytes (m_getpkt, uiomove's
+ * copyin), inside the policy's copy point; null when mbufs ran out.
+ */
+function* copyin(so: socket, n: number): KernelGen<mbuf | null> {
+  const stack = so.stack;
+  yield* stack.locks.copy.enter(so);
+  const m = yield* m_getpkt(stack.mbufs, n);
+  if (m !== null) {
+    yield* work(n / stack.memcpyBytesPerCycle);
+    m.id = stack.nextPacketId();
+  }
+  yield* stack.locks.copy.exit(so);
+  return m;
+}
+
+/** uiomove's copyout of `n` bytes to the user, inside the policy's copy point. */
+function* copyout(so: socket, n: number): KernelGen {
+  const stack = so.stack;
+  yield* stack.locks.copy.enter(so);
+  yield* work(n / stack.memcpyBytesPerCycle);
+  yield* stack.locks.copy.exit(so);
+}
+
 /** sosend: sends `uio.uio_resid` bytes as one datagram to uio.addr:uio.port (ignored when connected), or on a stream. */
 export function* sosend(so: socket, u: uio): KernelGen<number> {
   if (so.so_type === SOCK_STREAM) return yield* sosend_stream(so, u);
@@ -212,15 +236,11 @@ export function* sosend(so: socket, u: uio): KernelGen<number> {
   if (len > UDP_MAXPAYLOAD || len > so.so_snd.sb_hiwat) return EMSGSIZE;
   yield* sleeplock_enter(so.so_snd.sblock);
   yield* locks.so_syscall.enter(so);
-  yield* locks.copy.enter(so);
-  const m = yield* m_getpkt(stack.mbufs, len);
+  const m = yield* copyin(so, len);
   if (m !== null) {
-    yield* work(len / stack.memcpyBytesPerCycle); // uiomove: copyin
-    m.id = stack.nextPacketId();
     m.data_id = u.data_id;
     m.data_len = len;
   }
-  yield* locks.copy.exit(so);
   let error = ENOBUFS;
   if (m !== null) {
     u.uio_resid = 0;
@@ -256,9 +276,7 @@ export function* soreceive(so: socket, u: uio): KernelGen<number> {
   const m = error === 0 ? yield* sbtakerecord(sb) : null;
   if (m !== null) {
     const n = Math.min(m.len, u.uio_resid);
-    yield* locks.copy.enter(so);
-    yield* work(n / stack.memcpyBytesPerCycle); // uiomove: copyout
-    yield* locks.copy.exit(so);
+    yield* copyout(so, n);
     u.uio_resid -= n;
     u.data_id = m.data_id;
     u.data_len = m.data_len;
@@ -316,15 +334,11 @@ function* sosend_stream(so: socket, u: uio): KernelGen<number> {
       continue;
     }
     const n = Math.min(u.uio_resid, space);
-    yield* locks.copy.enter(so);
-    const m = yield* m_getpkt(stack.mbufs, n);
-    if (m !== null) yield* work(n / stack.memcpyBytesPerCycle); // uiomove: copyin
-    yield* locks.copy.exit(so);
+    const m = yield* copyin(so, n);
     if (m === null) {
       error = ENOBUFS;
       break;
     }
-    m.id = stack.nextPacketId();
     u.uio_resid -= n;
     yield* locks.usrreq.enter(so);
     error = yield* so.so_proto.pr_send(so, m, 0, 0);
@@ -366,9 +380,7 @@ function* soreceive_stream(so: socket, u: uio): KernelGen<number> {
   if (n > 0) {
     u.data_id = sb.sb_mb!.th_seq;
     u.data_len = n;
-    yield* locks.copy.enter(so);
-    yield* work(n / stack.memcpyBytesPerCycle); // uiomove: copyout
-    yield* locks.copy.exit(so);
+    yield* copyout(so, n);
     // the copy dropped the socket's hold under some policies: the data is still first in so_rcv
     yield* sbdrop(sb, n, u.ranges);
     u.uio_resid -= n;
