@@ -92,6 +92,12 @@ export function net_kernel(opts: NetKernelOptions): NetKernel {
       `wire.mtuBytes: ${wire.mtuBytes} is above the NIC's MTU (${opts.nic.mtuBytes}); lower it or use a NIC that takes it`,
     );
   }
+  for (const k of ["ideal", "kernelPreemption"] as const) {
+    const v = opts[k];
+    if (v !== undefined && typeof v !== "boolean") {
+      throw new SimError(`${k}: expected true or false; got ${String(v)}`);
+    }
+  }
   validateTcpSysctls(opts.tcp, "tcp");
   validateTcpSysctls(opts.peer?.tcp, "peer.tcp");
   const nic = { ...opts.nic, mtuBytes: wire.mtuBytes, speedMbps: wire.speedMbps };

@@ -34,6 +34,8 @@ describe("bad kernel descriptions are refused, naming the field and the fix", ()
     ],
     [{ netCosts: { ...roundNetCosts(), tcp_input: 5 } }, /netCosts\.tcp_input: unknown field/],
     [{ nmbclusters: 0 }, /nmbclusters must be a positive integer/],
+    [{ ideal: "yes" as never }, /ideal: expected true or false; got yes/],
+    [{ kernelPreemption: 1 as never }, /kernelPreemption: expected true or false; got 1/],
   ] as [Partial<KernelOptions>, RegExp][])("%o", (bad, message) => {
     expect(() => kernel({ ...base, ...bad } as KernelOptions)).toThrow(message);
   });
