@@ -111,11 +111,13 @@ export class CheckBudget {
     if (this.candidates > maxCandidates) this.stop("maxCandidates", maxCandidates);
     this.nextTick = Math.min(this.candidates + CLOCK_EVERY, maxCandidates + 1);
     const now = Date.now();
-    if (now - this.start > maxSeconds * 1000) this.stop("maxSeconds", maxSeconds);
+    // report before stopping: a check that ran past the progress interval
+    // says so at least once, however slowly the clock was reached
     if (this.onProgress && now - this.lastReport >= this.progressMs) {
       this.lastReport = now;
       this.onProgress(this.progress());
     }
+    if (now - this.start > maxSeconds * 1000) this.stop("maxSeconds", maxSeconds);
   }
 
   /** Accounts for `bytes` more of stored choices. */
