@@ -59,7 +59,12 @@ export function checkKernelSpec(data: unknown, where: string): ResolvedKernelSpe
   }
 }
 
+/** A kernel file's data, read and parsed but not yet checked. */
+export function readKernelFileData(path: string): unknown {
+  return parseDataFile(path, readUserFile(path, KERNEL_FILE));
+}
+
 /** The kernel a file describes. */
 export function readKernelFile(path: string): ResolvedKernelSpec {
-  return checkKernelSpec(parseDataFile(path, readUserFile(path, KERNEL_FILE)), path);
+  return checkKernelSpec(readKernelFileData(path), path);
 }

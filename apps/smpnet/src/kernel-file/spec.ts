@@ -3,10 +3,10 @@
  * softint variant, locking policy, reclamation scheme, wire), in YAML or
  * JSON. The schema here is the single source: the app validates with it and
  * publishes it as JSON Schema (schema/kernel.schema.json) for editors.
- * Nested parts that a package owns (the wire, TCP's sysctls, offloads) are
- * checked again by that package, whose messages name the field.
+ * TCP's sysctls are checked by @smpnet/netinet, whose messages name the field.
  */
 import { RECLAMATION_SCHEMES } from "@smpnet/policies";
+import { WireSchema } from "@smpnet/netinet";
 import { SOFTINT_VARIANTS } from "@smpnet/softint";
 import * as v from "valibot";
 import { HARDWARE_NAMES } from "./hardware.js";
@@ -39,8 +39,8 @@ export const KernelSpecSchema = v.strictObject({
   ),
   hz: v.optional(count("clock interrupts per second, NetBSD's HZ, e.g. 100")),
   kernelPreemption: v.optional(v.boolean("expected true or false")),
-  /** The link: speed, delay, MTU, impairments (see @smpnet/netinet's Wire). */
-  wire: v.optional(v.record(v.string(), v.unknown(), "expected an object, e.g. { delayNs: 50000 }")),
+  /** The link: speed, delay, MTU, impairments; unset fields from the NIC (speed, MTU) or zero. */
+  wire: v.optional(v.partial(WireSchema)),
   /** TCP's sysctls on the system under test (see @smpnet/netinet's TcpSysctls). */
   tcp: v.optional(v.record(v.string(), v.unknown(), "expected an object of TCP sysctls")),
 });
