@@ -6,13 +6,17 @@
  * and prints the lab's tcp-bulk line and the speed line as JSON.
  */
 
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { drawCharts } from "./chart.js";
 import { compare } from "./compare.js";
-import { buildNs3 } from "./ns3.js";
+import { buildNs3, PEER_DIR } from "./ns3.js";
+
+/** This machine's reference speed (shared/bench), printed as the benchmarks print it. */
+const REF_HEAP = join(dirname(dirname(PEER_DIR)), "bench/ref-heap.js");
 
 const USAGE =
   "usage: pnpm vs-ns3 [--time=<simulated s, default 1>] [--drop=<data segments, default 1000>] [--loss=<rate, default 0.001>] [--seed=<n>] [--out=<folder>]";
@@ -89,6 +93,9 @@ async function main(argv: string[]): Promise<void> {
     `${JSON.stringify({ seconds: o.seconds, labNotes: notes, results: c.results }, null, 2)}\n`,
   );
   for (const r of c.results) console.log(JSON.stringify({ name: "vs-ns3-scenario", ...r }));
+  if (existsSync(REF_HEAP)) {
+    console.log(execFileSync(process.execPath, [REF_HEAP], { encoding: "utf8" }).trim());
+  }
   const lab = Number(c.speed.lab.toFixed(4));
   const ns3 = Number(c.speed.ns3.toFixed(4));
   console.log(JSON.stringify({ name: "tcp-bulk", simSecondsPerWallSecond: lab }));

@@ -21,6 +21,9 @@ export const PEER_DIR = resolve(
   dirname(fileURLToPath(import.meta.url)),
   "../../../../shared/peers/ns3",
 );
+/** build.sh failed: Debian's ns-3 could not be installed, or the peer did not compile. */
+export class Ns3BuildError extends Error {}
+
 /**
  * Builds the peer unless this version of bulk.cc is built already (named by
  * its hash in the temporary folder); build.sh installs Debian's libns3-dev
@@ -41,7 +44,9 @@ export function buildNs3(): string {
       execFileSync("sh", [script, bin], { stdio: ["ignore", "ignore", "pipe"] });
     } catch (e) {
       const why = String((e as { stderr?: unknown }).stderr ?? e).trim();
-      throw new Error(`building the ns-3 peer failed (${script}): ${why.split("\n").at(-1)}`);
+      throw new Ns3BuildError(
+        `building the ns-3 peer failed (${script}): ${why.split("\n").at(-1)}`,
+      );
     }
   }
   return bin;
