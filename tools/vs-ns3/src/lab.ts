@@ -4,9 +4,11 @@
  * system under test to a reader on the peer with 128 KiB writes (iperf3's
  * block, as ns-3's BulkSend). Scripted drops and random loss apply toward
  * the peer only, as ns-3's error model sits on the receiver's device. The
- * congestion window is read from the sender's tcpcb at every segment it
- * takes in (an ACK), so the trace holds the window each ACK left behind;
- * a recovery episode is the time the tcpcb spends in fast recovery
+ * congestion window is read from the sender's tcpcb as each segment (an
+ * ACK) reaches tcp_input, before it is processed: a sample is the window
+ * the ACKs before it left, one ACK late (12 to 25 us at line rate), which
+ * skips the one-segment window NetBSD holds only while it retransmits.
+ * A recovery episode is the time the tcpcb spends in fast recovery
  * (t_partialacks >= 0), a timeout one retransmit timer's expiry.
  */
 

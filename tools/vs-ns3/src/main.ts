@@ -98,7 +98,14 @@ async function main(argv: string[]): Promise<void> {
   }
   const lab = Number(c.speed.lab.toFixed(4));
   const ns3 = Number(c.speed.ns3.toFixed(4));
-  console.log(JSON.stringify({ name: "tcp-bulk", simSecondsPerWallSecond: lab }));
+  const clean = c.results.find((r) => r.scenario === "clean")!;
+  console.log(
+    JSON.stringify({
+      name: "tcp-bulk",
+      simSecondsPerWallSecond: lab,
+      goodputMbps: clean.lab.goodputMbps,
+    }),
+  );
   console.log(
     JSON.stringify({
       name: "vs-ns3",
