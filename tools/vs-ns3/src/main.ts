@@ -45,7 +45,7 @@ function options(argv: string[]) {
       },
     }));
   } catch (e) {
-    throw new BadInput(`${(e as Error).message.split("\n")[0]}\n${USAGE}`);
+    throw new BadInput(`${(e as Error).message.split("\n")[0]}; ${USAGE}`);
   }
   const whole = (x: number) => Number.isInteger(x) && x >= 1;
   return {
@@ -73,10 +73,16 @@ function options(argv: string[]) {
 
 async function main(argv: string[]): Promise<void> {
   const o = options(argv);
+  const out = o.out ?? mkdtempSync(join(tmpdir(), "vs-ns3-"));
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (e) {
+    throw new BadInput(
+      `--out: cannot make the folder ${out} (${(e as Error).message}); name another`,
+    );
+  }
   buildNs3();
   const c = compare(o);
-  const out = o.out ?? mkdtempSync(join(tmpdir(), "vs-ns3-"));
-  mkdirSync(out, { recursive: true });
   const series = c.runs.flatMap((r, i) =>
     (["lab", "ns3"] as const).map((sim) => ({
       scenario: r.scenario,
