@@ -94,33 +94,28 @@ async function main(argv: string[]): Promise<void> {
   );
   await drawCharts(out, series, o.seconds);
   const notes = [...new Set(c.runs.map((r) => r.lab.note).filter((n) => n !== ""))];
-  writeFileSync(
-    join(out, "figures.json"),
-    `${JSON.stringify({ seconds: o.seconds, labNotes: notes, results: c.results }, null, 2)}\n`,
-  );
+  const clean = c.results.find((r) => r.scenario === "clean")!;
+  const lab = Number(c.speed.lab.toFixed(4));
+  const tcpBulk = {
+    name: "tcp-bulk",
+    simSecondsPerWallSecond: lab,
+    goodputMbps: clean.lab.goodputMbps,
+  };
+  const speed = {
+    name: "vs-ns3",
+    lab: "tcp-bulk",
+    labSimSecondsPerWallSecond: lab,
+    ns3SimSecondsPerWallSecond: Number(c.speed.ns3.toFixed(4)),
+    ratio: Number((c.speed.lab / c.speed.ns3).toFixed(3)),
+  };
+  const figures = { seconds: o.seconds, labNotes: notes, results: c.results, speed };
+  writeFileSync(join(out, "figures.json"), `${JSON.stringify(figures, null, 2)}\n`);
   for (const r of c.results) console.log(JSON.stringify({ name: "vs-ns3-scenario", ...r }));
   if (existsSync(REF_HEAP)) {
     console.log(execFileSync(process.execPath, [REF_HEAP], { encoding: "utf8" }).trim());
   }
-  const lab = Number(c.speed.lab.toFixed(4));
-  const ns3 = Number(c.speed.ns3.toFixed(4));
-  const clean = c.results.find((r) => r.scenario === "clean")!;
-  console.log(
-    JSON.stringify({
-      name: "tcp-bulk",
-      simSecondsPerWallSecond: lab,
-      goodputMbps: clean.lab.goodputMbps,
-    }),
-  );
-  console.log(
-    JSON.stringify({
-      name: "vs-ns3",
-      lab: "tcp-bulk",
-      labSimSecondsPerWallSecond: lab,
-      ns3SimSecondsPerWallSecond: ns3,
-      ratio: Number((c.speed.lab / c.speed.ns3).toFixed(3)),
-    }),
-  );
+  console.log(JSON.stringify(tcpBulk));
+  console.log(JSON.stringify(speed));
   for (const n of notes) console.log(`lab: ${n}`);
   console.log(`vs-ns3: cwnd.svg, goodput.svg and figures.json in ${out}`);
 }
