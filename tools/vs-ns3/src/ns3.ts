@@ -10,7 +10,7 @@
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,8 +40,11 @@ export function buildNs3(): string {
   const hash = createHash("sha256").update(readFileSync(source)).digest("hex").slice(0, 12);
   const bin = join(tmpdir(), `smpnet-ns3-bulk-${hash}`);
   if (!existsSync(bin)) {
+    // built under a name of its own, then renamed: a run beside this one never sees half a file
+    const part = `${bin}.${process.pid}`;
     try {
-      execFileSync("sh", [script, bin], { stdio: ["ignore", "ignore", "pipe"] });
+      execFileSync("sh", [script, part], { stdio: ["ignore", "ignore", "pipe"] });
+      renameSync(part, bin);
     } catch (e) {
       const why = String((e as { stderr?: unknown }).stderr ?? e).trim();
       throw new Ns3BuildError(
