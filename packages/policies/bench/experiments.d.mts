@@ -13,6 +13,8 @@ export interface ExperimentOptions {
   warmMs?: number;
   nic?: Partial<Nic>;
   kernel?: Partial<KernelOptions>;
+  /** Called with the assembled kernel before the run (probes, lockdebug). */
+  before?: (k: NetKernel) => void;
 }
 
 export interface StreamOptions extends ExperimentOptions {

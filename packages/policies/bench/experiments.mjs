@@ -100,6 +100,7 @@ export function streamRun(o) {
     },
     spread ? { rxQueues: 4 } : {},
   );
+  o.before?.(k);
   const cpus = k.dut.host.cpus.length;
   let bytes = 0;
   let broken = 0;
@@ -190,6 +191,7 @@ export function streamRun(o) {
  */
 export function crrRun(o) {
   const k = er4Kernel(o, {});
+  o.before?.(k);
   let transactions = 0;
   k.dut.host.kthread_create({
     name: "netserver",
