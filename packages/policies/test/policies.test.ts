@@ -1,24 +1,18 @@
 /*
  * Every shipped policy, with every scheme it takes, under lockdebug on
  * random UDP and TCP workloads (1-4 CPUs, loss on the wire): no report, and
- * each TCP stream arrives whole and in order; the same while the ER-4 sends
- * and serves connection churn. And lockdebug does report the
+ * each TCP stream arrives whole and in order (policies-each.test.ts runs
+ * each kernel in turn). And lockdebug does report the
  * lock-order reversal of a split written with one.
  */
 import { lockdebug_enable, RW_WRITER, rw_enter } from "@smpnet/core";
-import type { NetKernel, NetPolicy } from "@smpnet/netinet";
+import type { NetPolicy } from "@smpnet/netinet";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { crrRun, streamRun } from "../bench/experiments.mjs";
-import { POLICIES, type ReclamationScheme, split } from "../src/index.js";
+import { split } from "../src/index.js";
 import { udpRun } from "./fixtures.js";
+import { KERNELS } from "./kernels.js";
 import { checkStream, tcpRun } from "./tcpfixtures.js";
-
-const KERNELS: { policy: string; reclamation?: ReclamationScheme }[] = Object.entries(
-  POLICIES,
-).flatMap(([policy, p]) =>
-  p.takes.length === 0 ? [{ policy }] : p.takes.map((reclamation) => ({ policy, reclamation })),
-);
 
 const workload = fc.record({
   kernel: fc.constantFrom(...KERNELS),
@@ -81,21 +75,6 @@ describe("every policy and scheme under lockdebug", () => {
       ),
       { numRuns: 15, seed: 18 },
     );
-  });
-
-  it("reports nothing while the ER-4 sends two streams and serves TCP_CRR", () => {
-    for (const kernel of KERNELS) {
-      let reports: unknown[] = [];
-      const before = (k: NetKernel) => {
-        reports = lockdebug_enable(k.dut.host).reports;
-      };
-      const s = streamRun({ ...kernel, streams: 2, spread: true, simMs: 4, warmMs: 4, before });
-      expect(reports, kernel.policy).toEqual([]);
-      expect(s.broken).toBe(0);
-      const c = crrRun({ ...kernel, simMs: 4, warmMs: 4, before });
-      expect(reports, kernel.policy).toEqual([]);
-      expect(c.transactionsPerSecond).toBeGreaterThan(0);
-    }
   });
 
   it("reports the lock-order reversal of a split that takes the pcb lock under a sockbuf mutex", () => {
