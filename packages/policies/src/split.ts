@@ -6,8 +6,10 @@
  * - each socket buffer has its own mutex, SOCKBUF_LOCK(so_snd) and
  *   SOCKBUF_LOCK(so_rcv); a system call holds the one of the direction
  *   whose I/O lock (sblock, SOCK_IO_SEND_LOCK / SOCK_IO_RECV_LOCK) it holds,
- *   and any other call the socket's lock, which up to FreeBSD 13 is
- *   so_rcv's mutex (SOCK_LOCK);
+ *   and any other call so_rcv's, standing in for SOCK_LOCK (FreeBSD's
+ *   so_lock is a mutex of its own; sharing so_rcv's keeps soclose's flush
+ *   of so_rcv apart from tcp_input's append, as netinet has one so_syscall
+ *   point for both);
  * - the user copy runs with no mutex held (m_uiotombuf outside the sockbuf
  *   lock), only the sleepable sblock, which netinet takes for every sender
  *   and reader;
