@@ -173,6 +173,7 @@ export class Collector {
   /** Stops listening and builds the result, with the parts other packages own. */
   finish(parts: RunParts): RunResult {
     this.sampler.lookAll();
+    this.sampler.detach();
     for (const off of this.offs) off();
     const cpus = this.cpus.map((c) => {
       const split = c.timeSplit();

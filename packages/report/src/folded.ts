@@ -6,23 +6,26 @@
  * A stack is the CPU, the context (the LWP, `softint_<level>` for a softint
  * LWP, `intr_<source>` above it for an interrupt) and the call path that
  * kernel functions push on entry (@smpnet/core's kfn). The sampler looks at
- * a CPU at each probe it emits (context switch, interrupt entry and exit,
- * spin begin and end, and the packet, callout and counter probes inside
- * kernel functions); the CPU's busy time since its last look goes to the
- * stack it sees then. So the stacks of a CPU add up to its busy time in the
- * accounting exactly (rounded to whole ns as a running total); a function's
- * entry or return between two looks is placed at the next look.
+ * a CPU whenever what it runs changes: a context switch, an interrupt's
+ * entry and exit, a spin's begin and end, and a kernel function's entry and
+ * return; the CPU's busy time since its last look goes to the stack it ran
+ * until then. So every nanosecond goes to the stack that spent it, and the
+ * stacks of a CPU add up to its busy time in the accounting exactly
+ * (rounded to whole ns as a running total).
  *
- * It schedules no events of its own: a sampling clock would change how the
- * machine batches work into events, and with it the run (in the fixture of
- * this package's tests a 10 µs clock moved a user thread's time by 13%).
+ * The machine has no probe for a kernel function's entry and return, so
+ * while attached the sampler wraps push and pop of each context's call path
+ * it meets (and unwraps them at detach). It schedules no events of its own:
+ * a sampling clock would change how the machine batches work into events,
+ * and with it the run (in this package's test fixture a 10 µs clock moved a
+ * user thread's time by 13%).
  */
 
 import type { Cpu, Lwp } from "@smpnet/sim";
 import { cpuLabel, frameName, lwpLabel } from "./labels.js";
 
 interface Frame {
-  ctx: Cpu["curctx"];
+  ctx: Ctx;
   label: string;
 }
 
@@ -39,9 +42,13 @@ function busyNs(c: Cpu): number {
   return sum;
 }
 
+type Ctx = Cpu["curctx"];
+
 export class StackSampler {
   private readonly state = new Map<Cpu, CpuState>();
   readonly counts = new Map<string, number>();
+  private readonly wrapped: string[][] = [];
+  private readonly seen = new WeakSet<Ctx>();
 
   constructor(cpus: readonly Cpu[], withHost: boolean) {
     for (const c of cpus) {
@@ -54,7 +61,41 @@ export class StackSampler {
   }
 
   private lwpFrame(c: Cpu, l: Lwp): Frame {
+    this.watch(l.ctx, c);
     return { ctx: l.ctx, label: l === c.idlelwp ? "idle" : lwpLabel(l) };
+  }
+
+  /** Looks at the CPU running `ctx` before each push and pop of its call path. */
+  private watch(ctx: Ctx, c: Cpu): void {
+    if (this.seen.has(ctx)) return;
+    this.seen.add(ctx);
+    const path = ctx.callPath;
+    const cpuOf = () => ctx.lwp?.cpu ?? c;
+    const { push, pop } = Array.prototype;
+    Object.defineProperty(path, "push", {
+      configurable: true,
+      value: (...names: string[]) => {
+        this.look(cpuOf());
+        return push.apply(path, names);
+      },
+    });
+    Object.defineProperty(path, "pop", {
+      configurable: true,
+      value: () => {
+        this.look(cpuOf());
+        return pop.call(path);
+      },
+    });
+    this.wrapped.push(path);
+  }
+
+  /** Gives every call path its own push and pop back. */
+  detach(): void {
+    for (const path of this.wrapped) {
+      delete (path as { push?: unknown }).push;
+      delete (path as { pop?: unknown }).pop;
+    }
+    this.wrapped.length = 0;
   }
 
   /** Gives `c`'s busy time since its last look to the stack running until now. */
@@ -84,6 +125,7 @@ export class StackSampler {
     const st = this.state.get(c);
     if (st === undefined) return;
     this.look(c);
+    this.watch(c.curctx, c);
     st.frames.push({ ctx: c.curctx, label: `intr_${frameName(name)}` });
   }
 

@@ -97,14 +97,14 @@ const DRAW = `
 const rows = JSON.parse(document.getElementById("data").textContent);
 const of = (id) => rows.filter((r) => r.plot === id);
 const bucket = (ns) => ns < 1000 ? ns + " ns" : ns < 1e6 ? ns / 1e3 + " µs" : ns / 1e6 + " ms";
-const hist = (d) => ({ marginBottom: 60, x: { type: "band", tickRotate: -30, tickFormat: bucket }, fx: { label: null }, marks: [Plot.barY(d, { fx: "run", x: "fromNs", y: "count", fill: "run", tip: true }), Plot.ruleY([0])] });
+const hist = (d) => ({ marginBottom: 60, x: { type: "band", tickRotate: -30, tickFormat: bucket, label: "bucket from" }, fx: { label: null }, marks: [Plot.barY(d, { fx: "run", x: "fromNs", y: "count", fill: "run", tip: true }), Plot.ruleY([0])] });
 const specs = {
   throughput: (d) => ({ x: { label: "time (ms)" }, y: { label: "Mbit/s", grid: true }, color: { legend: true }, marks: [Plot.lineY(d, { x: "tMs", y: "mbps", stroke: "run" }), Plot.ruleY([0])] }),
   timesplit: (d) => ({ marginBottom: 60, x: { tickRotate: -30, label: null }, fx: { label: null }, y: { label: "ms", grid: true }, color: { legend: true }, marks: [Plot.barY(d, { fx: "run", x: "cpu", y: "ms", fill: "cls", tip: true }), Plot.ruleY([0])] }),
   lockspin: (d) => ({ marginLeft: 220, y: { label: null }, x: { label: "ms", grid: true }, color: { legend: true }, marks: [Plot.barX(d, { y: "site", x: "ms", fill: "run", tip: true, sort: { y: "-x" } }), Plot.ruleX([0])] }),
   callouts: hist,
   grace: hist,
-  cwnd: (d) => ({ x: { label: "time (ms)" }, y: { label: "bytes", grid: true }, color: { legend: true }, marks: [Plot.line(d, { x: "tMs", y: "bytes", stroke: "series", curve: "step-after" })] }),
+  cwnd: (d) => ({ marginLeft: 70, x: { label: "time (ms)" }, y: { label: "bytes", grid: true }, color: { legend: true }, marks: [Plot.line(d, { x: "tMs", y: "bytes", stroke: "series", curve: "step-after" })] }),
 };
 for (const fig of document.querySelectorAll("figure[data-plot]")) {
   const id = fig.dataset.plot;

@@ -1,5 +1,6 @@
+import { callpath, PRI_KTHREAD, roundProfile, Simulation, work } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
-import { flameGraphSvg, foldedPerCpu } from "../src/index.js";
+import { Collector, flameGraphSvg, foldedPerCpu } from "../src/index.js";
 import { fixtureRun } from "./fixture.js";
 
 describe("folded stacks", () => {
@@ -16,6 +17,38 @@ describe("folded stacks", () => {
     expect(stacks).toContain("cpu0;intr_cnmac0");
     expect(stacks).toContain("cpu1;iperf3;soreceive");
     expect(stacks).toContain("cpu1;iperf3;user");
+  });
+
+  it("give each nanosecond to the function that spent it, with no probe inside the loop", () => {
+    const sim = new Simulation({ seed: 1 });
+    const host = sim.addHost({ name: "dut", profile: roundProfile(1) });
+    const lwp = host.kthread_create({
+      name: "netd",
+      pri: PRI_KTHREAD,
+      *body() {
+        for (;;) {
+          callpath().push("ip_input");
+          yield* work(3_000);
+          callpath().pop();
+          yield* work(1_000);
+        }
+      },
+    });
+    const collector = new Collector(sim);
+    sim.run(1_000_000);
+    const { folded } = collector.finish({
+      kernel: { name: "k" },
+      workload: { name: "w", args: [] },
+      seed: 1,
+      output: {},
+      lockstat: [],
+      reclamation: { scheme: "none" },
+      integrity: { ok: true },
+      stats: { tcpstat: {}, udpstat: {}, ipstat: {} },
+    });
+    expect(folded).toEqual(["cpu0;netd 250000", "cpu0;netd;ip_input 750000"]);
+    // the call path's own push and pop are back once the collector is done
+    expect(Object.hasOwn(lwp.ctx.callPath, "push")).toBe(false);
   });
 
   it("make an SVG flame graph whose frames carry their share", () => {
