@@ -19,6 +19,7 @@
 
 import type { Cpu, Host, Simulation } from "@smpnet/sim";
 import { resultHash } from "./canonical.js";
+import { ReportError } from "./errors.js";
 import { StackSampler } from "./folded.js";
 import { Quantize } from "./histogram.js";
 import { RESULT_VERSION, type RunResult } from "./result.js";
@@ -81,7 +82,7 @@ export class Collector {
     const hosts = opts.hosts ?? sim.hosts.filter((h) => !h.ideal);
     this.cpus = hosts.flatMap((h) => h.cpus);
     if (this.cpus.length === 0) {
-      throw new RangeError("Collector: no host to observe (every host is ideal); pass opts.hosts");
+      throw new ReportError("Collector: no host to observe (every host is ideal); pass opts.hosts");
     }
     this.binNs = positive("throughputBinNs", opts.throughputBinNs ?? 1_000_000);
     const lateNs = opts.lateCalloutNs ?? 10_000_000;
@@ -215,7 +216,7 @@ export class Collector {
 
 function positive(name: string, v: number): number {
   if (!(v > 0 && Number.isFinite(v))) {
-    throw new RangeError(`Collector: ${name} must be a positive number of ns, got ${v}`);
+    throw new ReportError(`Collector: ${name} must be a positive number of ns, got ${v}`);
   }
   return v;
 }

@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { ReportError } from "./errors.js";
 import { escapeXml } from "./flamegraph.js";
 import type { Histogram, RunResult } from "./result.js";
 
@@ -101,7 +102,7 @@ const hist = (d) => ({ marginBottom: 60, x: { type: "band", tickRotate: -30, tic
 const specs = {
   throughput: (d) => ({ x: { label: "time (ms)" }, y: { label: "Mbit/s", grid: true }, color: { legend: true }, marks: [Plot.lineY(d, { x: "tMs", y: "mbps", stroke: "run" }), Plot.ruleY([0])] }),
   timesplit: (d) => ({ marginBottom: 60, x: { tickRotate: -30, label: null }, fx: { label: null }, y: { label: "ms", grid: true }, color: { legend: true }, marks: [Plot.barY(d, { fx: "run", x: "cpu", y: "ms", fill: "cls", tip: true }), Plot.ruleY([0])] }),
-  lockspin: (d) => ({ marginLeft: 220, y: { label: null }, x: { label: "ms", grid: true }, color: { legend: true }, marks: [Plot.barX(d, { y: "site", x: "ms", fill: "run", tip: true, sort: { y: "-x" } }), Plot.ruleX([0])] }),
+  lockspin: (d) => ({ marginLeft: 220, y: { axis: null }, fy: { label: null, axis: "left" }, x: { label: "ms", grid: true }, color: { legend: true }, marks: [Plot.barX(d, { fy: "site", y: "run", x: "ms", fill: "run", tip: true }), Plot.ruleX([0])] }),
   callouts: hist,
   grace: hist,
   cwnd: (d) => ({ marginLeft: 70, x: { label: "time (ms)" }, y: { label: "bytes", grid: true }, color: { legend: true }, marks: [Plot.line(d, { x: "tMs", y: "bytes", stroke: "series", curve: "step-after" })] }),
@@ -141,7 +142,7 @@ function summary(results: readonly RunResult[]): string {
 }
 
 export function htmlReport(results: readonly RunResult[]): string {
-  if (results.length === 0) throw new RangeError("htmlReport: give at least one result");
+  if (results.length === 0) throw new ReportError("htmlReport: give at least one result");
   const data = JSON.stringify(plotData(results)).replaceAll("</", "<\\/");
   const title = `smpnet: ${results.map((r) => r.kernel.name).join(" vs ")}`;
   return `<!doctype html>

@@ -64,3 +64,11 @@ describe("the run result", () => {
     expect(file).toEqual(RESULT_SCHEMA);
   });
 });
+
+describe("the Collector's options", () => {
+  it("refuses a throughput bin that is not a positive number of ns, naming it", () => {
+    expect(() => fixtureRun(1, 1, { throughputBinNs: 0 })).toThrow(
+      "Collector: throughputBinNs must be a positive number of ns, got 0",
+    );
+  });
+});
