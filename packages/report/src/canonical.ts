@@ -8,18 +8,17 @@
 import { createHash } from "node:crypto";
 
 export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== "object") {
-    if (typeof v === "number" && !Number.isFinite(v)) {
-      throw new TypeError(`canonicalJson: ${v} has no JSON form; store a finite number`);
+  // native stringify does the work; the replacer hands it each object with its keys sorted
+  return JSON.stringify(v, (_key, value: unknown) => {
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      throw new TypeError(`canonicalJson: ${value} has no JSON form; store a finite number`);
     }
-    return JSON.stringify(v);
-  }
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+    const o = value as Record<string, unknown>;
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(o).sort()) sorted[k] = o[k];
+    return sorted;
+  });
 }
 
 /** `sha256:<hex>` of the canonical JSON of `result` without its `hash` field. */

@@ -20,7 +20,7 @@
 import type { Cpu, Host, Simulation } from "@smpnet/sim";
 import { resultHash } from "./canonical.js";
 import { ReportError } from "./errors.js";
-import { StackSampler } from "./folded.js";
+import { busyNs, StackSampler } from "./folded.js";
 import { Quantize } from "./histogram.js";
 import { RESULT_VERSION, type RunResult } from "./result.js";
 import { type TraceOptions, TraceRecorder } from "./trace.js";
@@ -177,10 +177,7 @@ export class Collector {
     this.sampler.detach();
     for (const off of this.offs) off();
     const cpus = this.cpus.map((c) => {
-      const split = c.timeSplit();
-      let busyNs = 0;
-      for (const k in split) if (k !== "idle") busyNs += split[k]!;
-      return { host: c.host.name, cpu: c.index, split, busyNs };
+      return { host: c.host.name, cpu: c.index, split: c.timeSplit(), busyNs: busyNs(c) };
     });
     const result: RunResult = {
       schema: "smpnet-result",

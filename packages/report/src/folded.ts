@@ -27,19 +27,35 @@ import { cpuLabel, frameName, lwpLabel } from "./labels.js";
 interface Frame {
   ctx: Ctx;
   label: string;
+  /** The CPU's idle LWP. */
+  idle: boolean;
 }
 
 interface CpuState {
   prefix: string;
   frames: Frame[];
-  lastBusyNs: number;
+  /** Busy ns up to the last look, and the time of that look. */
+  busyNs: number;
+  lastNs: number;
 }
 
-function busyNs(c: Cpu): number {
+/** Busy time from the accounting: everything but idle. */
+export function busyNs(c: Cpu): number {
   const split = c.timeSplit();
   let sum = 0;
   for (const k in split) if (k !== "idle") sum += split[k]!;
   return sum;
+}
+
+const names = new Map<string, string>();
+
+function cachedFrameName(s: string): string {
+  let n = names.get(s);
+  if (n === undefined) {
+    n = frameName(s);
+    names.set(s, n);
+  }
+  return n;
 }
 
 type Ctx = Cpu["curctx"];
@@ -55,14 +71,16 @@ export class StackSampler {
       this.state.set(c, {
         prefix: cpuLabel(c, withHost),
         frames: [this.lwpFrame(c, c.curlwp)],
-        lastBusyNs: busyNs(c),
+        busyNs: busyNs(c),
+        lastNs: c.host.sim.now,
       });
     }
   }
 
   private lwpFrame(c: Cpu, l: Lwp): Frame {
     this.watch(l.ctx, c);
-    return { ctx: l.ctx, label: l === c.idlelwp ? "idle" : lwpLabel(l) };
+    const idle = l === c.idlelwp;
+    return { ctx: l.ctx, label: idle ? "idle" : lwpLabel(l), idle };
   }
 
   /** Looks at the CPU running `ctx` before each push and pop of its call path. */
@@ -102,15 +120,21 @@ export class StackSampler {
   look(c: Cpu): void {
     const st = this.state.get(c);
     if (st === undefined) return;
-    const now = busyNs(c);
-    const ns = Math.round(now) - Math.round(st.lastBusyNs);
-    st.lastBusyNs = now;
-    if (ns === 0) return;
+    const now = c.host.sim.now;
     const top = st.frames[st.frames.length - 1]!;
-    const path = top.ctx.callPath.map(frameName);
-    const lwp = top.ctx.lwp;
-    const user = lwp?.userMode && st.frames.length === 1 ? ["user"] : [];
-    const key = [st.prefix, top.label, ...path, ...user].join(";");
+    // the CPU is idle exactly while its idle LWP runs with no interrupt above it
+    if (top.idle && st.frames.length === 1) {
+      st.lastNs = now;
+      return;
+    }
+    const busy = st.busyNs + (now - st.lastNs);
+    const ns = Math.round(busy) - Math.round(st.busyNs);
+    st.busyNs = busy;
+    st.lastNs = now;
+    if (ns === 0) return;
+    let key = `${st.prefix};${top.label}`;
+    for (const f of top.ctx.callPath) key += `;${cachedFrameName(f)}`;
+    if (top.ctx.lwp?.userMode && st.frames.length === 1) key += ";user";
     this.counts.set(key, (this.counts.get(key) ?? 0) + ns);
   }
 
@@ -126,7 +150,7 @@ export class StackSampler {
     if (st === undefined) return;
     this.look(c);
     this.watch(c.curctx, c);
-    st.frames.push({ ctx: c.curctx, label: `intr_${frameName(name)}` });
+    st.frames.push({ ctx: c.curctx, label: `intr_${frameName(name)}`, idle: false });
   }
 
   intrExit(c: Cpu): void {
