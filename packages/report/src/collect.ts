@@ -10,7 +10,7 @@
  * a package has defined them on the bus before attach):
  *   context_switch, intr_entry, intr_exit, spin_begin, spin_end   @smpnet/sim
  *   callout_fire (cpu, name, dueNs, lateNs), wdog_expire (name, sinceTickleNs)   @smpnet/softint
- *   net_nic_rx, net_ip_input, net_user_read (cpu, id, ...), net_tcp_output (..., cwnd)   @smpnet/netinet
+ *   net_nic_rx, net_ip_input, net_deliver, net_user_read (cpu, id, ...), net_tcp_output (..., cwnd)   @smpnet/netinet
  *   sb_bytes (cpu, so, sb, bytes)                  socket-buffer occupancy, counter "<host> so<so> <sb>"
  *   reclaim_pending (host, scheme, bytes)          bytes awaiting free, counter "<host> <scheme> pending"
  *   reclaim_grace (host, scheme, latencyNs)        one grace period's latency
@@ -35,6 +35,7 @@ export const CONSUMED_PROBES = [
   "wdog_expire",
   "net_nic_rx",
   "net_ip_input",
+  "net_deliver",
   "net_user_read",
   "net_tcp_output",
   "sb_bytes",
@@ -130,11 +131,12 @@ export class Collector {
     });
     this.sub("net_nic_rx", (_t, cpu: Cpu, id: number) => this.packet(cpu, id, "s"));
     this.sub("net_ip_input", (_t, cpu: Cpu, id: number) => this.packet(cpu, id, "t"));
+    this.sub("net_deliver", (_t, cpu: Cpu, id: number) => this.packet(cpu, id, "t"));
     this.sub("net_user_read", (t, cpu: Cpu, id: number, bytes: number) => {
       const bin = Math.floor((t - this.startNs) / this.binNs);
       while (this.throughput.length <= bin) this.throughput.push(0);
       this.throughput[bin]! += bytes;
-      this.packet(cpu, id, "f");
+      this.packet(cpu, id, "t");
     });
     this.sub("net_tcp_output", (t, cpu: Cpu, ...a: number[]) => {
       const cwnd = a[5]!;
@@ -158,7 +160,7 @@ export class Collector {
       this.offs.push(probe.subscribe(fn as (t: number, ...a: unknown[]) => void));
   }
 
-  private packet(cpu: Cpu, id: number, ph: "s" | "t" | "f"): void {
+  private packet(cpu: Cpu, id: number, ph: "s" | "t"): void {
     this.sampler.look(cpu);
     this.trace.packet(cpu, id, ph);
   }

@@ -193,8 +193,12 @@ export class TraceRecorder {
     if (st?.some((s) => s.kind === "spin")) this.popTo(c, "spin");
   }
 
-  /** A packet reached a point of its path on CPU `c`: NIC interrupt (s), ip_input (t), user read (f). */
-  packet(c: Cpu, id: number, ph: "s" | "t" | "f"): void {
+  /**
+   * A packet reached a point of its path on CPU `c`: the NIC interrupt
+   * starts its flow (s), ip_input, the append to a socket buffer and the
+   * user's read continue it (t); its last point seen ends it (f).
+   */
+  packet(c: Cpu, id: number, ph: "s" | "t"): void {
     const st = this.open.get(c);
     const slice = st?.[st.length - 1];
     if (slice === undefined || !this.inWindow()) return;
@@ -208,7 +212,6 @@ export class TraceRecorder {
       ts: tsNs / 1000,
       id: id + 1,
     };
-    if (ph === "f") ev.bp = "e";
     const pts = this.flows.get(id) ?? [];
     if (ph === "s") pts.length = 0;
     pts.push({ ev, slice, tsNs });
@@ -256,8 +259,9 @@ export class TraceRecorder {
       while (st.length > 0) this.close(c, st.pop()!, st.length);
     }
     for (const pts of this.flows.values()) {
-      // a flow is kept whole or not at all: each point inside its slice (half-open), ending in a read
-      if (pts[0]?.ev.ph !== "s" || pts[pts.length - 1]!.ev.ph !== "f") continue;
+      // kept whole or not at all: from the NIC on, each point inside its slice (half-open).
+      // A packet that ends in tcp_input (an ACK) or in a buffer no one read yet ends there.
+      if (pts[0]?.ev.ph !== "s" || pts.length < 2) continue;
       if (
         pts.some(
           (p) => !(p.tsNs < Math.round(p.slice.endNs)) || p.tsNs < Math.round(p.slice.startNs),
@@ -265,6 +269,9 @@ export class TraceRecorder {
       )
         continue;
       if (this.stoppedAt !== null && pts[pts.length - 1]!.tsNs >= this.stoppedAt) continue;
+      const last = pts[pts.length - 1]!.ev;
+      last.ph = "f";
+      last.bp = "e";
       for (const p of pts) this.closed.push({ ev: p.ev, depth: 50, seq: this.seq++ });
     }
     const rank = (e: TraceEvent) => (e.ph === "M" ? 0 : e.ph === "X" ? 1 : 2);
