@@ -71,7 +71,6 @@ export class Collector {
   private readonly expiries: RunResult["watchdog"]["expiries"] = [];
   private readonly throughput: number[] = [];
   private readonly counters: Record<string, [number, number][]> = {};
-  private readonly startNs: number;
   private readonly binNs: number;
   private maxPendingBytes = 0;
   private fired = 0;
@@ -88,7 +87,12 @@ export class Collector {
     this.binNs = positive("throughputBinNs", opts.throughputBinNs ?? 1_000_000);
     const lateNs = opts.lateCalloutNs ?? 10_000_000;
     const withHost = hosts.length > 1;
-    this.startNs = sim.now;
+    if (sim.now !== 0) {
+      // the time split counts from 0, and the stacks must add up to it
+      throw new ReportError(
+        `Collector: attach before the run starts (the simulation is at ${sim.now} ns already)`,
+      );
+    }
     this.trace = new TraceRecorder(sim, this.cpus, withHost, opts.trace ?? {});
     this.sampler = new StackSampler(this.cpus, withHost);
     const traced = new Set(this.cpus);
@@ -133,7 +137,7 @@ export class Collector {
     this.sub("net_ip_input", (_t, cpu: Cpu, id: number) => this.packet(cpu, id, "t"));
     this.sub("net_deliver", (_t, cpu: Cpu, id: number) => this.packet(cpu, id, "t"));
     this.sub("net_user_read", (t, cpu: Cpu, id: number, bytes: number) => {
-      const bin = Math.floor((t - this.startNs) / this.binNs);
+      const bin = Math.floor(t / this.binNs);
       while (this.throughput.length <= bin) this.throughput.push(0);
       this.throughput[bin]! += bytes;
       this.packet(cpu, id, "t");

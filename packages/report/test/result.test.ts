@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { roundProfile, Simulation } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
 import {
+  Collector,
   canonicalJson,
   RESULT_SCHEMA,
   ReportError,
@@ -66,6 +68,15 @@ describe("the run result", () => {
 });
 
 describe("the Collector's options", () => {
+  it("refuses a simulation that has started, whose time split it could not account for", () => {
+    const sim = new Simulation({ seed: 1 });
+    sim.addHost({ name: "dut", profile: roundProfile(1) });
+    sim.run(1_000);
+    expect(() => new Collector(sim)).toThrow(
+      "Collector: attach before the run starts (the simulation is at 1000 ns already)",
+    );
+  });
+
   it("refuses a throughput bin that is not a positive number of ns, naming it", () => {
     expect(() => fixtureRun(1, 1, { throughputBinNs: 0 })).toThrow(
       "Collector: throughputBinNs must be a positive number of ns, got 0",
