@@ -1,4 +1,5 @@
 import { MemmodelError } from "@smpnet/memmodel";
+import { ReportError } from "@smpnet/report";
 import { SimError } from "@smpnet/sim";
 
 /** A mistake in what the user asked for: reported as its message alone. */
@@ -8,5 +9,10 @@ export class UsageError extends Error {
 
 /** Errors whose message is meant for the user (bad input), not a bug report. */
 export function isUserError(e: unknown): e is Error {
-  return e instanceof UsageError || e instanceof SimError || e instanceof MemmodelError;
+  return (
+    e instanceof UsageError ||
+    e instanceof SimError ||
+    e instanceof MemmodelError ||
+    e instanceof ReportError
+  );
 }

@@ -8,8 +8,10 @@
  *
  * pcbs come from a pool_cache (NetBSD's inpcb_pool is a plain pool; the
  * policies that read the table without a lock choose one of the kinds
- * @smpnet/core offers). The lock points pcb_lookup and pcb_change protect
- * the table; which lock that is, is the policy's choice.
+ * @smpnet/core offers, and how a detached pcb goes back to it: its
+ * `pool` and `pcb_free`, set by the policy's attach). The lock points
+ * pcb_lookup and pcb_change protect the table; which lock that is, is the
+ * policy's choice.
  */
 
 import { type PoolItem, pool_cache_get, pool_cache_put, type pool_cache_t } from "@smpnet/core";
@@ -49,11 +51,14 @@ export class inpcbtable {
   /** The next anonymous port to try (in_pcbsetport). */
   private lastport = IPPORT_ANONMIN - 1;
   count = 0;
+  /** in_pcbfree: gives a detached pcb's memory back (default: straight to `pool`). */
+  pcb_free: (item: PoolItem) => KernelGen = (item) => pool_cache_put(this.pool, item);
 
   constructor(
     readonly stack: NetStack,
     readonly name: string,
-    readonly pool: pool_cache_t,
+    /** Where pcbs come from; a policy whose readers take no lock may give the table another. */
+    public pool: pool_cache_t,
   ) {}
 
   portInUse(lport: number): boolean {
@@ -123,7 +128,7 @@ export function* in_pcbdetach(inp: inpcb): KernelGen {
   if (inp.connected) remove(t.byConnect[connectHash(inp.inp_faddr, inp.inp_fport, inp.inp_lport)]!);
   yield* locks.pcb_change.exit(t);
   inp.inp_socket.so_pcb = null;
-  yield* pool_cache_put(t.pool, inp.item);
+  yield* t.pcb_free(inp.item);
 }
 
 /**

@@ -13,6 +13,7 @@
  * queue (ipintr_drain).
  */
 
+import { kfn } from "@smpnet/core";
 import { curcpu, type KernelGen, work } from "@smpnet/sim";
 import type { PktqDrain } from "@smpnet/softint";
 import { IP_HDR_LEN, IP_MF, IP_OFFMASK, IPPROTO_TCP, IPPROTO_UDP } from "./constants.js";
@@ -21,8 +22,12 @@ import { in_cksum } from "./in_cksum.js";
 import { m_adj, m_pullup, type mbuf } from "./mbuf.js";
 import type { NetStack } from "./stack.js";
 import type { ipstat } from "./stats.js";
-import { tcp_input } from "./tcp_input.js";
-import { udp_input } from "./udp_usrreq.js";
+import { tcp_input as tcp_input_body } from "./tcp_input.js";
+import { udp_input as udp_input_body } from "./udp_usrreq.js";
+
+// named for lockstat's and lockdebug's callers: the protocols' input is where the stack takes socket locks
+const tcp_input = kfn("tcp_input", tcp_input_body);
+const udp_input = kfn("udp_input", udp_input_body);
 
 /**
  * ipintr's locking: the policy's input point around each run over ip_pktq

@@ -19,7 +19,7 @@ import type { RpsHash } from "./flowhash.js";
 import type { IfCapEnable } from "./if.js";
 import type { NetPolicy } from "./lockpoints.js";
 import { type NetStack, netinet_attach, type TcpSysctls, validateTcpSysctls } from "./stack.js";
-import { Link, validateWire, type WireConfig } from "./wire.js";
+import { Link, validateWire, type WireConfig, wireDirection } from "./wire.js";
 
 /** The system under test's address, 10.0.0.1, and the peer's, 10.0.0.2. */
 export const DUT_ADDR = 0x0a000001;
@@ -134,8 +134,8 @@ export function net_kernel(opts: NetKernelOptions): NetKernel {
     addr: PEER_ADDR,
     tcp: { ...opts.tcp, ...opts.peer?.tcp },
   });
-  const toPeer = new Link(sim, wire, peer.ifp, sim.rng);
-  const toDut = new Link(sim, wire, dut.ifp, sim.rng);
+  const toPeer = new Link(sim, wireDirection(wire, "toPeer"), peer.ifp, sim.rng);
+  const toDut = new Link(sim, wireDirection(wire, "toDut"), dut.ifp, sim.rng);
   dut.ifp.link = toPeer;
   peer.ifp.link = toDut;
   return { sim, dut, peer, toPeer, toDut };

@@ -5,6 +5,7 @@
  * from an LWP created with `user: true`; they block where the kernel blocks.
  */
 
+import { kfn } from "@smpnet/core";
 import { type KernelGen, syscall_enter, syscall_exit, work } from "@smpnet/sim";
 import type { socket, uio } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
@@ -15,11 +16,15 @@ import {
   soconnect,
   socreate,
   solisten,
-  soreceive,
-  sosend,
+  soreceive as soreceive_body,
+  sosend as sosend_body,
   sosetopt,
   soshutdown,
 } from "./uipc_socket.js";
+
+// named for lockstat's and lockdebug's callers: the user's side of a socket lock
+const sosend = kfn("sosend", sosend_body);
+const soreceive = kfn("soreceive", soreceive_body);
 
 function* syscall<T>(stack: NetStack, body: KernelGen<T>): KernelGen<T> {
   syscall_enter();

@@ -9,7 +9,12 @@
  * Impairments, each drawn from the run's seeded generator per frame: loss
  * (the frame vanishes), duplication (a second copy follows it), reordering
  * (the frame is held back by a further delay, so later frames overtake it)
- * and corruption (it arrives, fails its FCS and the NIC drops it).
+ * and corruption (it arrives, fails its FCS and the NIC drops it). Scripted
+ * drops need no generator: the Nth frame carrying payload (a TCP data
+ * segment, retransmissions included, or a UDP datagram) vanishes, as ns-3's
+ * list error model drops chosen packets at a receiver. Impairments apply to
+ * both directions, or to one (`impair`), as a receiver's error model or an
+ * egress netem does.
  */
 
 import { checkSchema, type Rng, type Simulation } from "@smpnet/sim";
@@ -58,6 +63,26 @@ export const WireSchema = v.strictObject({
   /** How long a reordered frame is held back. */
   reorderDelayNs: v.optional(nonNegativeNs("extra delay of a reordered frame"), 100_000),
   corruptRate: v.optional(rate("share of frames that fail their checksum"), 0),
+  /** 1-based indices of the frames carrying payload that vanish, counted per direction. */
+  dropData: v.optional(
+    v.array(
+      v.pipe(
+        v.number("expected frame indices from 1 (the first frame carrying data), e.g. [50, 51]"),
+        v.integer("expected whole frame indices, e.g. [50, 51]"),
+        v.minValue(
+          1,
+          "expected frame indices from 1 (the first frame carrying data), e.g. [50, 51]",
+        ),
+      ),
+      "expected a list of frame indices, e.g. [50, 51]",
+    ),
+    [],
+  ),
+  /** The directions impaired: both, or only the one toward the peer or toward the system under test. */
+  impair: v.optional(
+    v.picklist(["both", "toPeer", "toDut"], 'expected "both", "toPeer" or "toDut"'),
+    "both",
+  ),
 });
 
 export type WireConfig = v.InferInput<typeof WireSchema>;
@@ -66,6 +91,12 @@ export type Wire = v.InferOutput<typeof WireSchema>;
 /** Checks a wire description; every error names the field and the fix. */
 export function validateWire(input: unknown, what = "wire"): Wire {
   return checkSchema(WireSchema, input, what, "Wire");
+}
+
+/** The link as direction `dir` sees it: without impairments when `impair` leaves it alone. */
+export function wireDirection(w: Wire, dir: "toPeer" | "toDut"): Wire {
+  if (w.impair === "both" || w.impair === dir) return w;
+  return { ...w, lossRate: 0, duplicateRate: 0, reorderRate: 0, corruptRate: 0, dropData: [] };
 }
 
 /** Bytes a frame occupies on the wire for `l3Bytes` of IP packet. */
@@ -95,6 +126,8 @@ export class WireStats {
   frames = 0;
   bytes = 0;
   lost = 0;
+  /** Lost by `dropData`. */
+  dropped = 0;
   duplicated = 0;
   reordered = 0;
   corrupted = 0;
@@ -107,6 +140,9 @@ export class Link {
   private busyUntilNs = 0;
   private readonly free: Frame[] = [];
   readonly nsPerByte: number;
+  /** dropData as a set, null when empty (nothing to count), and the frames with data so far. */
+  private readonly drops: Set<number> | null;
+  private dataFrames = 0;
 
   constructor(
     readonly sim: Simulation,
@@ -115,6 +151,7 @@ export class Link {
     private readonly rng: Rng,
   ) {
     this.nsPerByte = 8_000 / cfg.speedMbps;
+    this.drops = cfg.dropData.length > 0 ? new Set(cfg.dropData) : null;
   }
 
   frame(): Frame {
@@ -141,6 +178,11 @@ export class Link {
     this.stats.bytes += bytes;
     const cfg = this.cfg;
     const rng = this.rng;
+    if (this.drops !== null && f.data_len > 0 && this.drops.has(++this.dataFrames)) {
+      this.stats.dropped++;
+      this.release(f);
+      return lastBitNs;
+    }
     if (cfg.lossRate > 0 && rng.float() < cfg.lossRate) {
       this.stats.lost++;
       this.release(f);

@@ -1,6 +1,7 @@
 import { Simulation } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
 import { type Frame, Link, validateWire, wireBytes } from "../src/index.js";
+import { wireDirection } from "../src/wire.js";
 
 function link(cfg: Record<string, unknown>) {
   const sim = new Simulation({ seed: 7 });
@@ -16,11 +17,12 @@ function link(cfg: Record<string, unknown>) {
     },
     sim.rng,
   );
-  const send = (n: number, bytes = 1_500) => {
+  const send = (n: number, bytes = 1_500, dataLen = 0) => {
     for (let i = 1; i <= n; i++) {
       const f = l.frame();
       f.len = bytes;
       f.id = i;
+      f.data_len = dataLen;
       f.corrupt = false;
       l.transmit(f);
     }
@@ -66,6 +68,36 @@ describe("the wire", () => {
     expect(again.arrivals).toEqual(w.arrivals);
   });
 
+  it("drops the listed frames carrying data, counting neither bare ACKs nor the seed", () => {
+    const w = link({ dropData: [2, 5] });
+    w.send(3, 52); // bare ACKs: not counted
+    w.send(6, 1_500, 1_448); // ids 1..6 again, now with data
+    w.send(2, 52);
+    w.sim.run();
+    const data = w.arrivals.slice(3, 7).map((a) => a.id);
+    expect(data).toEqual([1, 3, 4, 6]);
+    expect(w.arrivals.length).toBe(3 + 4 + 2);
+    expect(w.l.stats.dropped).toBe(2);
+    expect(w.l.stats.lost).toBe(0);
+  });
+
+  it("impairs only the direction `impair` names", () => {
+    const w = validateWire({
+      speedMbps: 1_000,
+      delayNs: 0,
+      mtuBytes: 1_500,
+      lossRate: 0.5,
+      corruptRate: 0.1,
+      dropData: [3],
+      impair: "toPeer",
+    });
+    expect(wireDirection(w, "toPeer")).toBe(w);
+    const quiet = wireDirection(w, "toDut");
+    expect([quiet.lossRate, quiet.corruptRate, quiet.dropData]).toEqual([0, 0, []]);
+    expect(quiet.speedMbps).toBe(1_000);
+    expect(wireDirection({ ...w, impair: "both" }, "toDut").lossRate).toBe(0.5);
+  });
+
   it("rejects a bad description, naming the field and the fix", () => {
     const ok = { speedMbps: 1_000, delayNs: 0, mtuBytes: 1_500 };
     expect(() => validateWire({ ...ok, mtuBytes: 60 })).toThrow(
@@ -76,6 +108,15 @@ describe("the wire", () => {
     );
     expect(() => validateWire({ ...ok, lossRate: 1.5 })).toThrow(
       /wire\.lossRate: expected a probability from 0 to 1/,
+    );
+    expect(() => validateWire({ ...ok, dropData: [0] })).toThrow(
+      /wire\.dropData\.0: expected frame indices from 1/,
+    );
+    expect(() => validateWire({ ...ok, dropData: 5 })).toThrow(
+      /wire\.dropData: expected a list of frame indices/,
+    );
+    expect(() => validateWire({ ...ok, impair: "up" })).toThrow(
+      /wire\.impair: expected "both", "toPeer" or "toDut"/,
     );
     expect(() => validateWire({ ...ok, jitterNs: 5 })).toThrow(/wire\.jitterNs: unknown field/);
     expect(() => validateWire({ delayNs: 0, mtuBytes: 1_500 })).toThrow(/wire\.speedMbps: missing/);

@@ -5,6 +5,8 @@
 // speed measured in the same run and each line's ratio to it (the floor is
 // a ratio). `udp-path-probed` runs with a listener on every probe. `tcp-bulk`
 // and `tcp-bulk-er4`: simulated seconds per wall second of one TCP stream.
+// Then the claims' experiments (policy-R, policy-P4, policy-crr; alone with
+// `node bench/run.mjs claims`).
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -26,6 +28,7 @@ import {
 } from "@smpnet/netinet";
 import { PRI_USER, sleep } from "@smpnet/sim";
 import { kernel } from "../dist/index.js";
+import { crrRun, streamRun } from "./experiments.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SIM_NS = 200_000_000; // 200 simulated ms: ~16,000 datagrams at line rate
@@ -177,15 +180,74 @@ function measureSim(name, ideal) {
   return { name, ...best };
 }
 
-const results = [
-  measure("udp-path", false),
-  measure("udp-path-probed", true),
-  measureSim("tcp-bulk", true),
-  measureSim("tcp-bulk-er4", false),
-];
+/**
+ * The experiments behind the seed's claims (fixture-driven, see
+ * experiments.mjs), one JSON line each: policy-R for claims 1-3, policy-P4
+ * for claim 4, policy-crr for claim 5, at the claims tests' settings.
+ */
+function claimLines() {
+  const scheme = (r) => r ?? null;
+  const round = (x, d) => +x.toFixed(d);
+  const lines = [];
+  for (const [policy, reclamation] of [
+    ["giant"],
+    ["net-mpsafe"],
+    ["solock-v1", "pserialize"],
+    ["split", "epoch"],
+  ]) {
+    const r = streamRun({ policy, reclamation, simMs: 60 });
+    const rank = r.contentionRank.indexOf("softnet_lock");
+    lines.push({
+      name: "policy-R",
+      policy,
+      reclamation: scheme(reclamation),
+      mbps: round(r.mbps, 1),
+      cpuNsPerByte: round(r.cpuNsPerByte, 3),
+      softintNetFraction: round(r.softintNetFraction, 4),
+      spinFraction: round(r.spinFraction, 4),
+      topSpinLock: r.topSpinLock,
+      topSpinCallers: r.topSpinCallers,
+      softnetLockRank: rank < 0 ? null : rank + 1,
+    });
+  }
+  for (const [policy, reclamation] of [["giant"], ["split", "epoch"]]) {
+    const P4 = { streams: 4, spread: true, nic: { speedMbps: 10_000 }, simMs: 20, warmMs: 15 };
+    const r = streamRun({ ...P4, policy, reclamation });
+    lines.push({
+      name: "policy-P4",
+      policy,
+      reclamation: scheme(reclamation),
+      mbps: round(r.mbps, 1),
+    });
+  }
+  for (const reclamation of ["pserialize", "epoch", "smr", "smr-lazy"]) {
+    const r = crrRun({ policy: "split", reclamation, simMs: 40 });
+    lines.push({
+      name: "policy-crr",
+      policy: "split",
+      reclamation,
+      transactionsPerSecond: round(r.transactionsPerSecond, 1),
+      crossCallsPerSecond: round(r.crossCallsPerSecond, 1),
+      revalidationsPerSecond: round(r.revalidationsPerSecond, 1),
+      readNsPerSection: round(r.readNsPerSection, 2),
+    });
+  }
+  return lines;
+}
+
+// `node bench/run.mjs claims` prints the claims' lines alone
+const claimsOnly = process.argv[2] === "claims";
+const results = claimsOnly
+  ? []
+  : [
+      measure("udp-path", false),
+      measure("udp-path-probed", true),
+      measureSim("tcp-bulk", true),
+      measureSim("tcp-bulk-er4", false),
+    ];
 const refPath = resolve(here, "../../../../shared/bench/ref-heap.js");
 let ref = null;
-if (existsSync(refPath)) {
+if (!claimsOnly && existsSync(refPath)) {
   ref = JSON.parse(execFileSync(process.execPath, [refPath], { encoding: "utf8" }).trim());
   console.log(JSON.stringify(ref));
 }
@@ -194,3 +256,4 @@ for (const r of results) {
     r.ratioToRefHeap = +(r.opsPerSec / ref.opsPerSec).toFixed(3);
   console.log(JSON.stringify(r));
 }
+for (const line of claimLines()) console.log(JSON.stringify(line));

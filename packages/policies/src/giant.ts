@@ -29,6 +29,7 @@ import {
   NOTHING,
 } from "@smpnet/netinet";
 import { IPL_NONE, type KernelGen } from "@smpnet/sim";
+import { dropped, mutexPoint } from "./points.js";
 
 function softnetAndBiglock(lock: kmutex_t): LockPoint<unknown> {
   return {
@@ -47,14 +48,7 @@ export const giant: NetPolicy = {
   name: "giant",
   attach(stack: NetStack): NetLocking {
     const softnet_lock = mutex_init(stack.host, "softnet_lock", MUTEX_DEFAULT, IPL_NONE);
-    const solock: LockPoint<unknown> = {
-      *enter() {
-        yield* mutex_enter(softnet_lock);
-      },
-      *exit() {
-        yield* mutex_exit(softnet_lock);
-      },
-    };
+    const solock = mutexPoint<unknown>(softnet_lock);
     return {
       input: softnetAndBiglock(softnet_lock),
       pcb_lookup: NOTHING,
@@ -70,7 +64,7 @@ export const giant: NetPolicy = {
         },
       },
       // sounlock before the copy, solock after
-      copy: { enter: solock.exit, exit: solock.enter },
+      copy: dropped(solock),
       output: NOTHING,
       timer: softnetAndBiglock(softnet_lock),
     };

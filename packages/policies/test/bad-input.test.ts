@@ -20,6 +20,19 @@ describe("bad kernel descriptions are refused, naming the field and the fix", ()
       /reclamation: "rcu" is not a scheme; choose one of pserialize, epoch, smr, smr-lazy/,
     ],
     [{ reclamation: "smr" }, /reclamation: policy giant takes no reclamation scheme/],
+    [
+      { policy: "net-mpsafe", reclamation: "epoch" },
+      /reclamation: policy net-mpsafe takes no reclamation scheme/,
+    ],
+    [{ policy: "split", reclamation: "rcu" }, /reclamation: "rcu" is not a scheme/],
+    [
+      { policy: giant, reclamation: "smr" },
+      /reclamation: policy giant is an object; it chooses its own read sections/,
+    ],
+    [
+      { policy: "toString" },
+      /policy: no policy named "toString"; choose one of giant, net-mpsafe, solock-v1, split/,
+    ],
     [{ cpus: 0 }, /cpus: expected a whole number from 1 to 2/],
     [{ cpus: 3 }, /cpus: expected a whole number from 1 to 2 \(the round has 2\)/],
     [{ wire: { mtuBytes: 40 } }, /wire\.mtuBytes: expected an MTU of at least 68 bytes/],

@@ -49,6 +49,7 @@ export interface UdpRunOptions {
   /** The receiver's CPU (default the last). */
   readerCpu?: number;
   policy?: KernelOptions["policy"];
+  reclamation?: KernelOptions["reclamation"];
   /** Simulated ms to run after the last send. */
   drainMs?: number;
   /** Subscribed before the run: the kernel, for probes of a test's own. */
@@ -80,6 +81,7 @@ export function udpRun(o: UdpRunOptions): UdpRun {
     cpus: o.cpus ?? 4,
     softint: { variant: o.variant ?? "netbsd" },
     policy: o.policy ?? "giant",
+    ...(o.reclamation === undefined ? {} : { reclamation: o.reclamation }),
     wire: o.wire ?? {},
     ...(o.nmbclusters === undefined ? {} : { nmbclusters: o.nmbclusters }),
     ...(o.rxCpus === undefined ? {} : { rxCpus: o.rxCpus }),

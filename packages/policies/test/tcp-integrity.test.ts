@@ -2,22 +2,7 @@ import { SO_RCVBUF, SOL_SOCKET } from "@smpnet/netinet";
 import { SOFTINT_VARIANTS } from "@smpnet/softint";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { tcpRun } from "./tcpfixtures.js";
-
-/** The reader's pieces must tile the stream from iss + 1, each byte once, in order. */
-function checkStream(ranges: number[], iss: number, total: number): string | null {
-  let next = (iss + 1) >>> 0;
-  let bytes = 0;
-  for (let i = 0; i < ranges.length; i += 2) {
-    const seq = ranges[i]!;
-    const len = ranges[i + 1]!;
-    if (seq !== next) return `piece ${i / 2} starts at ${seq}, expected ${next}`;
-    if (len <= 0) return `piece ${i / 2} is empty`;
-    next = (next + len) >>> 0;
-    bytes += len;
-  }
-  return bytes === total ? null : `read ${bytes} bytes of ${total}`;
-}
+import { checkStream, tcpRun } from "./tcpfixtures.js";
 
 describe("a TCP stream arrives whole, once and in order", () => {
   it("over a wire that loses, duplicates, reorders and corrupts frames, on 1-4 CPUs, every softint variant, RFC 7323 on or off", () => {

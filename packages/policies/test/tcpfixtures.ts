@@ -35,6 +35,8 @@ export interface TcpRunOptions {
   seed?: number;
   cpus?: number;
   variant?: SoftintVariant;
+  policy?: KernelOptions["policy"];
+  reclamation?: KernelOptions["reclamation"];
   /** Bytes of each write, in order. */
   writes: number[];
   /** Simulated ms the writer waits after its last write before it closes. */
@@ -95,7 +97,8 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
     netCosts: roundNetCosts(),
     cpus: o.cpus ?? 4,
     softint: { variant: o.variant ?? "netbsd" },
-    policy: "giant",
+    policy: o.policy ?? "giant",
+    ...(o.reclamation === undefined ? {} : { reclamation: o.reclamation }),
     wire: o.wire ?? {},
     ...(o.tcp === undefined ? {} : { tcp: o.tcp }),
     ...(o.peerTcp === undefined ? {} : { peer: { tcp: o.peerTcp } }),
@@ -197,6 +200,21 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
     k.sim.run(Math.min(limit, k.sim.now + 10 * NS_PER_MS));
   if (o.afterMs !== undefined) k.sim.run(k.sim.now + o.afterMs * NS_PER_MS);
   return run;
+}
+
+/** The reader's pieces must tile the stream from iss + 1, each byte once, in order. */
+export function checkStream(ranges: number[], iss: number, total: number): string | null {
+  let next = (iss + 1) >>> 0;
+  let bytes = 0;
+  for (let i = 0; i < ranges.length; i += 2) {
+    const seq = ranges[i]!;
+    const len = ranges[i + 1]!;
+    if (seq !== next) return `piece ${i / 2} starts at ${seq}, expected ${next}`;
+    if (len <= 0) return `piece ${i / 2} is empty`;
+    next = (next + len) >>> 0;
+    bytes += len;
+  }
+  return bytes === total ? null : `read ${bytes} bytes of ${total}`;
 }
 
 const PACE = Symbol("pace");

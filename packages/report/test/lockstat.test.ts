@@ -72,3 +72,71 @@ describe("formatLockstat", () => {
     );
   });
 });
+
+describe("formatLockstat's flags", () => {
+  const rows = [
+    { event: "Adaptive mutex spin", lock: "so_lock", caller: "tcp_input", count: 400, timeNs: 8e6 },
+    { event: "Adaptive mutex spin", lock: "so_lock", caller: "sosend", count: 100, timeNs: 2e6 },
+    { event: "Adaptive mutex sleep", lock: "so_lock", caller: "sosend", count: 10, timeNs: 40e6 },
+    { event: "RW lock spin", lock: "inp_lock", caller: "in_pcblookup", count: 50, timeNs: 1e6 },
+    {
+      event: "Kernel lock spin",
+      lock: "kernel_lock",
+      caller: "tcp_output",
+      count: 20,
+      timeNs: 3e6,
+    },
+  ];
+  const sections = (text: string) => text.split("\n").filter((l) => l.startsWith("-- "));
+
+  it("-s and -p divide counts and times by the seconds and the CPUs, and say so", () => {
+    const text = formatLockstat(rows, {
+      elapsedNs: 2e9,
+      perSecond: true,
+      perCpu: 4,
+      event: "spin",
+      type: "kernel_lock",
+    });
+    expect(text.split("\n")[0]).toBe(
+      "Elapsed time: 2.00 seconds. Displaying per-CPU per-second averages.",
+    );
+    expect(text).toContain("100.00       3      0.38 kernel_lock            tcp_output");
+  });
+
+  it("-l prints one row per lock and no callers", () => {
+    const text = formatLockstat(rows, {
+      elapsedNs: 1e9,
+      locksOnly: true,
+      type: "adaptive_mutex",
+      event: "spin",
+    });
+    expect(text.split("\n").slice(-2)).toEqual(["100.00     500     10.00 so_lock", ""]);
+  });
+
+  it("-E and -T keep one event kind and one lock type", () => {
+    expect(sections(formatLockstat(rows, { elapsedNs: 1e9, event: "sleep" }))).toEqual([
+      "-- Adaptive mutex sleep",
+    ]);
+    expect(sections(formatLockstat(rows, { elapsedNs: 1e9, event: "spin" }))).toEqual([
+      "-- Adaptive mutex spin",
+      "-- RW lock spin",
+      "-- Kernel lock spin",
+    ]);
+    expect(sections(formatLockstat(rows, { elapsedNs: 1e9, type: "rwlock" }))).toEqual([
+      "-- RW lock spin",
+    ]);
+  });
+
+  it("-L and -F keep one lock and one calling function", () => {
+    const byFunc = formatLockstat(rows, { elapsedNs: 1e9, func: "sosend" });
+    expect(sections(byFunc)).toEqual(["-- Adaptive mutex spin", "-- Adaptive mutex sleep"]);
+    expect(byFunc).not.toContain("tcp_input");
+    expect(byFunc).toContain("100.00     100      2.00 so_lock                sosend");
+    expect(sections(formatLockstat(rows, { elapsedNs: 1e9, lock: "inp_lock" }))).toEqual([
+      "-- RW lock spin",
+    ]);
+    expect(formatLockstat(rows, { elapsedNs: 1e9, lock: "nope" })).toContain(
+      "None of the selected events were recorded.",
+    );
+  });
+});

@@ -109,13 +109,14 @@ describe.skipIf(offline)("packed packages installed alone", () => {
     work = mkdtempSync(join(tmpdir(), "smpnet-pack-"));
     const packs = join(work, "packs");
     mkdirSync(packs);
-    const [sim, core, softint, hwOcteon, memmodel, smpnet] = await all(
+    const [sim, core, softint, hwOcteon, memmodel, report, smpnet] = await all(
       [
         "packages/sim",
         "packages/core",
         "packages/softint",
         "packages/hw-octeon",
         "packages/memmodel",
+        "packages/report",
         "apps/smpnet",
       ].map((d) => pack(join(root, d), packs)),
     );
@@ -126,7 +127,7 @@ describe.skipIf(offline)("packed packages installed alone", () => {
     ]);
     [libs, cli] = await all([
       project(work, "libs", released),
-      project(work, "cli", [smpnet!, sim!, hwOcteon!, memmodel!]),
+      project(work, "cli", [smpnet!, sim!, hwOcteon!, memmodel!, report!]),
     ]);
   }, 180_000);
 
@@ -170,7 +171,7 @@ describe.skipIf(offline)("packed packages installed alone", () => {
     const license = readFileSync(join(root, "LICENSE"), "utf8");
     const installed = [
       ...["sim", "core", "softint"].map((p) => join(libs, "node_modules/@smpnet", p)),
-      ...["hw-octeon", "memmodel"].map((p) => join(cli, "node_modules/@smpnet", p)),
+      ...["hw-octeon", "memmodel", "report"].map((p) => join(cli, "node_modules/@smpnet", p)),
       join(cli, "node_modules/smpnet"),
     ];
     for (const dir of installed) expect(readFileSync(join(dir, "LICENSE"), "utf8")).toBe(license);

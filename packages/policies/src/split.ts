@@ -1,0 +1,169 @@
+/*
+ * split: FreeBSD's socket and inpcb locking (kernel.md sections 5, 6 and
+ * 10; sys/kern/uipc_socket.c sosend_generic and soreceive_generic,
+ * sys/netinet/tcp_usrreq.c, in_pcb.c inp_smr_lock):
+ *
+ * - each socket buffer has its own mutex, SOCKBUF_LOCK(so_snd) and
+ *   SOCKBUF_LOCK(so_rcv); a system call holds the one of the direction
+ *   whose I/O lock (sblock, SOCK_IO_SEND_LOCK / SOCK_IO_RECV_LOCK) it holds,
+ *   and any other call so_rcv's, standing in for SOCK_LOCK (FreeBSD's
+ *   so_lock is a mutex of its own; sharing so_rcv's keeps soclose's flush
+ *   of so_rcv apart from tcp_input's append, as netinet has one so_syscall
+ *   point for both);
+ * - the user copy runs with no mutex held (m_uiotombuf outside the sockbuf
+ *   lock), only the sleepable sblock, which netinet takes for every sender
+ *   and reader;
+ * - the pcb has a reader/writer lock: the user requests and the timers take
+ *   INP_WLOCK, after dropping the sockbuf mutex (sosend releases it before
+ *   pr_send, soreceive before pr_rcvd); tcp_input takes INP_WLOCK and
+ *   udp_input INP_RLOCK on the pcb it looked up, then so_rcv's mutex for
+ *   the append;
+ * - the driver's receive path enters the network epoch once for the whole
+ *   pass (NET_EPOCH_ENTER, a preemptible epoch), and pcb lookups run in a
+ *   read section of the chosen scheme, then take the pcb's lock and check
+ *   that it was not freed meanwhile (inp_smr_lock; reclamation.ts);
+ * - the pcb hash changes under one mutex (INP_HASH_WLOCK).
+ *
+ * Left out: FreeBSD's tcp_input takes so_snd's mutex around the sbdrop of
+ * acknowledged data and so_rcv's only around the append; netinet has no lock
+ * point there, so so_rcv's is held for the segment's whole processing and
+ * so_snd is covered by INP_WLOCK, which every writer of so_snd holds.
+ */
+
+import {
+  epoch_alloc,
+  epoch_enter_preempt,
+  epoch_exit_preempt,
+  type kmutex_t,
+  type krwlock_t,
+  MUTEX_DEFAULT,
+  mutex_enter,
+  mutex_exit,
+  mutex_init,
+  RW_READER,
+  RW_WRITER,
+  rw_enter,
+  rw_exit,
+  rw_init,
+} from "@smpnet/core";
+import {
+  type LockPoint,
+  type NetLocking,
+  type NetPolicy,
+  type NetStack,
+  NOTHING,
+  SOCK_DGRAM,
+  type socket,
+} from "@smpnet/netinet";
+import { curlwp, IPL_NONE, type Lwp } from "@smpnet/sim";
+import { mutexPoint } from "./points.js";
+import { pcb_reclamation, type ReclamationScheme } from "./reclamation.js";
+
+interface SplitLocks {
+  so_snd: kmutex_t;
+  so_rcv: kmutex_t;
+  inp: krwlock_t;
+}
+
+/** split with pcb lookups under `scheme`. */
+export function split(scheme: ReclamationScheme): NetPolicy {
+  return {
+    name: "split",
+    attach(stack: NetStack): NetLocking {
+      const host = stack.host;
+      const net_epoch = epoch_alloc(host, "net_epoch_preempt", true);
+      const reader = pcb_reclamation(stack, scheme, net_epoch);
+      const locks = (so: socket): SplitLocks => {
+        so.lockState ??= {
+          so_snd: mutex_init(host, "so_snd", MUTEX_DEFAULT, IPL_NONE),
+          so_rcv: mutex_init(host, "so_rcv", MUTEX_DEFAULT, IPL_NONE),
+          inp: rw_init(host, "inp_lock"),
+        };
+        return so.lockState as SplitLocks;
+      };
+      // the sockbuf mutex each LWP's system call holds, innermost last
+      const held = new Map<Lwp, kmutex_t[]>();
+      const holding = (): kmutex_t | undefined => held.get(curlwp())?.at(-1);
+      const inpWrite: LockPoint<socket> = {
+        *enter(so) {
+          yield* rw_enter(locks(so).inp, RW_WRITER);
+        },
+        *exit(so) {
+          yield* rw_exit(locks(so).inp);
+        },
+      };
+      // nobody holds or wants the pcb's lock: taking it now does not wait (INP_TRY_WLOCK)
+      const inpFree = (rw: krwlock_t) => rw.line.value === 0;
+      return {
+        input: {
+          enter: () => epoch_enter_preempt(net_epoch),
+          exit: () => epoch_exit_preempt(net_epoch),
+        },
+        pcb_lookup: { enter: reader.read_enter, exit: reader.read_exit },
+        pcb_change: mutexPoint(mutex_init(host, "inp_hash", MUTEX_DEFAULT, IPL_NONE)),
+        so_input: {
+          *enter(so) {
+            const l = locks(so);
+            const op = so.so_type === SOCK_DGRAM ? RW_READER : RW_WRITER;
+            yield* reader.lockFound(
+              so,
+              function* () {
+                if (!inpFree(l.inp)) return false;
+                yield* rw_enter(l.inp, op);
+                return true;
+              },
+              () => rw_enter(l.inp, op),
+            );
+            yield* mutex_enter(l.so_rcv);
+          },
+          *exit(so) {
+            const l = locks(so);
+            yield* mutex_exit(l.so_rcv);
+            yield* rw_exit(l.inp);
+          },
+        },
+        so_syscall: {
+          *enter(so) {
+            const l = locks(so);
+            const me = curlwp();
+            const m = so.so_snd.sblock.owner() === me ? l.so_snd : l.so_rcv;
+            yield* mutex_enter(m);
+            const mine = held.get(me);
+            if (mine === undefined) held.set(me, [m]);
+            else mine.push(m);
+          },
+          *exit() {
+            const me = curlwp();
+            const mine = held.get(me)!;
+            const m = mine.pop()!;
+            if (mine.length === 0) held.delete(me);
+            yield* mutex_exit(m);
+          },
+        },
+        usrreq: {
+          *enter(so) {
+            const m = holding();
+            if (m !== undefined) yield* mutex_exit(m);
+            yield* inpWrite.enter(so);
+          },
+          *exit(so) {
+            yield* inpWrite.exit(so);
+            const m = holding();
+            if (m !== undefined) yield* mutex_enter(m);
+          },
+        },
+        // the copy holds no mutex, only sblock
+        copy: {
+          *enter() {
+            yield* mutex_exit(holding()!);
+          },
+          *exit() {
+            yield* mutex_enter(holding()!);
+          },
+        },
+        output: NOTHING,
+        timer: inpWrite,
+      };
+    },
+  };
+}

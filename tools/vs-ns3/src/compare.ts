@@ -1,0 +1,63 @@
+/*
+ * The comparison: each scenario (a clean link, scripted drops, random loss)
+ * run by the lab and by ns-3 for the same simulated time, one after the
+ * other so neither measures the other's load; the clean runs give the
+ * speed line (one stream, both timed in this run). The lab first runs
+ * 0.1 simulated seconds untimed, as the benchmarks warm up, so its figure
+ * is not the JIT compiling the packet path (ns-3 comes compiled).
+ */
+
+/** Simulated seconds of the lab's untimed warm-up. */
+const WARM_UP_S = 0.1;
+
+import { runLab } from "./lab.js";
+import { runNs3 } from "./ns3.js";
+import type { Run, Scenario } from "./scenario.js";
+import { type Summary, summarize } from "./summary.js";
+
+export interface CompareOptions {
+  seconds: number;
+  drop: number[];
+  loss: number;
+  seed: number;
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  lab: Summary;
+  ns3: Summary;
+}
+
+export interface Comparison {
+  results: ScenarioResult[];
+  runs: { scenario: string; lab: Run; ns3: Run }[];
+  speed: { lab: number; ns3: number };
+}
+
+export function scenarios(o: CompareOptions): Scenario[] {
+  return [
+    { name: "clean", drop: [], loss: 0, seed: o.seed },
+    { name: `drop ${o.drop.join(",")}`, drop: o.drop, loss: 0, seed: o.seed },
+    { name: `loss ${o.loss}`, drop: [], loss: o.loss, seed: o.seed },
+  ];
+}
+
+export function compare(o: CompareOptions, only?: (s: Scenario) => boolean): Comparison {
+  runLab(scenarios(o)[0]!, Math.min(WARM_UP_S, o.seconds));
+  const runs = scenarios(o)
+    .filter((s) => only?.(s) ?? true)
+    .map((s) => ({ scenario: s.name, lab: runLab(s, o.seconds), ns3: runNs3(s, o.seconds) }));
+  const clean = runs.find((r) => r.scenario === "clean") ?? runs[0]!;
+  return {
+    results: runs.map((r) => ({
+      scenario: r.scenario,
+      lab: summarize(r.lab),
+      ns3: summarize(r.ns3),
+    })),
+    runs,
+    speed: {
+      lab: clean.lab.simSecondsPerWallSecond,
+      ns3: clean.ns3.simSecondsPerWallSecond,
+    },
+  };
+}
