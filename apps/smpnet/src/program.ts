@@ -11,6 +11,8 @@ import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
 import { registerLitmus } from "./commands/litmus.js";
 import { registerReport } from "./commands/report.js";
+import { registerRun } from "./commands/run.js";
+import { registerSweep } from "./commands/sweep.js";
 import { registerVerify } from "./commands/verify.js";
 import { UsageError } from "./errors.js";
 
@@ -38,6 +40,8 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerLitmus(program);
   registerReport(program);
+  registerRun(program);
+  registerSweep(program);
   registerVerify(program);
   const commands = program.commands.map((c) => c.name());
 

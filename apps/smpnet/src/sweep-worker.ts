@@ -3,7 +3,7 @@
  * its result back to the pool (sweep/pool.ts).
  */
 import { runOne } from "./run/run-one.js";
-import type { RunResult } from "./result/result.js";
+import type { RunResult } from "@smpnet/report";
 import type { SweepRun } from "./sweep/matrix.js";
 
 export default function run(r: SweepRun): RunResult {

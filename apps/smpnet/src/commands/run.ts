@@ -8,8 +8,9 @@
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
 import { addKernelFlags, type KernelFlags, kernelFromFlags } from "../kernel-file/flags.js";
-import { checkResult } from "../result/result.js";
-import { runOne } from "../run/run-one.js";
+import { ReportError, validateResult } from "@smpnet/report";
+import { runOne, specOf } from "../run/run-one.js";
+import { defaultOutDir, saveRun } from "../run/save.js";
 import { checkWorkload } from "../run/workload.js";
 import { readUserFile } from "../user-file.js";
 
@@ -36,14 +37,20 @@ function replay(path: string): void {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`${path}: not JSON; give a result written by smpnet run --json`);
   }
-  const saved = checkResult(data, path);
-  const again = runOne(saved.kernel, saved.workload, saved.seed);
+  let saved: ReturnType<typeof validateResult>;
+  try {
+    saved = validateResult(data);
+  } catch (e) {
+    if (e instanceof ReportError) throw new UsageError(`${path}: ${e.message}`);
+    throw e;
+  }
+  const again = runOne(specOf(saved), [saved.workload.name, ...saved.workload.args], saved.seed);
   if (again.hash === saved.hash) {
-    process.stdout.write(`replay: matches (${saved.hash.slice(0, 16)})\n`);
+    process.stdout.write(`replay: matches (${saved.hash.slice(7, 23)})\n`);
     return;
   }
   process.stdout.write(
-    `replay: differs: saved ${saved.hash.slice(0, 16)}, now ${again.hash.slice(0, 16)} (a different smpnet version, or a bug: please report it)\n`,
+    `replay: differs: saved ${saved.hash.slice(7, 23)}, now ${again.hash.slice(7, 23)} (a different smpnet version, or a bug: please report it)\n`,
   );
   process.exitCode = 1;
 }
@@ -55,8 +62,9 @@ export function registerRun(program: Command): void {
     .argument("[workload...]", "the workload's command line, after --")
     .option("--seed <n>", "the run's seed (default 1)")
     .option("--json", "print the run's result (what ran, what came out, hashes) as JSON")
+    .option("--out <dir>", "where to write result.json and the reports (default smpnet-results/<kernel>-<workload>-seed<n>)")
     .option("--replay <result>", "run a saved result again and say whether it matches");
-  addKernelFlags(run).action((workload: string[], opts: KernelFlags & { seed?: string; json?: boolean; replay?: string }) => {
+  addKernelFlags(run).action((workload: string[], opts: KernelFlags & { seed?: string; json?: boolean; replay?: string; out?: string }) => {
     if (opts.replay !== undefined) {
       if (workload.length > 0) throw new UsageError("--replay: takes no workload; the result names its own");
       replay(opts.replay);
@@ -65,6 +73,8 @@ export function registerRun(program: Command): void {
     checkWorkload(workload);
     const kernel = kernelFromFlags(opts);
     const r = runOne(kernel, workload, parseSeed(opts.seed));
+    const dir = saveRun(r, opts.out ?? defaultOutDir(r));
+    process.stderr.write(`smpnet: results in ${dir}\n`);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(r)}\n`);
       return;

@@ -3,7 +3,7 @@
  * (which matrix, which run of how many), as one JSON object.
  */
 import { UsageError } from "../errors.js";
-import { checkResult, type RunResult } from "../result/result.js";
+import { ReportError, type RunResult, validateResult } from "@smpnet/report";
 
 export interface SweepLine {
   /** The matrix's hash: lines of one sweep carry the same. */
@@ -30,5 +30,10 @@ export function parseResultLine(text: string, where: string): SweepLine {
   ) {
     throw new UsageError(`${where}: not a sweep result (sweep, index, runs, result); give the output of smpnet sweep`);
   }
-  return { sweep: o.sweep, index: o.index!, runs: o.runs!, result: checkResult(o.result, where) };
+  try {
+    return { sweep: o.sweep, index: o.index!, runs: o.runs!, result: validateResult(o.result) };
+  } catch (e) {
+    if (e instanceof ReportError) throw new UsageError(`${where}: ${e.message}`);
+    throw e;
+  }
 }

@@ -4,15 +4,16 @@
  * output of one sweep is the same for any number of workers.
  */
 import { Tinypool } from "tinypool";
-import { sha256 } from "../result/hash.js";
-import type { RunResult } from "../result/result.js";
+import { createHash } from "node:crypto";
+import { canonicalJson, type RunResult } from "@smpnet/report";
 import type { SweepLine } from "./line.js";
 import type { SweepRun } from "./matrix.js";
 import type { Progress } from "./progress.js";
 
 /** The matrix's identity: every run, in order. */
 export function sweepHash(all: readonly SweepRun[]): string {
-  return sha256(all.map((r) => ({ kernel: r.kernel, workload: r.workload, seed: r.seed })));
+  const runs = all.map((r) => ({ kernel: r.kernel, workload: r.workload, seed: r.seed }));
+  return `sha256:${createHash("sha256").update(canonicalJson(runs)).digest("hex")}`;
 }
 
 export async function runSweep(
