@@ -128,7 +128,16 @@ describe.skipIf(offline)("packed packages installed alone", () => {
     ]);
     [libs, cli] = await all([
       project(work, "libs", released),
-      project(work, "cli", [smpnet!, sim!, hwOcteon!, memmodel!, netinet!, policies!, core!, softint!]),
+      project(work, "cli", [
+        smpnet!,
+        sim!,
+        hwOcteon!,
+        memmodel!,
+        netinet!,
+        policies!,
+        core!,
+        softint!,
+      ]),
     ]);
   }, 180_000);
 
