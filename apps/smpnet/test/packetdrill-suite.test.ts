@@ -13,6 +13,8 @@ import { packetdrillKernel, runScriptFile, scriptFiles } from "../src/commands/p
 
 const SUITE = resolve(import.meta.dirname, "../../../../shared/tcp-testsuite");
 const README = resolve(import.meta.dirname, "../../../packages/netinet/README.md");
+/** The project's own scripts, in a folder per preset they are written for. */
+const OWN = resolve(import.meta.dirname, "../../../packages/netinet/test/packetdrill");
 
 /** The scripts the README's "Exceptions" table lists. */
 function exceptions(): string[] {
@@ -63,4 +65,14 @@ describe("FreeBSD's tcp-testsuite under --defaults freebsd", () => {
     expect(o).toMatchObject({ result: "fail", line: 60 });
     expect(o.message).toContain("expected . 1:1(0) ack 1 win 65535");
   });
+});
+
+describe("the project's own scripts, each under the preset its folder names", () => {
+  for (const preset of ["netbsd"] as const) {
+    for (const file of scriptFiles([join(OWN, preset)])) {
+      it(`${preset}/${relative(join(OWN, preset), file)} passes`, () => {
+        expect(runScriptFile(file, preset)).toEqual({ result: "pass", line: 0, message: "" });
+      });
+    }
+  }
 });

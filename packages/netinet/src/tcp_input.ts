@@ -316,6 +316,7 @@ function* tcp_input_synsent(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<
   tp.t_flags |= TF_ACKNOW;
   tcp_dooptions(tp, seg.m);
   tcp_mss_from_peer(tp, seg.m.th_mss);
+  tcp_sbround(tp);
   if (f & TH_ACK && SEQ_GT(tp.snd_una, tp.iss)) {
     st.tcps_connects++;
     tcp_established(tp);
@@ -441,6 +442,7 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
     if (SEQ_GT(tp.snd_una, seg.ack) || SEQ_GT(seg.ack, tp.snd_max)) return DROPWITHRESET;
     st.tcps_connects++;
     tcp_established(tp);
+    tcp_sbround(tp);
     yield* soisconnected(so);
     tp.snd_wl1 = seq_add(seg.seq, -1);
     // data that came before the handshake completed
@@ -694,15 +696,23 @@ function* tcp_setup_ack(tp: tcpcb): KernelGen {
  * our MTU allows, less the timestamp option every segment will carry.
  */
 function tcp_mss_from_peer(tp: tcpcb, offer: number): void {
-  const so = tp.t_socket;
-  const stack = so.stack;
+  const stack = tp.t_socket.stack;
   tp.t_peermss = offer > 0 ? offer : stack.sysctl["net.inet.tcp.mssdflt"];
   tp.t_segsz = Math.min(tp.t_peermss, tcp_mss_to_advertise(stack));
   const ts = TF_REQ_TSTMP | TF_RCVD_TSTMP;
   if ((tp.t_flags & ts) === ts) tp.t_segsz -= TCPOLEN_TSTAMP_APPA;
-  // both buffers grow to whole segments, never past sb_max (tcp_mss_from_peer,
-  // tcp_established; FreeBSD's tcp_mss): a 65,536-byte buffer of 1460-byte segments holds 65,700
-  const sb_max = stack.sysctl["kern.ipc.maxsockbuf"];
+}
+
+/**
+ * Both socket buffers grow to whole segments, never past sb_max (NetBSD
+ * tcp_mss_from_peer and tcp_established, FreeBSD tcp_mss): a 65,536-byte
+ * buffer of 1460-byte segments holds 65,700. An active open does it on the
+ * peer's SYN; a passive one when the handshake completes (the syn cache's
+ * SYN-ACK offers the listener's buffer).
+ */
+function tcp_sbround(tp: tcpcb): void {
+  const so = tp.t_socket;
+  const sb_max = so.stack.sysctl["kern.ipc.maxsockbuf"];
   for (const sb of [so.so_snd, so.so_rcv]) {
     if (sb.sb_hiwat >= tp.t_segsz) {
       sb.sb_hiwat = Math.max(

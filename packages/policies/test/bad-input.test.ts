@@ -41,7 +41,10 @@ describe("bad kernel descriptions are refused, naming the field and the fix", ()
       { sysctl: { "net.inet.tcp.delacktime": 0 } },
       /sysctl\.net\.inet\.tcp\.delacktime: net\.inet\.tcp\.delacktime takes a whole number from 1 to 1000; got 0/,
     ],
-    [{ sysctl: { "net.inet.tcp.nodelay": 1 } }, /sysctl\.net\.inet\.tcp\.nodelay: no sysctl net\.inet\.tcp\.nodelay in the model/],
+    [
+      { sysctl: { "net.inet.tcp.nodelay": 1 } },
+      /sysctl\.net\.inet\.tcp\.nodelay: no sysctl net\.inet\.tcp\.nodelay in the model/,
+    ],
   ] as [Partial<KernelOptions>, RegExp][])("%o", (bad, message) => {
     expect(() => kernel({ ...base, ...bad } as KernelOptions)).toThrow(message);
   });
