@@ -82,6 +82,17 @@ describe("smpnet packetdrill", () => {
     });
   }
 
+  it("exits 2 on a script whose host cannot be built, naming the file", () => {
+    const file = join(tmp, "mtu.pkt");
+    writeFileSync(file, "--mtu=40\n0.00 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n");
+    const r = smpnet("packetdrill", file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `smpnet: ${file}: wire.mtuBytes: expected an MTU of at least 68 bytes (RFC 791)\n`,
+    );
+    rmSync(file);
+  });
+
   it("exits 2 on a script that does not parse, naming the file and the line", () => {
     const file = join(tmp, "bad.pkt");
     writeFileSync(file, "--ip_version=ipv4\n0.00 socket(..., SOCK_STREAM) =\n");

@@ -19,7 +19,7 @@ import {
   type SysctlPreset,
 } from "@smpnet/netinet";
 import { kernel } from "@smpnet/policies";
-import { roundNetCosts, roundNic, roundProfile } from "@smpnet/sim";
+import { roundNetCosts, roundNic, roundProfile, SimError } from "@smpnet/sim";
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
 
@@ -65,7 +65,13 @@ export function runScriptFile(file: string, defaults: SysctlPreset): ScriptOutco
     if (e instanceof PacketdrillError) throw new UsageError(`${file}: ${e.message}`);
     throw e;
   }
-  return runScript(script, packetdrillKernel, defaults);
+  try {
+    return runScript(script, packetdrillKernel, defaults);
+  } catch (e) {
+    // a host the options cannot build (--mtu=40): the script's fault, named with its file
+    if (e instanceof SimError) throw new UsageError(`${file}: ${e.message}`);
+    throw e;
+  }
 }
 
 export function registerPacketdrill(program: Command): void {

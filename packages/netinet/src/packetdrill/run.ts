@@ -41,7 +41,7 @@ import {
 import { TCPS_TIME_WAIT, TH_ACK } from "../tcp_fsm.js";
 import { type SysctlPreset, sysctl_write } from "../tcp_sysctl.js";
 import { TCP_NODELAY } from "../tcp_var.js";
-import { Link } from "../wire.js";
+import { type Frame, Link } from "../wire.js";
 import { matchPacket } from "./match.js";
 import type { Expr, PacketAction, Script, ScriptEvent, SyscallAction } from "./parse.js";
 
@@ -83,6 +83,7 @@ const NAMES: Readonly<Record<string, number>> = {
   SO_SNDBUF: sv.SO_SNDBUF,
   SO_ERROR: sv.SO_ERROR,
   TCP_NODELAY,
+  // FreeBSD's numbers (netinet/tcp.h); the model answers ENOPROTOOPT, so the script is unsupported
   TCP_NOOPT: 8,
   TCP_KEEPINIT: 128,
   F_GETFL,
@@ -150,7 +151,7 @@ class Runner {
     this.stack = this.k.dut;
     // the script is the far end: the host's frames end here
     const sink = {
-      frameArrived: (f: import("../wire.js").Frame) => {
+      frameArrived: (f: Frame) => {
         const h = new PacketHeader();
         h.copyHeader(f);
         f.link!.release(f);
