@@ -68,7 +68,7 @@ describe("FreeBSD's tcp-testsuite under --defaults freebsd", () => {
 });
 
 describe("the project's own scripts, each under the preset its folder names", () => {
-  for (const preset of ["netbsd"] as const) {
+  for (const preset of ["netbsd", "freebsd"] as const) {
     for (const file of scriptFiles([join(OWN, preset)])) {
       it(`${preset}/${relative(join(OWN, preset), file)} passes`, () => {
         expect(runScriptFile(file, preset)).toEqual({ result: "pass", line: 0, message: "" });

@@ -32,7 +32,7 @@ import { ip_output } from "./ip_output.js";
 import { m_getpkt } from "./mbuf.js";
 import { ENOBUFS } from "./socketvar.js";
 import { TCP_INITIAL_WINDOW, TCP_MAXWIN } from "./tcp_congctl.js";
-import { TH_ACK, TH_FIN, TH_RST, TH_SYN, tcp_outflags } from "./tcp_fsm.js";
+import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, tcp_outflags } from "./tcp_fsm.js";
 import { tcp_addoptions } from "./tcp_options.js";
 import { SEQ_GT, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
 import { tcp_mss_to_advertise, tcp_now } from "./tcp_subr.js";
@@ -173,6 +173,8 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
   const so = tp.t_socket;
   const stack = so.stack;
   const st = stack.tcpstat;
+  // the segment that empties the send buffer is pushed (tcp_output.c: off + len == sb_cc)
+  if (len > 0 && seq_sub(tp.snd_nxt, tp.snd_una) + len === so.so_snd.sb_cc) flags |= TH_PUSH;
   const wscale = tcp_sends_wscale(tp, flags);
   const tstmp = tcp_sends_tstmp(tp, flags);
   const sackperm = (flags & TH_SYN) !== 0 && (tp.t_flags & TF_SACK_PERMIT) !== 0;

@@ -34,6 +34,7 @@ import {
   sys_getsockopt,
   sys_listen,
   sys_recvfrom,
+  sys_sendto,
   sys_setsockopt,
   sys_shutdown,
   sys_socket,
@@ -485,6 +486,17 @@ class Runner {
           throw unsupported(line, "only shutdown(SHUT_WR) is modelled");
         return (function* () {
           return errno(yield* sys_shutdown(so));
+        })();
+      }
+      case "write":
+      case "send": {
+        const so = this.fd(arg(0), line);
+        const u = new sv.uio();
+        const n = this.value(arg(2), line);
+        u.uio_resid = n;
+        return (function* () {
+          const e = yield* sys_sendto(so, u);
+          return e === 0 ? ([n - u.uio_resid, 0, null] as [number, number, null]) : errno(e);
         })();
       }
       case "recv":
