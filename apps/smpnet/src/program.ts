@@ -10,6 +10,7 @@ import { visible } from "@smpnet/memmodel";
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
 import { registerLitmus } from "./commands/litmus.js";
+import { registerPacketdrill } from "./commands/packetdrill.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerSweep } from "./commands/sweep.js";
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
     });
   registerDemo(program);
   registerLitmus(program);
+  registerPacketdrill(program);
   registerReport(program);
   registerRun(program);
   registerSweep(program);

@@ -45,6 +45,7 @@ export {
   mbuf,
 } from "./mbuf.js";
 export { PacketHeader } from "./packet.js";
+export * from "./packetdrill/index.js";
 export { type NetProbes, netProbes } from "./probes.js";
 export type { pr_usrreqs } from "./protosw.js";
 export * from "./socketvar.js";
@@ -57,10 +58,16 @@ export {
 export { ifstat, ipstat, udpstat } from "./stats.js";
 export { type SelectSet, soreadable, sowritable, sys_select } from "./sys_select.js";
 export {
+  F_GETFL,
+  F_SETFL,
+  O_NONBLOCK,
+  O_RDWR,
   sys_accept,
   sys_bind,
   sys_close,
   sys_connect,
+  sys_fcntl,
+  sys_getsockopt,
   sys_listen,
   sys_recvfrom,
   sys_sendto,
@@ -71,18 +78,36 @@ export {
 export * from "./tcp_congctl.js";
 export * from "./tcp_fsm.js";
 export { tcp_input, tcp_xmit_timer } from "./tcp_input.js";
+export {
+  TCPOPT_EOL,
+  TCPOPT_MAXSEG,
+  TCPOPT_NOP,
+  TCPOPT_SACK_PERMITTED,
+  TCPOPT_TIMESTAMP,
+  TCPOPT_WINDOW,
+  tcp_addoptions,
+  tcp_optkinds,
+} from "./tcp_options.js";
 export { tcp_output } from "./tcp_output.js";
 export * from "./tcp_seq.js";
 export {
-  TCP_MSS,
-  TCP_RECVSPACE,
-  TCP_SENDSPACE,
   tcp_close,
   tcp_drop,
   tcp_mss_to_advertise,
   tcp_newtcpcb,
   tcp_respond,
 } from "./tcp_subr.js";
+export {
+  SYSCTL_PRESETS,
+  type SysctlDef,
+  type SysctlPreset,
+  sysctl_write,
+  TCP_SYSCTLS,
+  type TcpSysctlName,
+  type TcpSysctlValues,
+  tcp_sysctl_init,
+  validatePreset,
+} from "./tcp_sysctl.js";
 export * from "./tcp_timer.js";
 export { tcp_usrreqs } from "./tcp_usrreq.js";
 export * from "./tcp_var.js";
@@ -93,6 +118,7 @@ export {
   soclose,
   soconnect,
   socreate,
+  sogetopt,
   solisten,
   soreceive,
   sosend,

@@ -19,6 +19,7 @@ import type { RpsHash } from "./flowhash.js";
 import type { IfCapEnable } from "./if.js";
 import type { NetPolicy } from "./lockpoints.js";
 import { type NetStack, netinet_attach, type TcpSysctls, validateTcpSysctls } from "./stack.js";
+import { type SysctlPreset, tcp_sysctl_init, validatePreset } from "./tcp_sysctl.js";
 import { Link, validateWire, type WireConfig, wireDirection } from "./wire.js";
 
 /** The system under test's address, 10.0.0.1, and the peer's, 10.0.0.2. */
@@ -44,8 +45,12 @@ export interface NetKernelOptions {
   wire?: Partial<WireConfig>;
   /** The peer: ideal (default) or with a profile of its own, and TCP sysctls of its own. */
   peer?: { profile?: Profile; tcp?: TcpSysctls };
-  /** TCP's RFC 7323 switches on both hosts (default: both on, as NetBSD). */
+  /** TCP's RFC 7323 switches on both hosts (default: as net.inet.tcp.rfc1323). */
   tcp?: TcpSysctls;
+  /** The kernel whose TCP defaults both hosts start from: "netbsd" (default) or "freebsd". */
+  defaults?: SysctlPreset;
+  /** Single sysctl values of the system under test changed from the preset's (tcp_sysctl.ts). */
+  sysctl?: Readonly<Record<string, number>>;
   /** The CPU each receive queue of the system under test interrupts (default all on CPU 0). */
   rxCpus?: readonly number[];
   /** ip_pktq's steering on the system under test (see NetStackOptions.rpsHash). */
@@ -99,6 +104,8 @@ export function net_kernel(opts: NetKernelOptions): NetKernel {
     }
   }
   validateTcpSysctls(opts.tcp, "tcp");
+  const defaults = validatePreset(opts.defaults ?? "netbsd", "defaults");
+  tcp_sysctl_init(defaults, opts.sysctl, "sysctl");
   validateTcpSysctls(opts.peer?.tcp, "peer.tcp");
   const nic = { ...opts.nic, mtuBytes: wire.mtuBytes, speedMbps: wire.speedMbps };
   const sim = new Simulation({ seed: opts.seed });
@@ -128,11 +135,14 @@ export function net_kernel(opts: NetKernelOptions): NetKernel {
     offloads: opts.offloads,
     nmbclusters: opts.nmbclusters,
     tcp: opts.tcp,
+    defaults,
+    sysctl: opts.sysctl,
   });
   const peer = netinet_attach(peerHost, {
     ...common,
     addr: PEER_ADDR,
     tcp: { ...opts.tcp, ...opts.peer?.tcp },
+    defaults,
   });
   const toPeer = new Link(sim, wireDirection(wire, "toPeer"), peer.ifp, sim.rng);
   const toDut = new Link(sim, wireDirection(wire, "toDut"), dut.ifp, sim.rng);

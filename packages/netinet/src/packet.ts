@@ -37,6 +37,8 @@ export class PacketHeader {
   th_mss = 0;
   /** The window-scale option of a SYN (TCPOPT_WINDOW): its shift, -1 when absent. */
   th_wscale = -1;
+  /** The SACK-permitted option of a SYN (TCPOPT_SACK_PERMITTED). */
+  th_sackperm = false;
   /** The timestamps option (TCPOPT_TIMESTAMP): present, TSval and TSecr. */
   th_ts = false;
   th_tsval = 0;
@@ -66,6 +68,7 @@ export class PacketHeader {
     this.th_off = h.th_off;
     this.th_mss = h.th_mss;
     this.th_wscale = h.th_wscale;
+    this.th_sackperm = h.th_sackperm;
     this.th_ts = h.th_ts;
     this.th_tsval = h.th_tsval;
     this.th_tsecr = h.th_tsecr;
@@ -86,6 +89,7 @@ export class PacketHeader {
     this.sport = this.dport = this.data_id = this.data_len = 0;
     this.th_seq = this.th_ack = this.th_flags = this.th_win = this.th_off = this.th_mss = 0;
     this.th_wscale = -1;
+    this.th_sackperm = false;
     this.th_ts = false;
     this.th_tsval = this.th_tsecr = 0;
   }

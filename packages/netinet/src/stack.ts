@@ -34,6 +34,12 @@ import { type NetLocking, type NetPolicy, validateLocking, validatePolicy } from
 import { MbufPools, type mbuf } from "./mbuf.js";
 import { type NetProbes, netProbes } from "./probes.js";
 import { ipstat, udpstat } from "./stats.js";
+import {
+  type SysctlPreset,
+  type TcpSysctlValues,
+  tcp_sysctl_init,
+  validatePreset,
+} from "./tcp_sysctl.js";
 import { tcpstat } from "./tcp_var.js";
 
 export interface NetStackOptions {
@@ -57,8 +63,12 @@ export interface NetStackOptions {
   nmbclusters?: number | undefined;
   /** The host's clock rate, for TCP's timers in ticks (default HZ_DEFAULT: softint_init's). */
   hz?: number | undefined;
-  /** TCP's RFC 7323 switches (net.inet.tcp.win_scale, net.inet.tcp.timestamps): both on by default. */
+  /** TCP's RFC 7323 switches (net.inet.tcp.win_scale, net.inet.tcp.timestamps): by default as net.inet.tcp.rfc1323. */
   tcp?: TcpSysctls | undefined;
+  /** The kernel whose TCP defaults the host starts from (default "netbsd"). */
+  defaults?: SysctlPreset | undefined;
+  /** Single sysctl values changed from the preset's, by name ("net.inet.tcp.delacktime": 200). */
+  sysctl?: Readonly<Record<string, number>> | undefined;
 }
 
 /** TCP's RFC 7323 sysctls. */
@@ -107,10 +117,11 @@ export class NetStack {
   locks!: NetLocking;
   readonly rpsHash: PktqRpsHashFunc<mbuf>;
   nextSocketId = 1;
-  /** tcp_do_win_scale: new connections ask for window scaling (RFC 7323 2). */
-  tcp_do_win_scale: boolean;
-  /** tcp_do_timestamps: new connections ask for timestamps (RFC 7323 3). */
-  tcp_do_timestamps: boolean;
+  /** The preset the TCP sysctls started from, and their values now. */
+  readonly preset: SysctlPreset;
+  readonly sysctl: TcpSysctlValues;
+  /** The RFC 7323 switches given explicitly; otherwise net.inet.tcp.rfc1323 decides. */
+  readonly tcpSwitches: TcpSysctls;
   private readonly ids: { next: number };
 
   constructor(
@@ -168,8 +179,12 @@ export class NetStack {
     this.tcbtable = new inpcbtable(this, "tcbtable", inpcbpl);
     this.hz = opts.hz ?? HZ_DEFAULT;
     validateTcpSysctls(opts.tcp, `netinet_attach ${host.name}: tcp`);
-    this.tcp_do_win_scale = opts.tcp?.windowScale ?? true;
-    this.tcp_do_timestamps = opts.tcp?.timestamps ?? true;
+    this.tcpSwitches = { ...opts.tcp };
+    this.preset = validatePreset(
+      opts.defaults ?? "netbsd",
+      `netinet_attach ${host.name}: defaults`,
+    );
+    this.sysctl = tcp_sysctl_init(this.preset, opts.sysctl, `netinet_attach ${host.name}: sysctl`);
   }
 
   /** A packet id unique in the simulation, for probes. */

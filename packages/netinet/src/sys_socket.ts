@@ -7,7 +7,7 @@
 
 import { kfn } from "@smpnet/core";
 import { type KernelGen, syscall_enter, syscall_exit, work } from "@smpnet/sim";
-import type { socket, uio } from "./socketvar.js";
+import { EINVAL, SS_NBIO, type socket, type uio } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 import {
   soaccept,
@@ -15,6 +15,7 @@ import {
   soclose,
   soconnect,
   socreate,
+  sogetopt,
   solisten,
   soreceive as soreceive_body,
   sosend as sosend_body,
@@ -25,6 +26,12 @@ import {
 // named for lockstat's and lockdebug's callers: the user's side of a socket lock
 const sosend = kfn("sosend", sosend_body);
 const soreceive = kfn("soreceive", soreceive_body);
+
+/** fcntl(2) commands and file status flags (sys/fcntl.h). */
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+export const O_RDWR = 0x0002;
+export const O_NONBLOCK = 0x0004;
 
 function* syscall<T>(stack: NetStack, body: KernelGen<T>): KernelGen<T> {
   syscall_enter();
@@ -86,6 +93,32 @@ export function sys_setsockopt(
   value: number,
 ): KernelGen<number> {
   return syscall(so.stack, sosetopt(so, level, name, value));
+}
+
+/** getsockopt(2) for an integer option: [0 or an errno, the value]. */
+export function sys_getsockopt(
+  so: socket,
+  level: number,
+  name: number,
+): KernelGen<[number, number]> {
+  return syscall(so.stack, sogetopt(so, level, name));
+}
+
+/**
+ * fcntl(2) on a socket's descriptor: F_GETFL (O_RDWR, with O_NONBLOCK when
+ * set) and F_SETFL, whose O_NONBLOCK sets or clears SS_NBIO (soo_ioctl's
+ * FIONBIO). [0 or an errno, the flags for F_GETFL].
+ */
+export function sys_fcntl(so: socket, cmd: number, arg: number): KernelGen<[number, number]> {
+  return syscall(so.stack, fcntl(so, cmd, arg));
+}
+
+function* fcntl(so: socket, cmd: number, arg: number): KernelGen<[number, number]> {
+  if (cmd === F_GETFL) return [0, O_RDWR | (so.so_state & SS_NBIO ? O_NONBLOCK : 0)];
+  if (cmd !== F_SETFL) return [EINVAL, 0];
+  if (arg & O_NONBLOCK) so.so_state |= SS_NBIO;
+  else so.so_state &= ~SS_NBIO;
+  return [0, 0];
 }
 
 /** close(2) */

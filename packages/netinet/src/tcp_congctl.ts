@@ -27,16 +27,18 @@ export const tcp_abc_aggressive = true;
 /** The largest window without window scaling (tcp.h TCP_MAXWIN). */
 export const TCP_MAXWIN = 65_535;
 
-/** Initial window in segments (tcp_subr.c tcp_init_win, TCP_INIT_WIN 4). */
-export const tcp_init_win = 4;
-/** Its cap in bytes by tcp_init_win 0..10 (tcp_subr.c tcp_init_win_max: 4 -> 3 * 1460). */
+/**
+ * The initial window's cap in bytes by segments 0..10 (NetBSD tcp_subr.c
+ * tcp_init_win_max: 4 -> 3 * 1460, RFC 3390; 10 -> 10 * 1460, as FreeBSD's
+ * RFC 6928 formula). The segments are net.inet.tcp.initcwnd_segments.
+ */
 const tcp_init_win_max: readonly number[] = [1, 1, 2, 2, 3, 5, 6, 7, 8, 9, 10].map(
   (n) => n * 1_460,
 );
 
-/** TCP_INITIAL_WINDOW (tcp_var.h): tcp_init_win segments, capped but never below two (4,380 bytes at 1460). */
-export function TCP_INITIAL_WINDOW(segsz: number): number {
-  return Math.min(tcp_init_win * segsz, Math.max(2 * segsz, tcp_init_win_max[tcp_init_win]!));
+/** TCP_INITIAL_WINDOW (tcp_var.h): `n` segments, capped but never below two (4,380 bytes at 1460 for 4). */
+export function TCP_INITIAL_WINDOW(n: number, segsz: number): number {
+  return Math.min(n * segsz, Math.max(2 * segsz, tcp_init_win_max[n]!));
 }
 
 /** ssthresh after a loss: half the flight, at least two segments (RFC 5681 eq. 4). */

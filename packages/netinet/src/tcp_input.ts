@@ -44,6 +44,7 @@ import {
 } from "./tcp_congctl.js";
 import {
   TCPS_CLOSE_WAIT,
+  TCPS_CLOSED,
   TCPS_CLOSING,
   TCPS_ESTABLISHED,
   TCPS_FIN_WAIT_1,
@@ -65,7 +66,6 @@ import { tcp_deliver, tcp_reass } from "./tcp_reass.js";
 import { SEQ_GEQ, SEQ_GT, SEQ_LEQ, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
 import {
   TCP_MAX_WINSHIFT,
-  TCP_MSS,
   tcp_close,
   tcp_drop,
   tcp_mss_to_advertise,
@@ -86,9 +86,10 @@ import {
   TCPT_PERSIST,
   TCPT_RANGESET,
   TCPT_REXMT,
-  TCPTV_MIN,
-  TCPTV_MSL,
   TCPTV_REXMTMAX,
+  tcp_msl,
+  tcp_rexmit_min,
+  tcp_rexmit_slop,
 } from "./tcp_timer.js";
 import {
   TF_ACKNOW,
@@ -97,6 +98,7 @@ import {
   TF_RCVD_TSTMP,
   TF_REQ_SCALE,
   TF_REQ_TSTMP,
+  TF_SACK_PERMIT,
   type tcpcb,
   type tcpstat,
 } from "./tcp_var.js";
@@ -229,7 +231,10 @@ function* tcp_input_locked(
   // the receive window: what the buffer takes, never less than was offered
   tp.rcv_wnd = Math.max(sbspace(so.so_rcv), seq_sub(tp.rcv_adv, tp.rcv_nxt), 0);
   let what: number;
+  // a bound socket that is neither listening nor connected answers with a RST
+  if (tp.t_state === TCPS_CLOSED) return DROPWITHRESET;
   if (tp.t_state === TCPS_LISTEN) return yield* tcp_input_listen(stack, tp, seg, laddr);
+  if (tp.t_state === TCPS_TIME_WAIT) return yield* tcp_twcheck(stack, tp, seg);
   if (tp.t_state === TCPS_SYN_SENT) what = yield* tcp_input_synsent(stack, tp, seg);
   else what = yield* tcp_input_ack(stack, tp, seg);
   if (what !== STEP6) return what;
@@ -243,9 +248,15 @@ function* tcp_input_listen(
   seg: tcpseg,
   laddr: number,
 ): KernelGen<number> {
-  if (seg.tiflags & TH_RST) return DROP;
-  if (seg.tiflags & TH_ACK) return DROPWITHRESET;
-  if ((seg.tiflags & TH_SYN) === 0) return DROP;
+  const f = seg.tiflags;
+  // FreeBSD's order: a bare ACK (or FIN-ACK) is answered with a RST; a RST,
+  // anything without SYN, a SYN-ACK and (with drop_synfin) a SYN-FIN are dropped
+  if ((f & (TH_RST | TH_ACK | TH_SYN)) === TH_ACK) return DROPWITHRESET;
+  if (f & TH_RST || (f & TH_SYN) === 0) return DROP;
+  if (f & TH_ACK || (f & TH_FIN && stack.sysctl["net.inet.tcp.drop_synfin"] !== 0)) {
+    stack.tcpstat.tcps_badsyn++;
+    return DROP;
+  }
   const so2 = yield* sonewconn(tp.t_socket);
   if (so2 === null) {
     stack.tcpstat.tcps_listendrop++;
@@ -284,6 +295,12 @@ function* tcp_input_synsent(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<
   if (f & TH_ACK && (SEQ_LEQ(seg.ack, tp.iss) || SEQ_GT(seg.ack, tp.snd_max))) {
     return DROPWITHRESET;
   }
+  if (
+    (f & (TH_SYN | TH_FIN)) === (TH_SYN | TH_FIN) &&
+    stack.sysctl["net.inet.tcp.drop_synfin"] !== 0
+  ) {
+    return DROP;
+  }
   if (f & TH_RST) {
     if (f & TH_ACK) yield* tcp_drop(tp, ECONNREFUSED);
     return DROP;
@@ -299,6 +316,7 @@ function* tcp_input_synsent(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<
   tp.t_flags |= TF_ACKNOW;
   tcp_dooptions(tp, seg.m);
   tcp_mss_from_peer(tp, seg.m.th_mss);
+  tcp_sbround(tp);
   if (f & TH_ACK && SEQ_GT(tp.snd_una, tp.iss)) {
     st.tcps_connects++;
     tcp_established(tp);
@@ -329,8 +347,24 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
   const st = stack.tcpstat;
   const so = tp.t_socket;
   const m = seg.m;
+  if (seg.tiflags & TH_RST) return yield* tcp_input_rst(stack, tp, seg);
+  // RFC 5961 4.2: a SYN on a synchronised connection gets a challenge ACK; with
+  // insecure_syn an in-window one resets it (RFC 793)
+  if (seg.tiflags & TH_SYN && tp.t_state !== TCPS_SYN_RECEIVED) {
+    st.tcps_badsyn++;
+    if (
+      stack.sysctl["net.inet.tcp.insecure_syn"] !== 0 &&
+      SEQ_GEQ(seg.seq, tp.last_ack_sent) &&
+      SEQ_LT(seg.seq, seq_add(tp.last_ack_sent, tp.rcv_wnd))
+    ) {
+      yield* tcp_drop(tp, ECONNRESET);
+    } else {
+      yield* tcp_respond_ack(stack, tp);
+    }
+    return DROP;
+  }
   // PAWS (RFC 7323 5): an older timestamp than the last one taken is a stale duplicate
-  if (m.th_ts && (seg.tiflags & TH_RST) === 0 && tp.ts_recent !== 0) {
+  if (m.th_ts && tp.ts_recent !== 0) {
     if (TSTMP_LT(m.th_tsval, tp.ts_recent)) {
       if (((tcp_now(stack) - tp.ts_recent_age) | 0) > TCP_PAWS_IDLE) {
         // ts_recent is too old to judge by
@@ -342,34 +376,6 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
         return DROPAFTERACK;
       }
     }
-  }
-  // RFC 5961 3.2: a RST must carry exactly rcv_nxt; one elsewhere in the window gets a challenge ACK
-  if (seg.tiflags & TH_RST) {
-    if (seg.seq !== tp.rcv_nxt) {
-      const inWindow =
-        SEQ_GEQ(seg.seq, tp.rcv_nxt) &&
-        SEQ_LT(seg.seq, seq_add(tp.rcv_nxt, Math.max(tp.rcv_wnd, 1)));
-      if (inWindow) {
-        tp.t_flags |= TF_ACKNOW;
-        yield* tcp_output(tp);
-      }
-      return DROP;
-    }
-    if (tp.t_state === TCPS_SYN_RECEIVED) {
-      so.so_error = ECONNREFUSED;
-      yield* tcp_close(tp);
-    } else if (
-      tp.t_state <= TCPS_CLOSE_WAIT ||
-      tp.t_state === TCPS_FIN_WAIT_1 ||
-      tp.t_state === TCPS_FIN_WAIT_2
-    ) {
-      so.so_error = ECONNRESET;
-      st.tcps_drops++;
-      yield* tcp_close(tp);
-    } else {
-      yield* tcp_close(tp);
-    }
-    return DROP;
   }
   // duplicates at the front: trim them (a SYN among them is dropped first)
   let todrop = seq_sub(tp.rcv_nxt, seg.seq);
@@ -426,7 +432,7 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
     tp.ts_recent_age = tcp_now(stack);
     tp.ts_recent = m.th_tsval;
   }
-  // RFC 5961 4.2: a SYN on a synchronised connection gets a challenge ACK
+  // a SYN in SYN_RECEIVED (a retransmission of the peer's) is answered with an ACK
   if (seg.tiflags & TH_SYN) {
     st.tcps_badsyn++;
     return DROPAFTERACK;
@@ -436,12 +442,86 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
     if (SEQ_GT(tp.snd_una, seg.ack) || SEQ_GT(seg.ack, tp.snd_max)) return DROPWITHRESET;
     st.tcps_connects++;
     tcp_established(tp);
+    tcp_sbround(tp);
     yield* soisconnected(so);
     tp.snd_wl1 = seq_add(seg.seq, -1);
     // data that came before the handshake completed
     if (tp.segq.length > 0 && (yield* tcp_reass(stack, tp, null)) !== 0) yield* tcp_input_fin(tp);
   }
   return yield* tcp_input_newack(stack, tp, seg);
+}
+
+/**
+ * A RST on a synchronised connection (RFC 5961 3.2, as FreeBSD's
+ * tcp_do_segment): inside the window measured from last_ack_sent (or
+ * exactly there when the window is closed) it resets the connection if it
+ * is at last_ack_sent, or with insecure_rst anywhere in the window, else it
+ * gets a challenge ACK; outside the window it is dropped.
+ */
+function* tcp_input_rst(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
+  const so = tp.t_socket;
+  const inWindow =
+    (SEQ_GEQ(seg.seq, tp.last_ack_sent) &&
+      SEQ_LT(seg.seq, seq_add(tp.last_ack_sent, tp.rcv_wnd))) ||
+    (tp.rcv_wnd === 0 && seg.seq === tp.last_ack_sent);
+  if (!inWindow) return DROP;
+  if (stack.sysctl["net.inet.tcp.insecure_rst"] === 0 && seg.seq !== tp.last_ack_sent) {
+    yield* tcp_respond_ack(stack, tp);
+    return DROP;
+  }
+  stack.tcpstat.tcps_drops++;
+  so.so_error = tp.t_state === TCPS_SYN_RECEIVED ? ECONNREFUSED : ECONNRESET;
+  yield* tcp_close(tp);
+  return DROP;
+}
+
+/** A bare ACK from snd_nxt acknowledging rcv_nxt: RFC 5961's challenge ACK, TIME_WAIT's answer. */
+function* tcp_respond_ack(stack: NetStack, tp: tcpcb): KernelGen {
+  const inp = tp.t_inpcb;
+  yield* tcp_respond(
+    stack,
+    tp.t_socket,
+    inp.inp_faddr,
+    inp.inp_fport,
+    inp.inp_lport,
+    tp.rcv_nxt,
+    tp.snd_nxt,
+    TH_ACK,
+    tp,
+  );
+  tp.last_ack_sent = tp.rcv_nxt;
+}
+
+/**
+ * tcp_twcheck (FreeBSD tcp_timewait.c): a segment for a connection in
+ * TIME_WAIT. A RST is ignored (RFC 1337); a SYN-FIN with drop_synfin is
+ * dropped; a new SYN above rcv_nxt ends the old connection (the peer's
+ * retransmitted SYN then finds the listener: the model does not look the
+ * segment up again); a segment without ACK is dropped; a retransmitted FIN
+ * restarts the 2MSL wait; anything but an exact duplicate ACK is answered
+ * with an ACK.
+ */
+function* tcp_twcheck(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
+  const f = seg.tiflags;
+  if (f & TH_RST) return DROP;
+  if (
+    (f & (TH_SYN | TH_FIN)) === (TH_SYN | TH_FIN) &&
+    stack.sysctl["net.inet.tcp.drop_synfin"] !== 0
+  ) {
+    return DROP;
+  }
+  if ((f & (TH_SYN | TH_ACK)) === TH_SYN && SEQ_GT(seg.seq, tp.rcv_nxt)) {
+    yield* tcp_close(tp);
+    return DROP;
+  }
+  if ((f & TH_ACK) === 0) return DROP;
+  if (f & TH_FIN && seq_add(seg.seq, seg.tlen + (f & TH_SYN ? 1 : 0) + 1) === tp.rcv_nxt) {
+    yield* TCP_TIMER_ARM(tp, TCPT_2MSL, 2 * tcp_msl(tp));
+  }
+  if (f !== TH_ACK || seg.tlen !== 0 || seg.seq !== tp.rcv_nxt || seg.ack !== tp.snd_nxt) {
+    yield* tcp_respond_ack(stack, tp);
+  }
+  return DROP;
 }
 
 /** The ACK of a synchronised connection: duplicates, new data acknowledged, the FIN states. */
@@ -524,10 +604,6 @@ function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<n
         return DROP;
       }
       break;
-    case TCPS_TIME_WAIT:
-      // a retransmitted FIN: restart the 2MSL wait and ACK it
-      yield* TCP_TIMER_ARM(tp, TCPT_2MSL, 2 * TCPTV_MSL);
-      return DROPAFTERACK;
   }
   return STEP6;
 }
@@ -593,9 +669,6 @@ function* tcp_input_fin(tp: tcpcb): KernelGen {
     case TCPS_FIN_WAIT_2:
       yield* tcp_timewait(tp);
       break;
-    case TCPS_TIME_WAIT:
-      yield* TCP_TIMER_ARM(tp, TCPT_2MSL, 2 * TCPTV_MSL);
-      break;
   }
 }
 
@@ -604,7 +677,7 @@ function* tcp_timewait(tp: tcpcb): KernelGen {
   tcp_state(tp, TCPS_TIME_WAIT);
   yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
   yield* TCP_TIMER_DISARM(tp, TCPT_PERSIST);
-  yield* TCP_TIMER_ARM(tp, TCPT_2MSL, 2 * TCPTV_MSL);
+  yield* TCP_TIMER_ARM(tp, TCPT_2MSL, 2 * tcp_msl(tp));
   yield* soisdisconnected(tp.t_socket);
 }
 
@@ -623,10 +696,31 @@ function* tcp_setup_ack(tp: tcpcb): KernelGen {
  * our MTU allows, less the timestamp option every segment will carry.
  */
 function tcp_mss_from_peer(tp: tcpcb, offer: number): void {
-  tp.t_peermss = offer > 0 ? offer : TCP_MSS;
-  tp.t_segsz = Math.min(tp.t_peermss, tcp_mss_to_advertise(tp.t_socket.stack));
+  const stack = tp.t_socket.stack;
+  tp.t_peermss = offer > 0 ? offer : stack.sysctl["net.inet.tcp.mssdflt"];
+  tp.t_segsz = Math.min(tp.t_peermss, tcp_mss_to_advertise(stack));
   const ts = TF_REQ_TSTMP | TF_RCVD_TSTMP;
   if ((tp.t_flags & ts) === ts) tp.t_segsz -= TCPOLEN_TSTAMP_APPA;
+}
+
+/**
+ * Both socket buffers grow to whole segments, never past sb_max (NetBSD
+ * tcp_mss_from_peer and tcp_established, FreeBSD tcp_mss): a 65,536-byte
+ * buffer of 1460-byte segments holds 65,700. An active open does it on the
+ * peer's SYN; a passive one when the handshake completes (the syn cache's
+ * SYN-ACK offers the listener's buffer).
+ */
+function tcp_sbround(tp: tcpcb): void {
+  const so = tp.t_socket;
+  const sb_max = so.stack.sysctl["kern.ipc.maxsockbuf"];
+  for (const sb of [so.so_snd, so.so_rcv]) {
+    if (sb.sb_hiwat >= tp.t_segsz) {
+      sb.sb_hiwat = Math.max(
+        sb.sb_hiwat,
+        Math.min(sb_max, Math.ceil(sb.sb_hiwat / tp.t_segsz) * tp.t_segsz),
+      );
+    }
+  }
 }
 
 /**
@@ -639,6 +733,8 @@ function tcp_dooptions(tp: tcpcb, m: mbuf): void {
     tp.t_flags |= TF_RCVD_SCALE;
     tp.requested_s_scale = Math.min(m.th_wscale, TCP_MAX_WINSHIFT);
   }
+  // SACK-permitted only if the peer offered it too
+  if (!m.th_sackperm) tp.t_flags &= ~TF_SACK_PERMIT;
   if (m.th_ts) {
     tp.t_flags |= TF_RCVD_TSTMP;
     tp.ts_recent = m.th_tsval;
@@ -665,7 +761,8 @@ function tcp_rcvseqinit(tp: tcpcb): void {
 /** tcp_established: the state, and the initial congestion window for the MSS now known. */
 function tcp_established(tp: tcpcb): void {
   tcp_state(tp, TCPS_ESTABLISHED);
-  tp.snd_cwnd = TCP_INITIAL_WINDOW(tp.t_segsz);
+  const n = tp.t_socket.stack.sysctl["net.inet.tcp.initcwnd_segments"];
+  tp.snd_cwnd = TCP_INITIAL_WINDOW(n, tp.t_segsz);
 }
 
 /**
@@ -684,5 +781,9 @@ export function tcp_xmit_timer(tp: tcpcb, rtt: number): void {
   }
   tp.t_rtttime = -1;
   tp.t_rxtshift = 0;
-  tp.t_rxtcur = TCPT_RANGESET(TCP_REXMTVAL(tp), TCPTV_MIN, TCPTV_REXMTMAX);
+  tp.t_rxtcur = TCPT_RANGESET(
+    TCP_REXMTVAL(tp) + tcp_rexmit_slop(tp),
+    tcp_rexmit_min(tp),
+    TCPTV_REXMTMAX,
+  );
 }

@@ -13,13 +13,15 @@
  * A data segment is a fresh packet of header plus payload (NetBSD's
  * m_copym shares the send buffer's clusters: here the copy is not charged
  * beyond the mbufs). Its th_seq and length name the bytes it carries.
- * Options, as tcp_output.c builds them: MSS on a SYN; window scale on a
+ * Options, as tcp_output.c builds them (laid out as tcp_options.ts): MSS
+ * on a SYN; SACK-permitted on a SYN while TF_SACK_PERMIT (on a SYN-ACK
+ * only if the peer offered it); window scale on a
  * SYN when TF_REQ_SCALE (on a SYN-ACK only if the peer's SYN had one);
  * timestamps (TSval our clock, TSecr ts_recent) on a SYN when TF_REQ_TSTMP
  * and on every other segment but a RST once both sides agreed. The option
  * bytes, padded with NOPs to 32-bit words, count in th_off and on the wire.
  * The window is shifted right by rcv_scale, never on a SYN (RFC 7323 2.2).
- * Left out: SACK.
+ * Left out: SACK blocks.
  */
 
 import { curcpu, type KernelGen, work } from "@smpnet/sim";
@@ -30,7 +32,8 @@ import { ip_output } from "./ip_output.js";
 import { m_getpkt } from "./mbuf.js";
 import { ENOBUFS } from "./socketvar.js";
 import { TCP_INITIAL_WINDOW, TCP_MAXWIN } from "./tcp_congctl.js";
-import { TH_ACK, TH_FIN, TH_RST, TH_SYN, tcp_outflags } from "./tcp_fsm.js";
+import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, tcp_outflags } from "./tcp_fsm.js";
+import { tcp_addoptions } from "./tcp_options.js";
 import { SEQ_GT, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
 import { tcp_mss_to_advertise, tcp_now } from "./tcp_subr.js";
 import {
@@ -49,14 +52,13 @@ import {
   TF_RCVD_TSTMP,
   TF_REQ_SCALE,
   TF_REQ_TSTMP,
+  TF_SACK_PERMIT,
   TF_SENTFIN,
   type tcpcb,
 } from "./tcp_var.js";
 import { sbspace } from "./uipc_socket2.js";
 
-/** Option lengths (tcp.h): MSS; window scale with its NOP; timestamps with two NOPs (TCPOLEN_TSTAMP_APPA). */
-const TCPOLEN_MAXSEG = 4;
-const TCPOLEN_WINDOW_APPA = 4;
+/** Timestamps with two NOPs (tcp.h TCPOLEN_TSTAMP_APPA): the options of every segment but a SYN. */
 export const TCPOLEN_TSTAMP_APPA = 12;
 
 /** Does a segment with `flags` carry a window scale / timestamps? (tcp_output.c's conditions) */
@@ -83,7 +85,10 @@ export function* tcp_output(tp: tcpcb): KernelGen<number> {
   // idle for longer than an RTO: restart from the initial window (RFC 5681 4.1)
   const idle = tp.snd_max === tp.snd_una;
   if (idle && now - tp.t_rcvtime >= tp.t_rxtcur) {
-    tp.snd_cwnd = Math.min(tp.snd_cwnd, TCP_INITIAL_WINDOW(tp.t_segsz));
+    tp.snd_cwnd = Math.min(
+      tp.snd_cwnd,
+      TCP_INITIAL_WINDOW(stack.sysctl["net.inet.tcp.initcwnd_segments"], tp.t_segsz),
+    );
   }
   for (;;) {
     const off = seq_sub(tp.snd_nxt, tp.snd_una);
@@ -168,12 +173,17 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
   const so = tp.t_socket;
   const stack = so.stack;
   const st = stack.tcpstat;
+  // the segment that empties the send buffer is pushed (tcp_output.c: off + len == sb_cc)
+  if (len > 0 && seq_sub(tp.snd_nxt, tp.snd_una) + len === so.so_snd.sb_cc) flags |= TH_PUSH;
   const wscale = tcp_sends_wscale(tp, flags);
   const tstmp = tcp_sends_tstmp(tp, flags);
+  const sackperm = (flags & TH_SYN) !== 0 && (tp.t_flags & TF_SACK_PERMIT) !== 0;
   const optlen =
-    (flags & TH_SYN ? TCPOLEN_MAXSEG : 0) +
-    (wscale ? TCPOLEN_WINDOW_APPA : 0) +
-    (tstmp ? TCPOLEN_TSTAMP_APPA : 0);
+    flags & TH_SYN
+      ? tcp_addoptions(true, wscale, sackperm, tstmp, null)
+      : tstmp
+        ? TCPOLEN_TSTAMP_APPA
+        : 0;
   const hdrlen = TCP_HDR_LEN + optlen;
   // a FIN sent before and not acked is sent again at its own sequence number
   if (flags & TH_FIN && tp.t_flags & TF_SENTFIN && tp.snd_nxt === tp.snd_max) {
@@ -207,6 +217,7 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
   m.th_off = hdrlen;
   m.th_mss = flags & TH_SYN ? tcp_mss_to_advertise(stack) : 0;
   m.th_wscale = wscale ? tp.request_r_scale : -1;
+  m.th_sackperm = sackperm;
   m.th_ts = tstmp;
   m.th_tsval = tstmp ? tcp_now(stack) : 0;
   m.th_tsecr = tstmp ? tp.ts_recent : 0;
@@ -220,11 +231,13 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
   // receiver-side silly-window avoidance, and never shrink what was offered
   let win = rwin;
   if (win < so.so_rcv.sb_hiwat / 4 && win < tp.t_segsz) win = 0;
+  // a RST advertises no window (FreeBSD tcp_output.c)
+  if (flags & TH_RST) win = 0;
   // a SYN's window is never scaled (RFC 7323 2.2)
   const scale = flags & TH_SYN ? 0 : tp.rcv_scale;
   win = Math.min(win, TCP_MAXWIN * 2 ** scale);
   const offered = seq_sub(tp.rcv_adv, tp.rcv_nxt);
-  if (win < offered) win = offered;
+  if (win < offered && (flags & TH_RST) === 0) win = offered;
   m.th_win = Math.floor(win / 2 ** scale);
   if (!stack.ifp.if_capenable.txChecksum) yield* in_cksum(stack, hdrlen + len);
 

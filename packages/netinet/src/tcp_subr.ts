@@ -34,24 +34,13 @@ import { SS_NOFDREF, type socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 import { TCP_MAXWIN } from "./tcp_congctl.js";
 import { TCPS_CLOSED, TCPS_HAVERCVDSYN, TH_ACK, TH_RST } from "./tcp_fsm.js";
-import { tcp_output } from "./tcp_output.js";
-import {
-  TCPTV_SRTTDFLT,
-  tcp_delack,
-  tcp_timer_2msl,
-  tcp_timer_persist,
-  tcp_timer_rexmt,
-} from "./tcp_timer.js";
-import { TF_REQ_SCALE, TF_REQ_TSTMP, tcpcb } from "./tcp_var.js";
-import { sbflush, soisdisconnected, soqremque } from "./uipc_socket2.js";
+import { TCPOLEN_TSTAMP_APPA, tcp_output } from "./tcp_output.js";
+import { tcp_delack, tcp_timer_2msl, tcp_timer_persist, tcp_timer_rexmt } from "./tcp_timer.js";
+import { TF_RCVD_TSTMP, TF_REQ_SCALE, TF_REQ_TSTMP, TF_SACK_PERMIT, tcpcb } from "./tcp_var.js";
+import { sbflush, sbspace, soisdisconnected, soqremque } from "./uipc_socket2.js";
 
 /** The largest window shift (tcp.h TCP_MAX_WINSHIFT). */
 export const TCP_MAX_WINSHIFT = 14;
-/** The MSS assumed of a peer that sends no MSS option (tcp.h TCP_MSS, tcp_mssdflt). */
-export const TCP_MSS = 536;
-/** Socket buffers of a TCP socket (tcp_usrreq.c tcp_sendspace, tcp_recvspace: 32 KiB). */
-export const TCP_SENDSPACE = 32 * 1024;
-export const TCP_RECVSPACE = 32 * 1024;
 
 /** The MSS this host offers: the interface MTU less the IP and TCP headers (tcp_mss_to_advertise). */
 export function tcp_mss_to_advertise(stack: NetStack): number {
@@ -62,10 +51,12 @@ export function tcp_mss_to_advertise(stack: NetStack): number {
 export function* tcp_newtcpcb(inp: inpcb): KernelGen<tcpcb> {
   const host = inp.inp_socket.stack.host;
   const name = `${inp.inp_socket}`;
+  const stack = inp.inp_socket.stack;
+  const sysctl = stack.sysctl;
   const tp = new tcpcb(
     inp,
-    TCP_MSS,
-    TCPTV_SRTTDFLT,
+    sysctl["net.inet.tcp.mssdflt"],
+    sysctl["net.inet.tcp.rexmit_initial"] * NS_PER_MS,
     [
       callout_init(host, CALLOUT_MPSAFE, `${name}.rexmt`),
       callout_init(host, CALLOUT_MPSAFE, `${name}.persist`),
@@ -79,21 +70,23 @@ export function* tcp_newtcpcb(inp: inpcb): KernelGen<tcpcb> {
   yield* callout_setfunc(tp.t_delack_ch, tcp_delack, tp);
   // no congestion limit until the connection is up and its MSS known (tcp_established sets cwnd)
   tp.snd_cwnd = tp.snd_ssthresh = TCP_MAXWIN << TCP_MAX_WINSHIFT;
-  const stack = inp.inp_socket.stack;
-  if (stack.tcp_do_win_scale) tp.t_flags |= TF_REQ_SCALE;
-  if (stack.tcp_do_timestamps) tp.t_flags |= TF_REQ_TSTMP;
+  const rfc1323 = sysctl["net.inet.tcp.rfc1323"] !== 0;
+  if (stack.tcpSwitches.windowScale ?? rfc1323) tp.t_flags |= TF_REQ_SCALE;
+  if (stack.tcpSwitches.timestamps ?? rfc1323) tp.t_flags |= TF_REQ_TSTMP;
+  if (sysctl["net.inet.tcp.sack.enable"] !== 0) tp.t_flags |= TF_SACK_PERMIT;
   inp.inp_ppcb = tp;
   return tp;
 }
 
 /**
- * tcp_rcvscale: the smallest shift that lets the window cover the receive
- * buffer (tcp_usrreq.c tcp_connect, and the syn cache for a passive open).
+ * tcp_rcvscale: the smallest shift that lets the window cover the largest
+ * socket buffer, sb_max (kern.ipc.maxsockbuf), so a buffer grown later
+ * still fits (tcp_usrreq.c tcp_connect and the syn cache, both kernels).
  */
 export function tcp_rcvscale(tp: tcpcb): void {
-  const hiwat = tp.t_socket.so_rcv.sb_hiwat;
+  const sb_max = tp.t_socket.stack.sysctl["kern.ipc.maxsockbuf"];
   tp.request_r_scale = 0;
-  while (tp.request_r_scale < TCP_MAX_WINSHIFT && TCP_MAXWIN << tp.request_r_scale < hiwat) {
+  while (tp.request_r_scale < TCP_MAX_WINSHIFT && TCP_MAXWIN << tp.request_r_scale < sb_max) {
     tp.request_r_scale++;
   }
 }
@@ -119,7 +112,9 @@ export function tcp_state(tp: tcpcb, state: number): void {
 
 /**
  * tcp_respond: sends a bare segment (RST, or an ACK outside any
- * connection's output) to `faddr`:`fport` from `lport`.
+ * connection's output) to `faddr`:`fport` from `lport`. With the
+ * connection `tp` (a challenge ACK, an ACK from TIME_WAIT) an ACK carries
+ * the receive window and, when agreed, timestamps; a RST's window is 0.
  */
 export function* tcp_respond(
   stack: NetStack,
@@ -130,23 +125,37 @@ export function* tcp_respond(
   ack: number,
   seq: number,
   flags: number,
+  tp: tcpcb | null = null,
 ): KernelGen {
   const m = yield* m_gethdr(stack.mbufs);
   if (m === null) return;
   yield* work(stack.costs.tcpOutputCycles);
-  m.len = m.m_len = IP_HDR_LEN + TCP_HDR_LEN;
+  const ts = TF_REQ_TSTMP | TF_RCVD_TSTMP;
+  const tstmp = tp !== null && (flags & TH_RST) === 0 && (tp.t_flags & ts) === ts;
+  const hdrlen = TCP_HDR_LEN + (tstmp ? TCPOLEN_TSTAMP_APPA : 0);
+  m.len = m.m_len = IP_HDR_LEN + hdrlen;
   m.id = stack.nextPacketId();
   m.sport = lport;
   m.dport = fport;
   m.th_seq = seq >>> 0;
   m.th_ack = flags & TH_ACK ? ack >>> 0 : 0;
   m.th_flags = flags;
-  m.th_off = TCP_HDR_LEN;
+  m.th_off = hdrlen;
   m.th_win = 0;
-  if (!stack.ifp.if_capenable.txChecksum) yield* in_cksum(stack, TCP_HDR_LEN);
+  if (tp !== null && (flags & TH_RST) === 0) {
+    const win = Math.min(sbspace(tp.t_socket.so_rcv), TCP_MAXWIN * 2 ** tp.rcv_scale);
+    m.th_win = Math.floor(Math.max(win, 0) / 2 ** tp.rcv_scale);
+  }
+  if (tstmp) {
+    m.th_ts = true;
+    m.th_tsval = tcp_now(stack);
+    m.th_tsecr = tp.ts_recent;
+  }
+  if (!stack.ifp.if_capenable.txChecksum) yield* in_cksum(stack, hdrlen);
   const st = stack.tcpstat;
   st.tcps_sndtotal++;
   if (flags & TH_RST) st.tcps_sndrst++;
+  else st.tcps_sndacks++;
   const p = stack.probes.tcp_output;
   if (p.on) p.emit(curcpu(), m.id, m.th_seq, m.th_ack, flags, 0, 0);
   const locks = stack.locks;

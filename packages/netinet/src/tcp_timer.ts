@@ -12,7 +12,7 @@
  * Left out: the keepalive timer (TCPT_KEEP), with keepalive itself.
  */
 
-import { type KernelGen, NS_PER_SEC } from "@smpnet/sim";
+import { type KernelGen, NS_PER_MS, NS_PER_SEC } from "@smpnet/sim";
 import type { callout_t } from "@smpnet/softint";
 import {
   callout_ack,
@@ -26,6 +26,7 @@ import { tcp_newreno_slow_retransmit } from "./tcp_congctl.js";
 import { TCPS_TIME_WAIT } from "./tcp_fsm.js";
 import { tcp_output } from "./tcp_output.js";
 import { tcp_close, tcp_drop } from "./tcp_subr.js";
+import type { TcpSysctlName } from "./tcp_sysctl.js";
 import { TF_ACKNOW, type tcpcb } from "./tcp_var.js";
 
 /** Timer indices (tcp_timer.h). */
@@ -33,15 +34,10 @@ export const TCPT_REXMT = 0;
 export const TCPT_PERSIST = 1;
 export const TCPT_2MSL = 2;
 
-/** Maximum segment lifetime (tcp_timer.h TCPTV_MSL, 30 s). */
-export const TCPTV_MSL = 30 * NS_PER_SEC;
-/** The retransmit timeout before any RTT is measured (TCPTV_SRTTDFLT, 3 s). */
-export const TCPTV_SRTTDFLT = 3 * NS_PER_SEC;
 /** Bounds of the persist interval (TCPTV_PERSMIN 5 s, TCPTV_PERSMAX 60 s). */
 export const TCPTV_PERSMIN = 5 * NS_PER_SEC;
 export const TCPTV_PERSMAX = 60 * NS_PER_SEC;
-/** Bounds of the retransmit timeout (TCPTV_MIN 1 s, TCPTV_REXMTMAX 64 s). */
-export const TCPTV_MIN = NS_PER_SEC;
+/** The retransmit timeout's ceiling (TCPTV_REXMTMAX 64 s; its floor is net.inet.tcp.rexmit_min). */
 export const TCPTV_REXMTMAX = 64 * NS_PER_SEC;
 /** Idle time a FIN_WAIT_2 connection with no socket is kept (tcp_maxidle: 8 keepalive intervals of 75 s). */
 export const TCP_MAXIDLE = 8 * 75 * NS_PER_SEC;
@@ -49,8 +45,22 @@ export const TCP_MAXIDLE = 8 * 75 * NS_PER_SEC;
 export const TCP_MAXRXTSHIFT = 12;
 /** The backoff multipliers (tcp_timer.c tcp_backoff). */
 export const tcp_backoff: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64];
-/** The delayed-ACK delay: hz / PR_FASTHZ ticks, 200 ms (tcp_subr.c tcp_delack_ticks). */
-export const TCP_DELACK_NS = NS_PER_SEC / 5;
+/** The sysctls the timers read (tcp_sysctl.ts), in ns. */
+function sysctl_ns(tp: tcpcb, name: TcpSysctlName): number {
+  return tp.t_socket.stack.sysctl[name] * NS_PER_MS;
+}
+/** Maximum segment lifetime (net.inet.tcp.msl): TIME_WAIT lasts twice it. */
+export function tcp_msl(tp: tcpcb): number {
+  return sysctl_ns(tp, "net.inet.tcp.msl");
+}
+/** The retransmit timeout's floor (net.inet.tcp.rexmit_min: TCPTV_MIN). */
+export function tcp_rexmit_min(tp: tcpcb): number {
+  return sysctl_ns(tp, "net.inet.tcp.rexmit_min");
+}
+/** Added to every computed timeout (net.inet.tcp.rexmit_slop: FreeBSD's TCPTV_CPU_VAR; NetBSD 0). */
+export function tcp_rexmit_slop(tp: tcpcb): number {
+  return sysctl_ns(tp, "net.inet.tcp.rexmit_slop");
+}
 
 /** Ticks of `hz` for `ns`, at least one. */
 function ticks(tp: tcpcb, ns: number): number {
@@ -76,12 +86,12 @@ export function TCP_TIMER_ISARMED(tp: tcpcb, which: number): boolean {
 
 /** TCP_SET_DELACK: the delayed-ACK callout, due in TCP_DELACK_NS. */
 export function* TCP_SET_DELACK(tp: tcpcb): KernelGen {
-  yield* callout_schedule(tp.t_delack_ch, ticks(tp, TCP_DELACK_NS));
+  yield* callout_schedule(tp.t_delack_ch, ticks(tp, sysctl_ns(tp, "net.inet.tcp.delacktime")));
 }
 
 /** TCP_REXMTVAL: RFC 6298's RTO, srtt + max(G, 4 rttvar), before clamping. */
 export function TCP_REXMTVAL(tp: tcpcb): number {
-  if (tp.t_srtt === 0) return TCPTV_SRTTDFLT;
+  if (tp.t_srtt === 0) return sysctl_ns(tp, "net.inet.tcp.rexmit_initial");
   const G = NS_PER_SEC / tp.t_socket.stack.hz;
   return tp.t_srtt + Math.max(G, 4 * tp.t_rttvar);
 }
@@ -121,8 +131,8 @@ function* rexmt(tp: tcpcb): KernelGen {
   }
   st.tcps_rexmttimeo++;
   tp.t_rxtcur = TCPT_RANGESET(
-    TCP_REXMTVAL(tp) * tcp_backoff[tp.t_rxtshift]!,
-    TCPTV_MIN,
+    TCP_REXMTVAL(tp) * tcp_backoff[tp.t_rxtshift]! + tcp_rexmit_slop(tp),
+    tcp_rexmit_min(tp),
     TCPTV_REXMTMAX,
   );
   yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);

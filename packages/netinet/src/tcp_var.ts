@@ -33,6 +33,7 @@ export const TF_REQ_SCALE = 0x0020; // we will ask for (or agree to) window scal
 export const TF_RCVD_SCALE = 0x0040; // the peer's SYN carried a window scale
 export const TF_REQ_TSTMP = 0x0080; // we will ask for (or agree to) timestamps
 export const TF_RCVD_TSTMP = 0x0100; // the peer's SYN carried a timestamp
+export const TF_SACK_PERMIT = 0x0200; // SACK-permitted offered, and (once synchronised) agreed
 
 /** A segment waiting in the reassembly queue (struct ipqent): its range and the mbuf holding it. */
 export interface tcpqent {

@@ -32,6 +32,7 @@ import { m_freem, m_getpkt, type mbuf } from "./mbuf.js";
 import type { pr_usrreqs } from "./protosw.js";
 import {
   ECONNABORTED,
+  EINPROGRESS,
   EINVAL,
   EMSGSIZE,
   ENOBUFS,
@@ -40,8 +41,11 @@ import {
   EOPNOTSUPP,
   EPIPE,
   EWOULDBLOCK,
+  MSG_PEEK,
   SO_ACCEPTCONN,
+  SO_ERROR,
   SO_RCVBUF,
+  SO_REUSEADDR,
   SO_SNDBUF,
   SOCK_DGRAM,
   SOCK_STREAM,
@@ -57,7 +61,6 @@ import {
   type uio,
 } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
-import { TCP_RECVSPACE, TCP_SENDSPACE } from "./tcp_subr.js";
 import { tcp_usrreqs } from "./tcp_usrreq.js";
 import { udp_usrreqs } from "./udp_usrreq.js";
 import { sbdrop, sbflush, sbspace, sbtakerecord, sbwait, sowait } from "./uipc_socket2.js";
@@ -75,8 +78,8 @@ export function* socreate(stack: NetStack, type: number): KernelGen<socket> {
     type,
     stream ? tcp_usrreqs : udp_usrreqs,
     stack.nextSocketId++,
-    stream ? TCP_SENDSPACE : UDP_SENDSPACE,
-    stream ? TCP_RECVSPACE : UDP_RECVSPACE,
+    stream ? stack.sysctl["net.inet.tcp.sendspace"] : UDP_SENDSPACE,
+    stream ? stack.sysctl["net.inet.tcp.recvspace"] : UDP_RECVSPACE,
   );
   const locks = stack.locks;
   yield* locks.so_syscall.enter(so);
@@ -102,9 +105,6 @@ export function sobind(so: socket, addr: number, port: number): KernelGen<number
   return usrreq(so, (s) => s.so_proto.pr_bind(s, addr, port));
 }
 
-/** The most a socket buffer may hold (uipc_socket2.c sb_max, SB_MAX: 256 KiB). */
-export const SB_MAX = 256 * 1024;
-
 /**
  * sosetopt: SO_SNDBUF and SO_RCVBUF set a buffer's sb_hiwat (sbreserve:
  * EINVAL below 1, ENOBUFS above sb_max less the mbufs' overhead); any other
@@ -121,12 +121,38 @@ export function sosetopt(
       const f = s.so_proto.pr_setopt;
       return f === undefined ? ENOPROTOOPT : yield* f.call(s.so_proto, s, name, value);
     }
+    if (name === SO_REUSEADDR) {
+      // one socket per port here: nothing to reuse, the flag is only kept
+      if (value) s.so_options |= SO_REUSEADDR;
+      else s.so_options &= ~SO_REUSEADDR;
+      return 0;
+    }
     if (name !== SO_SNDBUF && name !== SO_RCVBUF) return ENOPROTOOPT;
     if (!Number.isInteger(value) || value < 1) return EINVAL;
-    if (value > (SB_MAX * MCLBYTES) / (MSIZE + MCLBYTES)) return ENOBUFS;
+    // sb_max is kern.ipc.maxsockbuf (tcp_sysctl.ts)
+    const sb_max = s.stack.sysctl["kern.ipc.maxsockbuf"];
+    if (value > (sb_max * MCLBYTES) / (MSIZE + MCLBYTES)) return ENOBUFS;
     (name === SO_SNDBUF ? s.so_snd : s.so_rcv).sb_hiwat = value;
     return 0;
   });
+}
+
+/**
+ * sogetopt at SOL_SOCKET: a buffer's size, or the pending error (which
+ * reading clears, as sogetopt's SO_ERROR does). [errno, value].
+ */
+export function* sogetopt(so: socket, level: number, name: number): KernelGen<[number, number]> {
+  const locks = so.stack.locks;
+  yield* locks.so_syscall.enter(so);
+  let r: [number, number] = [ENOPROTOOPT, 0];
+  if (level === SOL_SOCKET && name === SO_ERROR) {
+    r = [0, so.so_error];
+    so.so_error = 0;
+  } else if (level === SOL_SOCKET && (name === SO_RCVBUF || name === SO_SNDBUF)) {
+    r = [0, (name === SO_RCVBUF ? so.so_rcv : so.so_snd).sb_hiwat];
+  }
+  yield* locks.so_syscall.exit(so);
+  return r;
 }
 
 /** A request the protocol may not have (EOPNOTSUPP then). */
@@ -140,12 +166,14 @@ function optional(req: keyof pr_usrreqs): (so: socket) => KernelGen<number> {
 /**
  * soconnect: fixes the peer a datagram socket sends to and receives from;
  * on a stream, starts the handshake and sleeps until it ends (0, or
- * so_error: ECONNREFUSED, ETIMEDOUT).
+ * so_error: ECONNREFUSED, ETIMEDOUT); a non-blocking socket returns
+ * EINPROGRESS at once (kern_connectat), its outcome left in so_error.
  */
 export function* soconnect(so: socket, addr: number, port: number): KernelGen<number> {
   if (so.so_options & SO_ACCEPTCONN) return EOPNOTSUPP;
   let error = yield* usrreq(so, (s) => s.so_proto.pr_connect(s, addr, port));
   if (error !== 0 || so.so_type !== SOCK_STREAM) return error;
+  if (so.so_state & SS_NBIO && so.so_state & SS_ISCONNECTING) return EINPROGRESS;
   const locks = so.stack.locks;
   yield* locks.so_syscall.enter(so);
   const settled = () => (so.so_state & SS_ISCONNECTING) === 0 || so.so_error !== 0;
@@ -381,6 +409,8 @@ function* soreceive_stream(so: socket, u: uio): KernelGen<number> {
     u.data_id = sb.sb_mb!.th_seq;
     u.data_len = n;
     yield* copyout(so, n);
+  }
+  if (n > 0 && (u.flags & MSG_PEEK) === 0) {
     // the copy dropped the socket's hold under some policies: the data is still first in so_rcv
     yield* sbdrop(sb, n, u.ranges);
     u.uio_resid -= n;

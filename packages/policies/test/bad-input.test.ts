@@ -49,6 +49,15 @@ describe("bad kernel descriptions are refused, naming the field and the fix", ()
     [{ nmbclusters: 0 }, /nmbclusters must be a positive integer/],
     [{ ideal: "yes" as never }, /ideal: expected true or false; got yes/],
     [{ kernelPreemption: 1 as never }, /kernelPreemption: expected true or false; got 1/],
+    [{ defaults: "linux" as never }, /defaults: "linux" is not a preset; choose netbsd or freebsd/],
+    [
+      { sysctl: { "net.inet.tcp.delacktime": 0 } },
+      /sysctl\.net\.inet\.tcp\.delacktime: net\.inet\.tcp\.delacktime takes a whole number from 1 to 1000; got 0/,
+    ],
+    [
+      { sysctl: { "net.inet.tcp.nodelay": 1 } },
+      /sysctl\.net\.inet\.tcp\.nodelay: no sysctl net\.inet\.tcp\.nodelay in the model/,
+    ],
   ] as [Partial<KernelOptions>, RegExp][])("%o", (bad, message) => {
     expect(() => kernel({ ...base, ...bad } as KernelOptions)).toThrow(message);
   });

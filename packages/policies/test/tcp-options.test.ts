@@ -67,9 +67,10 @@ describe("RFC 7323 options: the exchange", () => {
     const syn = toDut.find((s) => s.syn)!;
     const synack = toPeer.find((s) => s.syn)!;
     for (const s of [syn, synack]) {
-      expect(s.wscale).toBe(0); // 32 KiB buffers need no shift
+      expect(s.wscale).toBe(3); // the shift covers sb_max (kern.ipc.maxsockbuf, 256 KiB)
       expect(s.ts).toBe(true);
-      expect(s.off).toBe(20 + 4 + 4 + 12);
+      // mss, nop, wscale, sackOK, TS (tcp_options.ts)
+      expect(s.off).toBe(20 + 4 + 4 + 2 + 10);
     }
     // after the handshake: timestamps on every segment, 1448 bytes of data in a 1500-byte packet
     for (const s of [...toDut, ...toPeer].filter((s) => !s.syn)) {
@@ -96,7 +97,8 @@ describe("RFC 7323 options: the exchange", () => {
       const synack = toPeer.find((s) => s.syn)!;
       expect(synack.wscale).toBe(-1);
       expect(synack.ts).toBe(false);
-      expect(synack.off).toBe(24);
+      // mss, sackOK, eol, eol
+      expect(synack.off).toBe(28);
       for (const s of [...toDut, ...toPeer].filter((s) => !s.syn)) {
         expect(s.ts).toBe(false);
         expect(s.off).toBe(20);
@@ -122,7 +124,7 @@ describe("RFC 7323 options: the exchange", () => {
 });
 
 describe("RFC 7323 window scaling", () => {
-  it("a 200,000-byte receive buffer asks for a shift of 2; the sender's window passes 65535", () => {
+  it("both SYNs ask for sb_max's shift of 3; a 200,000-byte receive buffer lets the sender's window pass 65535", () => {
     const { r, toDut, toPeer } = runWatched({
       writes: Array<number>(16).fill(65_536),
       limitMs: 200,
@@ -130,13 +132,14 @@ describe("RFC 7323 window scaling", () => {
     });
     expect(r.optErrors).toEqual([0]);
     expect(r.bytesRead).toBe(16 * 65_536);
-    expect(toPeer.find((s) => s.syn)!.wscale).toBe(2);
-    expect(toDut.find((s) => s.syn)!.wscale).toBe(0);
+    expect(toPeer.find((s) => s.syn)!.wscale).toBe(3);
+    expect(toDut.find((s) => s.syn)!.wscale).toBe(3);
     const tp = r.clientTp!;
-    expect(tp.snd_scale).toBe(2);
-    expect(r.serverTp!.rcv_scale).toBe(2);
+    expect(tp.snd_scale).toBe(3);
+    expect(r.serverTp!.rcv_scale).toBe(3);
     expect(tp.max_sndwnd).toBeGreaterThan(65_535);
-    expect(tp.max_sndwnd).toBeLessThanOrEqual(200_000);
+    // the buffer grew to whole segments (tcp_mss_from_peer): 139 of 1448 bytes
+    expect(tp.max_sndwnd).toBeLessThanOrEqual(139 * 1_448);
     // on the wire every window fits in 16 bits
     expect(Math.max(...toPeer.map((s) => s.win))).toBeLessThanOrEqual(65_535);
   });
@@ -235,6 +238,7 @@ describe("setsockopt", () => {
       ],
     });
     expect(r.optErrors).toEqual([EINVAL, ENOBUFS, ENOPROTOOPT, ENOPROTOOPT, 0]);
-    expect(r.client!.so_rcv.sb_hiwat).toBe(100_000);
+    // rounded up to whole segments once the MSS is known: 70 of 1448 bytes
+    expect(r.client!.so_rcv.sb_hiwat).toBe(70 * 1_448);
   });
 });

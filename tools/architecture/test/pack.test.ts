@@ -109,13 +109,15 @@ describe.skipIf(offline)("packed packages installed alone", () => {
     work = mkdtempSync(join(tmpdir(), "smpnet-pack-"));
     const packs = join(work, "packs");
     mkdirSync(packs);
-    const [sim, core, softint, hwOcteon, memmodel, report, smpnet] = await all(
+    const [sim, core, softint, hwOcteon, memmodel, netinet, policies, report, smpnet] = await all(
       [
         "packages/sim",
         "packages/core",
         "packages/softint",
         "packages/hw-octeon",
         "packages/memmodel",
+        "packages/netinet",
+        "packages/policies",
         "packages/report",
         "apps/smpnet",
       ].map((d) => pack(join(root, d), packs)),
@@ -127,7 +129,17 @@ describe.skipIf(offline)("packed packages installed alone", () => {
     ]);
     [libs, cli] = await all([
       project(work, "libs", released),
-      project(work, "cli", [smpnet!, sim!, hwOcteon!, memmodel!, report!]),
+      project(work, "cli", [
+        smpnet!,
+        sim!,
+        hwOcteon!,
+        memmodel!,
+        netinet!,
+        policies!,
+        core!,
+        softint!,
+        report!,
+      ]),
     ]);
   }, 180_000);
 
