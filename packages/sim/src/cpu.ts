@@ -44,12 +44,12 @@ import { IntrSource } from "./intr.js";
 import { IPL_NAMES, IPL_NONE, IPL_SCHED, type Ipl, isIpl, NIPL } from "./ipl.js";
 import { Context, LSONPROC, LSRUN, LSSLEEP, LSZOMB, Lwp } from "./lwp.js";
 import {
-  type IpiHandler,
-  OP_ADD,
-  OP_CAS,
   INLINE_DONE,
   INLINE_EFFECT,
   INLINE_NO,
+  type IpiHandler,
+  OP_ADD,
+  OP_CAS,
   OP_DELAY,
   OP_FENCE,
   OP_IPI,
