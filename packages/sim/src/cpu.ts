@@ -170,6 +170,9 @@ export class Cpu {
   private last = 0;
   private spinOwner: Context | null = null;
 
+  /** SimulationOptions.inPlace. */
+  readonly inPlace: boolean;
+
   /** Operations executed: the machine's unit of work, for benchmarks. */
   ops = 0;
 
@@ -178,6 +181,7 @@ export class Cpu {
     readonly index: number,
   ) {
     this.sim = host.sim;
+    this.inPlace = host.sim.inPlace;
     const p = host.profile;
     const k = host.ideal ? 0 : 1 / p.clockGHz;
     const c = p.costs;

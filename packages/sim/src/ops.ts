@@ -75,7 +75,7 @@ export const PAY_EVERY = 64;
 /** The running context, if it may skip the loop for this operation. */
 function unsuspendable(): Context | null {
   const ctx = running.ctx;
-  if (ctx === null) return null;
+  if (ctx === null || !running.cpu!.inPlace) return null;
   if (++ctx.unsuspended < PAY_EVERY) return ctx;
   ctx.unsuspended = 0;
   ctx.forced = true;
