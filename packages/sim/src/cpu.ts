@@ -173,7 +173,10 @@ export class Cpu {
   /** SimulationOptions.inPlace. */
   readonly inPlace: boolean;
 
-  /** Operations executed: the machine's unit of work, for benchmarks. */
+  /**
+   * Times kernel code was resumed by the loop: the operations that went
+   * through it (those carried out in place are not counted), for benchmarks.
+   */
   ops = 0;
 
   constructor(
