@@ -9,7 +9,8 @@
  * a writer records only what it writes before any bulk data.
  */
 
-import type { socket } from "@smpnet/netinet";
+import { type socket, sys_recvfrom, sys_sendto, uio } from "@smpnet/netinet";
+import type { KernelGen } from "@smpnet/sim";
 
 function key(laddr: number, lport: number, faddr: number, fport: number): string {
   return `${laddr}:${lport}>${faddr}:${fport}`;
@@ -41,4 +42,32 @@ export function asciiBytes(s: string): number[] {
 
 export function bytesAscii(b: readonly number[]): string {
   return String.fromCharCode(...b);
+}
+
+/** A connected stream socket whose bytes mean something: whole writes, exact reads. */
+export class StreamIO {
+  private readonly u = new uio();
+  constructor(
+    readonly so: socket,
+    private readonly content: StreamContent,
+  ) {}
+
+  /** write(2) of these bytes: 0 or the errno. */
+  *write(bytes: readonly number[]): KernelGen<number> {
+    this.content.wrote(this.so, bytes);
+    this.u.uio_resid = bytes.length;
+    return yield* sys_sendto(this.so, this.u);
+  }
+
+  /** read(2) until exactly `n` bytes came; null at end of file or on an error. */
+  *read(n: number): KernelGen<number[] | null> {
+    const got: number[] = [];
+    while (got.length < n) {
+      this.u.uio_resid = n - got.length;
+      const e = yield* sys_recvfrom(this.so, this.u);
+      if (e !== 0 || this.u.data_len === 0) return null;
+      got.push(...this.content.read(this.so, this.u.data_len));
+    }
+    return got;
+  }
 }

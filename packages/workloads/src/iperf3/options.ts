@@ -69,8 +69,13 @@ function parameterError(msg: string): Iperf3Exit {
 const USAGE_SHORT =
   "Usage: iperf3 [-s|-c host] [options]\nTry `iperf3 --help' for more information.\n";
 
-/** Short flags that take a value, and long names with their short equivalents. */
-const WITH_VALUE = new Set("pfictnklPwBMNSLOFATCdIX".split("").filter((c) => c !== "N"));
+/** iperf3 3.12's getopt string: every short flag it knows, ":" after those that take a value. */
+const OPTSTRING = "p:f:i:D1VJvsc:ub:t:n:k:l:P:Rw:B:M:N46S:L:ZO:F:A:T:C:dI:hX:";
+const SHORT = new Map<string, boolean>();
+for (let i = 0; i < OPTSTRING.length; i++) {
+  if (OPTSTRING[i] !== ":") SHORT.set(OPTSTRING[i]!, OPTSTRING[i + 1] === ":");
+}
+/** The long names the lab runs, with their short equivalents. */
 const LONG: Record<string, { flag: string; value: boolean }> = {
   port: { flag: "p", value: true },
   interval: { flag: "i", value: true },
@@ -94,7 +99,6 @@ const LONG: Record<string, { flag: string; value: boolean }> = {
   congestion: { flag: "C", value: true },
   "get-server-output": { flag: "get-server-output", value: false },
 };
-const SHORT_KNOWN = new Set("pijscubtnklPRwMNOCJ".split(""));
 
 /** getopt_long over argv: [flag, value] pairs in order, or getopt's own complaint. */
 function getopt(argv: readonly string[]): [string, string][] {
@@ -118,10 +122,9 @@ function getopt(argv: readonly string[]): [string, string][] {
     if (!a.startsWith("-") || a === "-") continue; // getopt moves operands aside; iperf3 ignores them
     for (let j = 1; j < a.length; j++) {
       const c = a[j]!;
-      if (!SHORT_KNOWN.has(c) && !WITH_VALUE.has(c)) {
-        throw unknown(`iperf3: invalid option -- '${c}'\n`);
-      }
-      if (WITH_VALUE.has(c)) {
+      const takesValue = SHORT.get(c);
+      if (takesValue === undefined) throw unknown(`iperf3: invalid option -- '${c}'\n`);
+      if (takesValue) {
         if (j + 1 < a.length) out.push([c, a.slice(j + 1)]);
         else if (i + 1 < argv.length) out.push([c, argv[++i]!]);
         else throw unknown(`iperf3: option requires an argument -- '${c}'\n`);

@@ -8,9 +8,8 @@
  * StreamContent.
  */
 
-import { type socket, sys_recvfrom, sys_sendto, uio } from "@smpnet/netinet";
 import type { KernelGen, Rng } from "@smpnet/sim";
-import { asciiBytes, bytesAscii, type StreamContent } from "../payload.js";
+import { asciiBytes, bytesAscii, StreamIO } from "../payload.js";
 
 /** States (src/iperf_api.h). */
 export const TEST_START = 1;
@@ -42,33 +41,8 @@ export function make_cookie(rng: Rng): string {
   return s;
 }
 
-/** The control connection of one end: writes and reads whole messages. */
-export class ControlChannel {
-  private readonly u = new uio();
-  constructor(
-    readonly so: socket,
-    private readonly content: StreamContent,
-  ) {}
-
-  /** Nwrite: 0 or the errno. */
-  *write(bytes: readonly number[]): KernelGen<number> {
-    this.content.wrote(this.so, bytes);
-    this.u.uio_resid = bytes.length;
-    return yield* sys_sendto(this.so, this.u);
-  }
-
-  /** Nread of exactly `n` bytes; null at end of file or on an error. */
-  *read(n: number): KernelGen<number[] | null> {
-    const got: number[] = [];
-    while (got.length < n) {
-      this.u.uio_resid = n - got.length;
-      const e = yield* sys_recvfrom(this.so, this.u);
-      if (e !== 0 || this.u.data_len === 0) return null;
-      got.push(...this.content.read(this.so, this.u.data_len));
-    }
-    return got;
-  }
-
+/** The control connection of one end: states, the cookie and JSON. */
+export class ControlChannel extends StreamIO {
   *writeState(state: number): KernelGen<number> {
     return yield* this.write([state & 0xff]);
   }

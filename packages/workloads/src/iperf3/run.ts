@@ -6,35 +6,23 @@
  * test is kept for the checks that compare both ends.
  */
 
-import { DUT_ADDR, type NetKernel, type NetStack, PEER_ADDR } from "@smpnet/netinet";
+import type { NetKernel, NetStack } from "@smpnet/netinet";
 import { NS_PER_MS, NS_PER_SEC, PRI_USER, sleep } from "@smpnet/sim";
+import { resolveHost } from "../hosts.js";
 import { StreamContent } from "../payload.js";
+import type { ToolOutput } from "../tool.js";
 import { iperf_run_client } from "./client.js";
 import { Iperf3Error } from "./errors.js";
 import { Iperf3Exit, parseIperf3 } from "./options.js";
 import { make_cookie } from "./protocol.js";
 import { iperf_run_server } from "./server.js";
-import { dotted, Endpoint } from "./session.js";
+import { Endpoint } from "./session.js";
 import type { DatagramStamps } from "./stream.js";
 import { IperfTest } from "./test.js";
-
-/** What a tool printed and its exit status. */
-export interface ToolOutput {
-  stdout: string;
-  stderr: string;
-  status: number;
-}
 
 export interface Iperf3Run extends ToolOutput {
   client: IperfTest | null;
   server: IperfTest | null;
-}
-
-/** The hosts by the names a user gives them: `dut`, `peer`, or their addresses. */
-function resolve(k: NetKernel, name: string): NetStack | null {
-  if (name === "dut" || name === dotted(DUT_ADDR)) return k.dut;
-  if (name === "peer" || name === dotted(PEER_ADDR)) return k.peer;
-  return null;
 }
 
 /** uname -a of a simulated host: the kernel the lab models and the machine it runs on. */
@@ -44,8 +32,20 @@ function systemInfo(stack: NetStack): string {
 
 const PACE = Symbol("iperf3-start");
 
-/** Runs iperf3's client with `argv` (its flags, without the program name) against a server on the host it names. */
-export function iperf3(k: NetKernel, argv: readonly string[]): Iperf3Run {
+export interface Iperf3RunOptions {
+  /** The port the server listens on (default: the client's -p), or false: no server at all. */
+  server?: { port: number } | false;
+}
+
+/**
+ * Runs iperf3's client with `argv` (its flags, without the program name)
+ * against a server on the host it names.
+ */
+export function iperf3(
+  k: NetKernel,
+  argv: readonly string[],
+  opts: Iperf3RunOptions = {},
+): Iperf3Run {
   let o: ReturnType<typeof parseIperf3>;
   try {
     o = parseIperf3(argv);
@@ -64,7 +64,7 @@ export function iperf3(k: NetKernel, argv: readonly string[]): Iperf3Run {
       server: null,
     };
   }
-  const serverStack = resolve(k, o.host);
+  const serverStack = resolveHost(k, o.host);
   if (serverStack === null) {
     const stderr = `iperf3: error - unable to connect to server: Name or service not known (the hosts are dut and peer)\n`;
     return { stdout: "", stderr, status: 1, client: null, server: null };
@@ -113,7 +113,8 @@ export function iperf3(k: NetKernel, argv: readonly string[]): Iperf3Run {
         finished++;
       },
     } as never);
-  spawn(serverStack, "iperf3-s", () => iperf_run_server(server, sEnv) as never);
+  if (opts.server === false) finished++;
+  else spawn(serverStack, "iperf3-s", () => iperf_run_server(server, sEnv) as never);
   spawn(clientStack, "iperf3-c", function* () {
     yield* sleep(PACE, NS_PER_MS); // the server is listening by then
     yield* iperf_run_client(client, cEnv);

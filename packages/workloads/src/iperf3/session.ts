@@ -7,15 +7,12 @@
  */
 
 import type { NetStack } from "@smpnet/netinet";
+import { dotted } from "../hosts.js";
 import type { StreamContent } from "../payload.js";
 import { cjsonPrint, endJson, intervalJson, type Json, startJson } from "./json.js";
 import type { DatagramStamps, IperfStream } from "./stream.js";
 import type { IperfTest } from "./test.js";
 import { intervalLines, summaryLines } from "./text.js";
-
-export function dotted(addr: number): string {
-  return [24, 16, 8, 0].map((s) => (addr >>> s) & 0xff).join(".");
-}
 
 export class Endpoint {
   ctrlMss = 0;

@@ -8,8 +8,9 @@
  * and RFC 1889's jitter from the send times the datagrams carry.
  */
 
-import { type socket, sys_recvfrom, sys_sendto, uio } from "@smpnet/netinet";
+import { ENOBUFS, type socket, sys_recvfrom, sys_sendto, uio } from "@smpnet/netinet";
 import type { KernelGen } from "@smpnet/sim";
+import { enobufs_pause } from "../enobufs.js";
 import { sys_getsockopt_tcp_info } from "../tcp_info.js";
 
 export interface IntervalResult {
@@ -91,7 +92,12 @@ export class IperfStream {
       }
       list[id] = Math.trunc(nowNs() / 1_000) * 1_000; // usec resolution, as the header
     }
-    if ((yield* sys_sendto(this.so, this.u)) !== 0) return false;
+    const e = yield* sys_sendto(this.so, this.u);
+    if (e === ENOBUFS && this.udp) {
+      yield* enobufs_pause(this.so.stack, this.blksize);
+      return true;
+    }
+    if (e !== 0) return false;
     if (this.udp) this.packetCount++;
     this.bytes += this.blksize;
     this.intervalBytes += this.blksize;
