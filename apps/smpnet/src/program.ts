@@ -10,6 +10,7 @@ import { visible } from "@smpnet/memmodel";
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
 import { registerLitmus } from "./commands/litmus.js";
+import { registerTools } from "./commands/tools.js";
 import { registerVerify } from "./commands/verify.js";
 import { UsageError } from "./errors.js";
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerLitmus(program);
   registerVerify(program);
+  registerTools(program);
   const commands = program.commands.map((c) => c.name());
 
   program.hook("preSubcommand", (_program, sub) => {
