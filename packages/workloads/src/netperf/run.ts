@@ -77,7 +77,7 @@ export function netperf(
       }
     },
   });
-  const limitNs = (o.lengthS + 60) * NS_PER_SEC;
+  const limitNs = (Math.max(o.lengthS, 0) + 60) * NS_PER_SEC;
   while (result === null && !failed && k.sim.now < limitNs) {
     k.sim.run(Math.min(limitNs, k.sim.now + 100 * NS_PER_MS));
   }

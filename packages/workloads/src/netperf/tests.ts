@@ -115,7 +115,7 @@ export function* netserver(stack: NetStack, o: NetperfOptions, content: StreamCo
   if (o.test === "TCP_MAERTS") {
     const endNs = stack.host.sim.now + o.lengthS * NS_PER_SEC;
     const n = o.sendSize || sizes.snd;
-    while (stack.host.sim.now < endNs) {
+    while (o.lengthS < 0 ? bytes < -o.lengthS : stack.host.sim.now < endNs) {
       u.uio_resid = n;
       if ((yield* sys_sendto(so, u)) !== 0) break;
       bytes += n;
@@ -211,7 +211,9 @@ export function* netperf_run(
   }
   const rr = o.test.endsWith("RR");
   // TCP_MAERTS reads until netserver, at the end of its -l seconds, shuts the stream
-  while (o.test === "TCP_MAERTS" || sim.now < end) {
+  const more = () =>
+    o.lengthS > 0 ? sim.now < end : (rr ? r.transactions : r.bytesSent) < -o.lengthS;
+  while (o.test === "TCP_MAERTS" || more()) {
     if (o.test === "TCP_MAERTS") {
       u.uio_resid = o.recvSize || sizes.rcv;
       if ((yield* sys_recvfrom(so, u)) !== 0 || u.data_len === 0) break;
