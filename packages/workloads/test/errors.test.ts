@@ -62,6 +62,14 @@ describe("a workload the assembled kernel cannot run says why", () => {
     expect(r.status).toBe(1);
   });
 
+  it("-C cubic: the modelled TCP has NewReno alone", () => {
+    const r = iperf3(testKernel(), ["-c", "dut", "-C", "cubic", "-n", "1M"]);
+    expect(r.stderr).toBe(
+      "iperf3: error - unable to set TCP_CONGESTION: Supplied congestion control algorithm not supported on this host\n",
+    );
+    expect(r.status).toBe(1);
+  });
+
   it("netperf with no netserver on the port (refused.txt): two lines and exit status 255", () => {
     const r = netperf(
       testKernel(),

@@ -62,6 +62,12 @@ export function* set_stream_options(t: IperfTest, so: socket): KernelGen {
     const e = yield* sys_setsockopt(so, IPPROTO_TCP, TCP_MAXSEG, o.mss);
     if (e !== 0) throw new Iperf3Error("unable to set TCP/SCTP MSS", e);
   }
+  // TCP_CONGESTION: the modelled TCP has NewReno alone (tcp_congctl.c's default)
+  if (o.congestion !== "" && o.congestion !== "newreno") {
+    throw new Iperf3Error(
+      "unable to set TCP_CONGESTION: Supplied congestion control algorithm not supported on this host",
+    );
+  }
   if (o.noDelay) {
     const e = yield* sys_setsockopt(so, IPPROTO_TCP, TCP_NODELAY, 1);
     if (e !== 0) throw new Iperf3Error("unable to set TCP/SCTP NODELAY", e);

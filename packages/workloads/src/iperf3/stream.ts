@@ -8,7 +8,7 @@
  * and RFC 1889's jitter from the send times the datagrams carry.
  */
 
-import { ENOBUFS, type socket, sys_recvfrom, sys_sendto, uio } from "@smpnet/netinet";
+import { ENOBUFS, type socket, sbspace, sys_recvfrom, sys_sendto, uio } from "@smpnet/netinet";
 import type { KernelGen } from "@smpnet/sim";
 import { enobufs_pause } from "../enobufs.js";
 import { sys_getsockopt_tcp_info } from "../tcp_info.js";
@@ -79,9 +79,17 @@ export class IperfStream {
     return `${this.so.stack.addr}:${this.so.so_pcb!.inp_lport}`;
   }
 
-  /** iperf_tcp_send / iperf_udp_send: one block; false when the socket failed. */
+  /**
+   * iperf_tcp_send / iperf_udp_send: one block; false when the socket
+   * failed. iperf3 makes its TCP data sockets non-blocking for the test, so
+   * a write takes what so_snd has room for; netinet's sosend has no
+   * non-blocking mode yet, so the write is sized here as the kernel's
+   * would be.
+   */
   *send(nowNs: () => number): KernelGen<boolean> {
-    this.u.uio_resid = this.blksize;
+    const n = this.udp ? this.blksize : Math.min(this.blksize, sbspace(this.so.so_snd));
+    if (n <= 0) return true;
+    this.u.uio_resid = n;
     if (this.udp) {
       const id = this.packetCount + 1;
       this.u.data_id = id;
@@ -99,8 +107,8 @@ export class IperfStream {
     }
     if (e !== 0) return false;
     if (this.udp) this.packetCount++;
-    this.bytes += this.blksize;
-    this.intervalBytes += this.blksize;
+    this.bytes += n;
+    this.intervalBytes += n;
     this.blocks++;
     return true;
   }
