@@ -78,6 +78,16 @@ export function startJson(t: IperfTest, s: StartInfo): { [k: string]: Json } {
 
 const bps = (bytes: number, seconds: number) => (seconds > 0 ? (bytes * 8) / seconds : 0);
 
+/** The fields every summary object starts with; the rate over `rateS` (the sender's time for UDP's "sum"). */
+function summaryHead(
+  end: number,
+  seconds: number,
+  bytes: number,
+  rateS = seconds,
+): { [k: string]: Json } {
+  return { start: 0, end, seconds, bytes, bits_per_second: bps(bytes, rateS) };
+}
+
 /** The interval just sampled, as an element of "intervals". */
 export function intervalJson(t: IperfTest): { [k: string]: Json } {
   const out: { [k: string]: Json } = {};
@@ -221,11 +231,7 @@ export function endJson(t: IperfTest): { [k: string]: Json } {
       const jitter = (sum((x) => x.jitter) / members.length) * 1000;
       const pct = packets > 0 ? (100 * lost) / packets : 0;
       out[`sum${suffix}`] = {
-        start: 0,
-        end: recvS,
-        seconds: recvS,
-        bytes: sent,
-        bits_per_second: bps(sent, sentS),
+        ...summaryHead(recvS, recvS, sent, sentS),
         jitter_ms: jitter,
         lost_packets: lost,
         packets,
@@ -233,11 +239,7 @@ export function endJson(t: IperfTest): { [k: string]: Json } {
         sender,
       };
       out[`sum_sent${suffix}`] = {
-        start: 0,
-        end: sentS,
-        seconds: sentS,
-        bytes: sent,
-        bits_per_second: bps(sent, sentS),
+        ...summaryHead(sentS, sentS, sent),
         jitter_ms: 0,
         lost_packets: 0,
         packets,
@@ -245,11 +247,7 @@ export function endJson(t: IperfTest): { [k: string]: Json } {
         sender: true,
       };
       out[`sum_received${suffix}`] = {
-        start: 0,
-        end: recvS,
-        seconds: recvS,
-        bytes: recv,
-        bits_per_second: bps(recv, recvS),
+        ...summaryHead(recvS, recvS, recv),
         jitter_ms: jitter,
         lost_packets: lost,
         packets,
@@ -258,20 +256,12 @@ export function endJson(t: IperfTest): { [k: string]: Json } {
       };
     } else {
       out[`sum_sent${suffix}`] = {
-        start: 0,
-        end: sentS,
-        seconds: sentS,
-        bytes: sent,
-        bits_per_second: bps(sent, sentS),
+        ...summaryHead(sentS, sentS, sent),
         retransmits: sum((x) => x.retransmits),
         sender,
       };
       out[`sum_received${suffix}`] = {
-        start: 0,
-        end: recvS,
-        seconds: recvS,
-        bytes: recv,
-        bits_per_second: bps(recv, recvS),
+        ...summaryHead(recvS, recvS, recv),
         sender,
       };
     }

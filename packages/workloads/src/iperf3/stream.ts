@@ -8,7 +8,7 @@
  * and RFC 1889's jitter from the send times the datagrams carry.
  */
 
-import { ENOBUFS, type socket, sbspace, sys_recvfrom, sys_sendto, uio } from "@smpnet/netinet";
+import { ENOBUFS, sbspace, type socket, sys_recvfrom, sys_sendto, uio } from "@smpnet/netinet";
 import type { KernelGen } from "@smpnet/sim";
 import { enobufs_pause } from "../enobufs.js";
 import { sys_getsockopt_tcp_info } from "../tcp_info.js";
