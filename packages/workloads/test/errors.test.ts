@@ -1,3 +1,5 @@
+import { SOCK_STREAM, sys_bind, sys_socket } from "@smpnet/netinet";
+import { PRI_USER } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
 import { iperf3, netperf } from "../src/index.js";
 import { reference, testKernel } from "./fixtures.js";
@@ -59,6 +61,26 @@ describe("a workload the assembled kernel cannot run says why", () => {
   it("-M: the modelled TCP has no TCP_MAXSEG option", () => {
     const r = iperf3(testKernel(), ["-c", "dut", "-M", "1000", "-n", "1M"]);
     expect(r.stderr).toBe("iperf3: error - unable to set TCP/SCTP MSS: Protocol not available\n");
+    expect(r.status).toBe(1);
+  });
+
+  it("a port in use on the system under test: the server says why the client got nowhere", () => {
+    const k = testKernel();
+    k.dut.host.kthread_create({
+      name: "squatter",
+      pri: PRI_USER,
+      user: true,
+      *body() {
+        const so = yield* sys_socket(k.dut, SOCK_STREAM);
+        yield* sys_bind(so, 0, 5201); // bound, not listening: tcp_input drops a SYN for it
+      },
+    });
+    k.sim.run(100_000);
+    const r = iperf3(k, ["-c", "dut", "-n", "1M"]);
+    expect(r.stderr).toBe(
+      "iperf3: error - the test did not end (the simulated time ran out)\n" +
+        "(iperf3 -s on dut: unable to start listener for connections: Address already in use)\n",
+    );
     expect(r.status).toBe(1);
   });
 

@@ -96,6 +96,7 @@ export function iperf3(
     sEnv.onInterval(t),
   );
   let clientError: string | null = null;
+  let serverError: string | null = null;
   let finished = 0;
   const spawn = (stack: NetStack, name: string, body: () => Generator<unknown, void, unknown>) =>
     stack.host.kthread_create({
@@ -109,6 +110,7 @@ export function iperf3(
         } catch (e) {
           if (!(e instanceof Iperf3Error)) throw e;
           if (name === "iperf3-c") clientError = e.message;
+          else serverError = e.message;
         }
         finished++;
       },
@@ -135,7 +137,16 @@ export function iperf3(
         client,
         server,
       };
-    return { stdout: text, stderr: `iperf3: error - ${clientError}\n`, status: 1, client, server };
+    // what iperf3 -s said on the other host, when it could not serve: why the client failed
+    const why =
+      serverError === null ? "" : `(iperf3 -s on ${serverStack.host.name}: ${serverError})\n`;
+    return {
+      stdout: text,
+      stderr: `iperf3: error - ${clientError}\n${why}`,
+      status: 1,
+      client,
+      server,
+    };
   }
   return {
     stdout: o.json ? cEnv.printDocument(client) : text,
