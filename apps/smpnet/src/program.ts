@@ -12,6 +12,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerLitmus } from "./commands/litmus.js";
 import { registerPacketdrill } from "./commands/packetdrill.js";
 import { registerReport } from "./commands/report.js";
+import { registerTools } from "./commands/tools.js";
 import { registerVerify } from "./commands/verify.js";
 import { UsageError } from "./errors.js";
 
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerPacketdrill(program);
   registerReport(program);
   registerVerify(program);
+  registerTools(program);
   const commands = program.commands.map((c) => c.name());
 
   program.hook("preSubcommand", (_program, sub) => {
