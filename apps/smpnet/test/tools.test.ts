@@ -32,7 +32,9 @@ describe("smpnet iperf3 and smpnet netperf", () => {
     );
     expect(r.code).toBe(2);
     const p = smpnet("netperf", "--policy", "solock", "-t", "TCP_RR");
-    expect(p.stderr).toBe('smpnet: --policy: no policy named "solock"; choose one of giant, net-mpsafe, solock-v1, split\n');
+    expect(p.stderr).toBe(
+      'smpnet: --policy: no policy named "solock"; choose one of giant, net-mpsafe, solock-v1, split\n',
+    );
     expect(p.code).toBe(2);
   });
 });
