@@ -14,6 +14,7 @@ import { registerPacketdrill } from "./commands/packetdrill.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerSweep } from "./commands/sweep.js";
+import { registerTools } from "./commands/tools.js";
 import { registerVerify } from "./commands/verify.js";
 import { UsageError } from "./errors.js";
 
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerSweep(program);
   registerVerify(program);
+  registerTools(program);
   const commands = program.commands.map((c) => c.name());
 
   program.hook("preSubcommand", (_program, sub) => {

@@ -345,7 +345,9 @@ export function* if_start(ifp: ifnet): KernelGen {
   }
   if (!ifp.txIntrArmed && ifp.txHead < ifp.txRing.length) {
     ifp.txIntrArmed = true;
-    ifp.host.sim.at(ifp.txDoneNs[ifp.txHead]! + ifp.holdoffNs, raiseTx, ifp);
+    // the oldest frame may have left the wire while the driver queued the others
+    const due = ifp.txDoneNs[ifp.txHead]! + ifp.holdoffNs;
+    ifp.host.sim.at(Math.max(due, ifp.host.sim.now), raiseTx, ifp);
   }
   yield* mutex_spin_exit(ifp.txLock);
   yield* m_freem_list(ifp.stack.mbufs, done);

@@ -200,6 +200,7 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
     if (tp.t_force && len === 1) st.tcps_sndprobe++;
     else if (SEQ_LT(tp.snd_nxt, tp.snd_max)) {
       st.tcps_sndrexmitpack++;
+      tp.t_sndrexmitpack++;
       st.tcps_sndrexmitbyte += len;
     } else {
       st.tcps_sndpack++;

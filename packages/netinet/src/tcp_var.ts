@@ -95,6 +95,8 @@ export class tcpcb {
 
   // retransmission and RTT (ns)
   t_rxtshift = 0;
+  /** Data segments this connection retransmitted (FreeBSD's t_sndrexmitpack, what TCP_INFO reports). */
+  t_sndrexmitpack = 0;
   t_rxtcur: number;
   /** Smoothed RTT and its variation; 0 until the first measurement. */
   t_srtt = 0;

@@ -4,7 +4,9 @@
 // shared/bench/ref-heap.js is beside the repository, the reference heap's
 // speed measured in the same run and each line's ratio to it (the floor is
 // a ratio). `udp-path-probed` runs with a listener on every probe. `tcp-bulk`
-// and `tcp-bulk-er4`: simulated seconds per wall second of one TCP stream.
+// and `tcp-bulk-er4`: simulated seconds per wall second of one TCP stream,
+// and that as a multiple of ns-3's pace on this machine (0.2-0.8 simulated
+// s per wall s, issue 16; its floor is 10 times ns-3).
 // Then the claims' experiments (policy-R, policy-P4, policy-crr; alone with
 // `node bench/run.mjs claims`).
 import { execFileSync } from "node:child_process";
@@ -251,9 +253,17 @@ if (!claimsOnly && existsSync(refPath)) {
   ref = JSON.parse(execFileSync(process.execPath, [refPath], { encoding: "utf8" }).trim());
   console.log(JSON.stringify(ref));
 }
+const NS3_SIM_S_PER_WALL_S = [0.2, 0.8];
+const UDP_FLOOR = 0.05; // issue 15: udp-path / ref-heap
 for (const r of results) {
-  if (ref && r.opsPerSec !== undefined)
-    r.ratioToRefHeap = +(r.opsPerSec / ref.opsPerSec).toFixed(3);
+  if (ref && r.opsPerSec !== undefined) {
+    r.ratioToRefHeap = +(r.opsPerSec / ref.opsPerSec).toFixed(4);
+    if (r.name === "udp-path") r.floorRatio = UDP_FLOOR;
+  }
+  if (r.simSecondsPerWallSecond !== undefined) {
+    const [lo, hi] = NS3_SIM_S_PER_WALL_S;
+    r.timesNs3 = `${(r.simSecondsPerWallSecond / hi).toFixed(2)}-${(r.simSecondsPerWallSecond / lo).toFixed(2)}`;
+  }
   console.log(JSON.stringify(r));
 }
 for (const line of claimLines()) console.log(JSON.stringify(line));

@@ -44,6 +44,9 @@ import { IntrSource } from "./intr.js";
 import { IPL_NAMES, IPL_NONE, IPL_SCHED, type Ipl, isIpl, NIPL } from "./ipl.js";
 import { Context, LSONPROC, LSRUN, LSSLEEP, LSZOMB, Lwp } from "./lwp.js";
 import {
+  INLINE_DONE,
+  INLINE_EFFECT,
+  INLINE_NO,
   type IpiHandler,
   OP_ADD,
   OP_CAS,
@@ -51,6 +54,7 @@ import {
   OP_FENCE,
   OP_IPI,
   OP_KPREEMPT_ENABLE,
+  OP_NONE,
   OP_PREEMPT,
   OP_READ,
   OP_SLEEP,
@@ -63,6 +67,7 @@ import {
   OP_WORK,
   OP_WRITE,
   OP_YIELD,
+  PAY_EVERY,
   R,
   RESUME,
   type SpinOptions,
@@ -165,7 +170,13 @@ export class Cpu {
   private last = 0;
   private spinOwner: Context | null = null;
 
-  /** Operations executed: the machine's unit of work, for benchmarks. */
+  /** SimulationOptions.inPlace. */
+  readonly inPlace: boolean;
+
+  /**
+   * Times kernel code was resumed by the loop: the operations that went
+   * through it (those carried out in place are not counted), for benchmarks.
+   */
   ops = 0;
 
   constructor(
@@ -173,6 +184,7 @@ export class Cpu {
     readonly index: number,
   ) {
     this.sim = host.sim;
+    this.inPlace = host.sim.inPlace;
     const p = host.profile;
     const k = host.ideal ? 0 : 1 / p.clockGHz;
     const c = p.costs;
@@ -262,6 +274,7 @@ export class Cpu {
   run(): void {
     const sim = this.sim;
     const prevRunning = running.cpu;
+    const prevCtx = running.ctx;
     running.cpu = this;
     this.inRun = true;
     let spins = 0;
@@ -329,7 +342,13 @@ export class Cpu {
         this.ops++;
         RESUME.v = ctx.resume;
         ctx.resume = undefined;
+        running.ctx = ctx;
         const r = ctx.gen!.next(RESUME);
+        // the livelock count is of operations, those that did not suspend included
+        if (ctx.forced) {
+          ctx.forced = false;
+          spins += PAY_EVERY - 1;
+        }
         if (r.done === true) {
           this.contextDone(ctx);
           continue;
@@ -342,7 +361,58 @@ export class Cpu {
     } finally {
       this.inRun = false;
       running.cpu = prevRunning;
+      running.ctx = prevCtx;
     }
+  }
+
+  /**
+   * Runs `ns` of the running context `ctx` from inside its code (ops.ts),
+   * when the loop would run that segment inline with nothing to do first:
+   * no interrupt deliverable, no switch wanted, and the segment ends before
+   * the earliest pending event. False: it must go through the loop.
+   */
+  advance(ctx: Context, ns: number): boolean {
+    if (this.wantResched || (this.pendMask & this.above[this.ipl]!) !== 0) return false;
+    if (ns === 0) return true;
+    const sim = this.sim;
+    const end = sim.now + ns;
+    if (!(end < sim.horizon())) return false;
+    this.setAcct(ctx.acct, ctx);
+    sim.now = end;
+    return true;
+  }
+
+  /**
+   * Carries out operation `op` (registers in R) for the running context from
+   * inside its code, if it is one that never switches contexts itself, then
+   * pays its time in place if `advance` can (INLINE_DONE). INLINE_EFFECT: it
+   * took effect, and the loop must see to the rest (its time, an interrupt
+   * it unmasked, an LWP it woke) before the code resumes with its result.
+   */
+  inline(ctx: Context, op: number): number {
+    switch (op) {
+      case OP_READ:
+      case OP_WRITE:
+      case OP_CAS:
+      case OP_SWAP:
+      case OP_ADD:
+      case OP_FENCE:
+      case OP_WAKEUP:
+      case OP_SPLRAISE:
+      case OP_SPLX:
+        break;
+      case OP_PREEMPT:
+      case OP_KPREEMPT_ENABLE:
+        // these switch from inside execute when a switch is wanted
+        if (this.wantResched) return INLINE_NO;
+        break;
+      default:
+        return INLINE_NO;
+    }
+    this.execute(ctx, op);
+    if (!this.advance(ctx, ctx.remainNs)) return INLINE_EFFECT;
+    ctx.remainNs = 0;
+    return INLINE_DONE;
   }
 
   /** Carries out one operation for `ctx`; leaves its cost in ctx.remainNs. */
@@ -446,6 +516,8 @@ export class Cpu {
         return;
       case OP_IPI:
         this.sendIpi(ctx, R.a, R.fn as IpiHandler, R.b);
+        return;
+      case OP_NONE:
         return;
       case OP_PREEMPT:
         if (this.wantResched && this.depth === 1 && this.preemptible()) this.preemptSwitch();

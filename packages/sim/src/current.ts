@@ -6,9 +6,10 @@
 
 import type { Cpu } from "./cpu.js";
 import { SimError } from "./errors.js";
-import type { Lwp } from "./lwp.js";
+import type { Context, Lwp } from "./lwp.js";
 
-export const running = { cpu: null as Cpu | null };
+/** The CPU running kernel code, and the context whose generator it resumed last. */
+export const running = { cpu: null as Cpu | null, ctx: null as Context | null };
 
 /** The CPU this kernel code runs on. */
 export function curcpu(): Cpu {

@@ -19,11 +19,28 @@
  * `v` is the operation's result) by its argument, and it returns the same
  * two result objects every time, which `yield*` passes through or reads at
  * once. So an operation must be consumed by `yield*` where it is called.
+ *
+ * Most operations do not even suspend the generator. The machine runs a
+ * segment of time inline when it ends before the earliest pending event and
+ * nothing is due on the CPU (cpu.ts); kernel code can do the same from where
+ * it stands: `work` advances the clock in place (Cpu.advance) and an
+ * operation that cannot switch contexts (a cache-line access, an IPL change,
+ * a wakeup, a memory barrier) takes effect in place and pays its time the
+ * same way (Cpu.inline). Either hands `yield*` an iterable that is already
+ * done. When the condition does not hold, the operation goes through the
+ * loop as before, so the result is the same to the bit either way: the
+ * generator merely skips a suspension whose loop iteration would have found
+ * nothing to do. Every PAY_EVERY-th operation of a context goes through the
+ * loop regardless, so that a zero-time loop on an ideal host is still caught
+ * as a livelock.
  */
 
 import type { CacheLine } from "./cacheline.js";
 import type { Cpu } from "./cpu.js";
+import { running } from "./current.js";
 import type { Ipl } from "./ipl.js";
+import type { Context } from "./lwp.js";
+import { quantizeNs } from "./time.js";
 
 /** A kernel function: yields opcodes, receives results, returns T. */
 export type KernelGen<T = void> = Generator<number, T, unknown>;
@@ -47,10 +64,46 @@ const OPERATION: KernelOp<unknown> = {
   [Symbol.iterator]: () => ITERATOR,
 };
 
+const PAID_RESULT: IteratorReturnResult<unknown> = { value: undefined, done: true };
+const PAID_ITERATOR: Iterator<number, unknown, unknown> = { next: () => PAID_RESULT };
+/** What an operation carried out in place hands `yield*`: finished, with its result. */
+const PAID: KernelOp<unknown> = { [Symbol.iterator]: () => PAID_ITERATOR };
+
+/** Operations of a context between two that go through the loop in any case (livelock check). */
+export const PAY_EVERY = 64;
+
+/** The running context, if it may skip the loop for this operation. */
+function unsuspendable(): Context | null {
+  const ctx = running.ctx;
+  if (ctx === null || !running.cpu!.inPlace) return null;
+  if (++ctx.unsuspended < PAY_EVERY) return ctx;
+  ctx.unsuspended = 0;
+  ctx.forced = true;
+  return null;
+}
+
 function op<T>(code: number): KernelOp<T> {
+  const ctx = unsuspendable();
+  if (ctx !== null) {
+    const done = running.cpu!.inline(ctx, code);
+    if (done !== INLINE_NO) {
+      if (done === INLINE_DONE) {
+        PAID_RESULT.value = ctx.resume;
+        ctx.resume = undefined;
+        return PAID as KernelOp<T>;
+      }
+      // carried out, but its time must go through the loop: resume with its result
+      code = OP_NONE;
+    }
+  }
   PENDING.value = code;
   return OPERATION as KernelOp<T>;
 }
+
+/** Cpu.inline's answers: not carried out; carried out with its time paid; carried out only. */
+export const INLINE_NO = 0;
+export const INLINE_DONE = 1;
+export const INLINE_EFFECT = 2;
 
 export const OP_WORK = 0;
 export const OP_DELAY = 1;
@@ -70,6 +123,8 @@ export const OP_PREEMPT = 14;
 export const OP_YIELD = 15;
 export const OP_KPREEMPT_ENABLE = 16;
 export const OP_SOFTINT_RETURN = 17;
+/** An operation already carried out (Cpu.inline): the loop only pays its time. */
+export const OP_NONE = 18;
 
 /** An IPI handler: runs on the target CPU as an interrupt at the IPI's IPL. */
 export type IpiHandler = (cpu: Cpu) => KernelGen<void>;
@@ -98,14 +153,27 @@ export const R = {
 
 /** Do `cycles` cycles of work on the current CPU (preemptible by interrupts). */
 export function work(cycles: number): KernelOp<void> {
+  const ctx = unsuspendable();
+  // a bad count goes through the loop, which names it
+  if (ctx !== null && cycles >= 0) {
+    const cpu = running.cpu!;
+    if (cpu.advance(ctx, quantizeNs(cycles * cpu.nsPerCycle))) return PAID as KernelOp<void>;
+  }
   R.a = cycles;
-  return op(OP_WORK);
+  PENDING.value = OP_WORK;
+  return OPERATION as KernelOp<void>;
 }
 
 /** Busy-wait `ns` nanoseconds whatever the clock (DELAY(9) in microseconds * 1000). */
 export function delay(ns: number): KernelOp<void> {
+  const ctx = unsuspendable();
+  if (ctx !== null && ns >= 0) {
+    const cpu = running.cpu!;
+    if (cpu.advance(ctx, cpu.host.ideal ? 0 : quantizeNs(ns))) return PAID as KernelOp<void>;
+  }
   R.a = ns;
-  return op(OP_DELAY);
+  PENDING.value = OP_DELAY;
+  return OPERATION as KernelOp<void>;
 }
 
 /** Load a word from a cache line; pays a transfer if another CPU has it. */

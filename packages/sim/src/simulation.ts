@@ -16,6 +16,12 @@ import { quantizeNs } from "./time.js";
 export interface SimulationOptions {
   /** Seed of the run's random generator: same seed and inputs, same result to the bit. */
   seed: number;
+  /**
+   * Let kernel code carry out work and operations in place, without
+   * suspending, where the result is the same (ops.ts); default true. False
+   * sends every operation through the machine's loop: slower, for checking.
+   */
+  inPlace?: boolean;
 }
 
 function definePrebuiltProbes(bus: ProbeBus) {
@@ -45,9 +51,15 @@ export class Simulation {
   /** True while run() dispatches events. */
   dispatching = false;
   private limit = Number.POSITIVE_INFINITY;
+  /** Operations may be carried out in place (SimulationOptions.inPlace). */
+  readonly inPlace: boolean;
 
   constructor(opts: SimulationOptions) {
     this.rng = new Rng(opts.seed);
+    if (opts.inPlace !== undefined && typeof opts.inPlace !== "boolean") {
+      throw new SimError(`Simulation: inPlace must be true or false, got ${String(opts.inPlace)}`);
+    }
+    this.inPlace = opts.inPlace ?? true;
     this.probes = new ProbeBus(() => this.now);
     this.probe = definePrebuiltProbes(this.probes);
   }

@@ -163,6 +163,9 @@ describe("bad input", () => {
 
   it("rejects a bad seed and a bad quantum", () => {
     expect(() => new Simulation({ seed: 1.5 })).toThrow("seed: expected an integer, got 1.5");
+    expect(() => new Simulation({ seed: 1, inPlace: "yes" as unknown as boolean })).toThrow(
+      "Simulation: inPlace must be true or false, got yes",
+    );
     expect(() => machine(1, { quantumNs: 0 })).toThrow(
       /quantumNs must be a positive number of ns, got 0/,
     );

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ACCT_NAMES, type Cpu, LSRUN, type Lwp } from "../src/index.js";
-import { machine } from "./fixtures.js";
+import { ACCT_NAMES, type Cpu, LSRUN, type Lwp, Simulation } from "../src/index.js";
+import { machine, testProfile } from "./fixtures.js";
 import { randomWorkload } from "./workload.js";
 
 function probeStream(seed: number): string[] {
@@ -27,6 +27,33 @@ describe("determinism", () => {
     expect(kinds.size).toBeGreaterThanOrEqual(9);
     expect(b).toEqual(a);
     expect(c).not.toEqual(a);
+  });
+});
+
+/** The random workload, with operations carried out in place (ops.ts) or all through the loop. */
+function inPlaceRun(seed: number, inPlace: boolean) {
+  const sim = new Simulation({ seed, inPlace });
+  const host = sim.addHost({ name: "sut", profile: testProfile(4) });
+  const out: string[] = [];
+  sim.probes.subscribeAll((probe, t, args) => out.push(`${t} ${probe} ${args.length}`));
+  randomWorkload(sim, host, 8);
+  sim.run();
+  const splits = host.cpus.map((c) => c.timeSplit());
+  const suspensions = host.cpus.reduce((n, c) => n + c.ops, 0);
+  return { out, splits, suspensions };
+}
+
+describe("operations carried out in place", () => {
+  it("give the run that the machine's loop gives, to the bit", () => {
+    for (const seed of [42, 7]) {
+      const inPlace = inPlaceRun(seed, true);
+      const looped = inPlaceRun(seed, false);
+      expect(inPlace.out.length).toBeGreaterThan(500);
+      expect(inPlace.out).toEqual(looped.out);
+      expect(inPlace.splits).toEqual(looped.splits);
+      // and the in-place path was taken: far fewer generator suspensions
+      expect(inPlace.suspensions).toBeLessThan(looped.suspensions * 0.7);
+    }
   });
 });
 

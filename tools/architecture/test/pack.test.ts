@@ -109,19 +109,21 @@ describe.skipIf(offline)("packed packages installed alone", () => {
     work = mkdtempSync(join(tmpdir(), "smpnet-pack-"));
     const packs = join(work, "packs");
     mkdirSync(packs);
-    const [sim, core, softint, hwOcteon, memmodel, netinet, policies, report, smpnet] = await all(
-      [
-        "packages/sim",
-        "packages/core",
-        "packages/softint",
-        "packages/hw-octeon",
-        "packages/memmodel",
-        "packages/netinet",
-        "packages/policies",
-        "packages/report",
-        "apps/smpnet",
-      ].map((d) => pack(join(root, d), packs)),
-    );
+    const [sim, core, softint, hwOcteon, memmodel, netinet, policies, report, workloads, smpnet] =
+      await all(
+        [
+          "packages/sim",
+          "packages/core",
+          "packages/softint",
+          "packages/hw-octeon",
+          "packages/memmodel",
+          "packages/netinet",
+          "packages/policies",
+          "packages/report",
+          "packages/workloads",
+          "apps/smpnet",
+        ].map((d) => pack(join(root, d), packs)),
+      );
     const released = await all([
       renumber(sim!, "0.2.0", work),
       renumber(core!, "0.1.0", work),
@@ -129,16 +131,18 @@ describe.skipIf(offline)("packed packages installed alone", () => {
     ]);
     [libs, cli] = await all([
       project(work, "libs", released),
+      // the CLI's libraries and the peers they take (core, softint, netinet)
       project(work, "cli", [
         smpnet!,
         sim!,
         hwOcteon!,
         memmodel!,
-        netinet!,
-        policies!,
         core!,
         softint!,
+        netinet!,
+        policies!,
         report!,
+        workloads!,
       ]),
     ]);
   }, 180_000);
@@ -183,7 +187,9 @@ describe.skipIf(offline)("packed packages installed alone", () => {
     const license = readFileSync(join(root, "LICENSE"), "utf8");
     const installed = [
       ...["sim", "core", "softint"].map((p) => join(libs, "node_modules/@smpnet", p)),
-      ...["hw-octeon", "memmodel", "report"].map((p) => join(cli, "node_modules/@smpnet", p)),
+      ...["hw-octeon", "memmodel", "netinet", "policies", "report", "workloads"].map((p) =>
+        join(cli, "node_modules/@smpnet", p),
+      ),
       join(cli, "node_modules/smpnet"),
     ];
     for (const dir of installed) expect(readFileSync(join(dir, "LICENSE"), "utf8")).toBe(license);

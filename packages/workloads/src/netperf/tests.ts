@@ -1,0 +1,261 @@
+/*
+ * netperf's tests and netserver's side of them, as netperf 2.7.1 runs the
+ * classic tests on the omni path (src/nettest_omni.c send_omni_inner,
+ * recv_omni; netlib.c establish_control, send_request, recv_response):
+ * a control connection to netserver carries a fixed-size request (656
+ * bytes: two ints and MAXSPECDATA 162 ints, netlib.h) naming the test and
+ * its sizes; netserver opens a data socket and answers with its port and
+ * socket sizes; the test runs for -l seconds; a last exchange brings back
+ * netserver's counts. The request and response contents ride in
+ * StreamContent as JSON, padded to the struct's size.
+ *
+ * Left out: CPU measurement (-c, -C), confidence intervals (-i, -I),
+ * bursts, histograms, demo mode; a failed send on a UDP socket counts as
+ * netperf counts it (failed_sends) and the test goes on.
+ */
+
+import {
+  type NetStack,
+  SO_RCVBUF,
+  SO_SNDBUF,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  type socket,
+  sys_accept,
+  sys_bind,
+  sys_close,
+  sys_connect,
+  sys_listen,
+  sys_recvfrom,
+  sys_select,
+  sys_sendto,
+  sys_setsockopt,
+  sys_shutdown,
+  sys_socket,
+  uio,
+} from "@smpnet/netinet";
+import { type KernelGen, NS_PER_SEC } from "@smpnet/sim";
+import { enobufs_pause } from "../enobufs.js";
+import { asciiBytes, bytesAscii, type StreamContent, StreamIO } from "../payload.js";
+import { sys_getsockopt_bufsizes } from "../tcp_info.js";
+import type { NetperfOptions } from "./options.js";
+
+/** sizeof(union netperf_request_struct) (netlib.h). */
+const REQUEST_BYTES = 4 + 4 + 162 * 4;
+
+function* send_request(io: StreamIO, body: object): KernelGen<number> {
+  const text = asciiBytes(JSON.stringify(body));
+  return yield* io.write([...text, ...new Array<number>(REQUEST_BYTES - text.length).fill(0)]);
+}
+
+function* recv_response(io: StreamIO): KernelGen<Record<string, number> | null> {
+  const b = yield* io.read(REQUEST_BYTES);
+  if (b === null) return null;
+  const end = b.indexOf(0);
+  return JSON.parse(bytesAscii(end < 0 ? b : b.slice(0, end)));
+}
+
+/** What netperf measured, and what netserver reported. */
+export interface NetperfResult {
+  lssSize: number;
+  lsrSize: number;
+  rssSize: number;
+  rsrSize: number;
+  sendSize: number;
+  recvSize: number;
+  elapsedS: number;
+  bytesSent: number;
+  bytesReceived: number;
+  sendCalls: number;
+  failedSends: number;
+  transactions: number;
+  remoteRecvCalls: number;
+  remoteBytes: number;
+}
+
+export class NetperfError extends Error {}
+
+function* set_bufs(so: socket, size: number): KernelGen {
+  if (size <= 0) return;
+  yield* sys_setsockopt(so, SOL_SOCKET, SO_SNDBUF, size);
+  yield* sys_setsockopt(so, SOL_SOCKET, SO_RCVBUF, size);
+}
+
+const stream = (o: NetperfOptions) => o.test.startsWith("TCP");
+
+/** netserver (src/netserver.c, recv_omni) for one test. */
+export function* netserver(stack: NetStack, o: NetperfOptions, content: StreamContent): KernelGen {
+  const ls = yield* sys_socket(stack, SOCK_STREAM);
+  if ((yield* sys_bind(ls, 0, o.port)) !== 0) return;
+  yield* sys_listen(ls, 128);
+  const cso = yield* sys_accept(ls);
+  if (typeof cso === "number") return;
+  const ctrl = new StreamIO(cso, content);
+  if ((yield* recv_response(ctrl)) === null) return;
+  const tcp = stream(o);
+  const dls = yield* sys_socket(stack, tcp ? SOCK_STREAM : SOCK_DGRAM);
+  yield* set_bufs(dls, o.remoteBuf);
+  yield* sys_bind(dls, 0, 0);
+  if (tcp) yield* sys_listen(dls, 128);
+  const sizes = yield* sys_getsockopt_bufsizes(dls);
+  yield* send_request(ctrl, { port: dls.so_pcb!.inp_lport, rss: sizes.snd, rsr: sizes.rcv });
+  const u = new uio();
+  let bytes = 0;
+  let calls = 0;
+  const rr = o.test.endsWith("RR");
+  const size = rr ? o.reqSize : o.recvSize || sizes.rcv;
+  // the data socket of a one-connection test; TCP_CRR accepts one per transaction
+  let so: socket = dls;
+  if (tcp && o.test !== "TCP_CRR") {
+    const a = yield* sys_accept(dls);
+    if (typeof a === "number") return;
+    so = a;
+  }
+  if (o.test === "TCP_MAERTS") {
+    const endNs = stack.host.sim.now + o.lengthS * NS_PER_SEC;
+    const n = o.sendSize || sizes.snd;
+    while (o.lengthS < 0 ? bytes < -o.lengthS : stack.host.sim.now < endNs) {
+      u.uio_resid = n;
+      if ((yield* sys_sendto(so, u)) !== 0) break;
+      bytes += n;
+      calls++;
+    }
+    yield* sys_shutdown(so);
+  } else {
+    // until netperf asks for the results on the control connection
+    const want = { read: [so, cso], write: [] as socket[] };
+    for (;;) {
+      const ready = yield* sys_select(stack, want, 0);
+      if (ready.read.includes(cso)) break;
+      let io = so;
+      if (o.test === "TCP_CRR") {
+        const a = yield* sys_accept(dls);
+        if (typeof a === "number") break;
+        io = a;
+      }
+      u.uio_resid = size;
+      if ((yield* sys_recvfrom(io, u)) !== 0 || (tcp && u.data_len === 0)) {
+        want.read = [cso];
+        continue;
+      }
+      bytes += u.data_len;
+      calls++;
+      if (rr) {
+        // a request may come in pieces; the response goes when it is whole
+        let got = u.data_len;
+        while (tcp && got < o.reqSize) {
+          u.uio_resid = o.reqSize - got;
+          if ((yield* sys_recvfrom(io, u)) !== 0 || u.data_len === 0) break;
+          got += u.data_len;
+        }
+        u.uio_resid = o.rspSize;
+        yield* sys_sendto(io, u);
+      }
+      if (o.test === "TCP_CRR") yield* sys_close(io);
+    }
+    if (so !== dls) yield* sys_close(so);
+  }
+  yield* recv_response(ctrl);
+  yield* send_request(ctrl, { bytes, calls });
+  yield* sys_close(dls);
+  yield* sys_close(cso);
+  yield* sys_close(ls);
+}
+
+/** The netperf side: establish_control, the test for -l seconds, the results. */
+export function* netperf_run(
+  stack: NetStack,
+  serverAddr: number,
+  o: NetperfOptions,
+  content: StreamContent,
+): KernelGen<NetperfResult> {
+  const cso = yield* sys_socket(stack, SOCK_STREAM);
+  if ((yield* sys_connect(cso, serverAddr, o.port)) !== 0)
+    throw new NetperfError("establish_control");
+  const ctrl = new StreamIO(cso, content);
+  yield* send_request(ctrl, { test: o.test, length: o.lengthS });
+  const rsp = yield* recv_response(ctrl);
+  if (rsp === null) throw new NetperfError("establish_control");
+  const tcp = stream(o);
+  const sim = stack.host.sim;
+  const newSocket = function* () {
+    const so = yield* sys_socket(stack, tcp ? SOCK_STREAM : SOCK_DGRAM);
+    yield* set_bufs(so, o.localBuf);
+    return so;
+  };
+  let so = yield* newSocket();
+  const sizes = yield* sys_getsockopt_bufsizes(so);
+  const r: NetperfResult = {
+    lssSize: sizes.snd,
+    lsrSize: sizes.rcv,
+    rssSize: rsp.rss!,
+    rsrSize: rsp.rsr!,
+    sendSize: o.sendSize || sizes.snd,
+    recvSize: o.recvSize || rsp.rsr!,
+    elapsedS: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    sendCalls: 0,
+    failedSends: 0,
+    transactions: 0,
+    remoteRecvCalls: 0,
+    remoteBytes: 0,
+  };
+  const u = new uio();
+  const start = sim.now;
+  const end = start + o.lengthS * NS_PER_SEC;
+  if (o.test !== "TCP_CRR") {
+    if ((yield* sys_connect(so, serverAddr, rsp.port!)) !== 0)
+      throw new NetperfError("establish_control");
+  }
+  const rr = o.test.endsWith("RR");
+  // TCP_MAERTS reads until netserver, at the end of its -l seconds, shuts the stream
+  const more = () =>
+    o.lengthS > 0 ? sim.now < end : (rr ? r.transactions : r.bytesSent) < -o.lengthS;
+  while (o.test === "TCP_MAERTS" || more()) {
+    if (o.test === "TCP_MAERTS") {
+      u.uio_resid = o.recvSize || sizes.rcv;
+      if ((yield* sys_recvfrom(so, u)) !== 0 || u.data_len === 0) break;
+      r.bytesReceived += u.data_len;
+      continue;
+    }
+    if (o.test === "TCP_CRR") {
+      so = yield* newSocket();
+      if ((yield* sys_connect(so, serverAddr, rsp.port!)) !== 0) throw new NetperfError("connect");
+    }
+    u.uio_resid = rr ? o.reqSize : r.sendSize;
+    const e = yield* sys_sendto(so, u);
+    if (e !== 0) {
+      if (tcp) break;
+      r.failedSends++;
+      yield* enobufs_pause(stack, r.sendSize);
+      continue;
+    }
+    r.sendCalls++;
+    r.bytesSent += rr ? o.reqSize : r.sendSize;
+    if (rr) {
+      let got = 0;
+      while (got < o.rspSize) {
+        u.uio_resid = o.rspSize - got;
+        if ((yield* sys_recvfrom(so, u)) !== 0 || (tcp && u.data_len === 0)) break;
+        got += u.data_len;
+      }
+      r.transactions++;
+    }
+    if (o.test === "TCP_CRR") {
+      u.uio_resid = 1;
+      yield* sys_recvfrom(so, u); // netserver's close
+      yield* sys_close(so);
+    }
+  }
+  r.elapsedS = (sim.now - start) / NS_PER_SEC;
+  if (tcp && o.test !== "TCP_CRR" && o.test !== "TCP_MAERTS") yield* sys_shutdown(so);
+  yield* send_request(ctrl, { done: 1 });
+  const fin = yield* recv_response(ctrl);
+  r.remoteBytes = fin?.bytes ?? 0;
+  r.remoteRecvCalls = fin?.calls ?? 0;
+  if (o.test !== "TCP_CRR") yield* sys_close(so);
+  yield* sys_close(cso);
+  return r;
+}

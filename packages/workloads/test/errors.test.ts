@@ -1,0 +1,107 @@
+import { SOCK_STREAM, sys_bind, sys_socket } from "@smpnet/netinet";
+import { PRI_USER } from "@smpnet/sim";
+import { describe, expect, it } from "vitest";
+import { iperf3, netperf } from "../src/index.js";
+import { reference, testKernel } from "./fixtures.js";
+
+const USAGE = "Usage: iperf3 [-s|-c host] [options]\nTry `iperf3 --help' for more information.\n";
+
+describe("bad flags get the tools' own messages and exit statuses", () => {
+  const k = testKernel();
+  for (const [flags, msg] of [
+    [["-c", "dut", "-p", "0"], "port number must be between 1 and 65535 inclusive"],
+    [
+      ["-c", "dut", "-t", "5", "-n", "1M"],
+      "only one test end condition (-t, -n, -k) may be specified",
+    ],
+    [["-c", "dut", "-R", "--bidir"], "cannot be both reverse and bidirectional"],
+    [["-c", "dut", "-P", "200"], "number of parallel streams too large (maximum = 128)"],
+    [["-c", "dut", "-i", "0.01"], "invalid report interval (min = 0.1, max = 60 seconds)"],
+    [
+      ["-c", "dut", "-u", "-l", "8"],
+      "block size invalid (minimum = 12 bytes, maximum = 65507 bytes)",
+    ],
+    [["-t", "3"], "must either be a client (-c) or server (-s)"],
+  ] as const) {
+    it(`iperf3 ${flags.join(" ")}`, () => {
+      const r = iperf3(k, flags);
+      expect([r.stderr, r.stdout, r.status]).toEqual([
+        `iperf3: parameter error - ${msg}\n\n`,
+        USAGE,
+        1,
+      ]);
+    });
+  }
+
+  it("iperf3 with an option it does not know: getopt's message, usage, exit 1", () => {
+    const r = iperf3(k, ["-c", "dut", "--frobnicate"]);
+    expect([r.stderr, r.status]).toEqual([
+      `iperf3: unrecognized option '--frobnicate'\n${USAGE}`,
+      1,
+    ]);
+  });
+
+  it("netperf with an unknown test (bad-test.txt)", () => {
+    const r = netperf(k, ["-H", "dut", "-l", "2", "-t", "FOO_BAR"]);
+    const real = reference("netperf", "bad-test.txt").split("\n");
+    expect(r.stdout).toBe(`${real.slice(1, -2).join("\n")}\n`);
+    expect(r.status).toBe(1);
+  });
+});
+
+describe("a workload the assembled kernel cannot run says why", () => {
+  it("-w 256K: NetBSD's sb_max (256 KiB, less the mbufs' share) refuses the buffer", () => {
+    const r = iperf3(testKernel(), ["-c", "dut", "-w", "256K", "-n", "1M"]);
+    expect(r.stderr).toBe(
+      "iperf3: error - unable to set socket buffer size: No buffer space available\n",
+    );
+    expect(r.status).toBe(1);
+  });
+
+  it("-M: the modelled TCP has no TCP_MAXSEG option", () => {
+    const r = iperf3(testKernel(), ["-c", "dut", "-M", "1000", "-n", "1M"]);
+    expect(r.stderr).toBe("iperf3: error - unable to set TCP/SCTP MSS: Protocol not available\n");
+    expect(r.status).toBe(1);
+  });
+
+  it("a port in use on the system under test: the server says why the client got nowhere", () => {
+    const k = testKernel();
+    k.dut.host.kthread_create({
+      name: "squatter",
+      pri: PRI_USER,
+      user: true,
+      *body() {
+        const so = yield* sys_socket(k.dut, SOCK_STREAM);
+        yield* sys_bind(so, 0, 5201); // bound, not listening: tcp_input drops a SYN for it
+      },
+    });
+    k.sim.run(100_000);
+    const r = iperf3(k, ["-c", "dut", "-n", "1M"]);
+    expect(r.stderr).toBe(
+      "iperf3: error - the test did not end (the simulated time ran out)\n" +
+        "(iperf3 -s on dut: unable to start listener for connections: Address already in use)\n",
+    );
+    expect(r.status).toBe(1);
+  });
+
+  it("-C cubic: the modelled TCP has NewReno alone", () => {
+    const r = iperf3(testKernel(), ["-c", "dut", "-C", "cubic", "-n", "1M"]);
+    expect(r.stderr).toBe(
+      "iperf3: error - unable to set TCP_CONGESTION: Supplied congestion control algorithm not supported on this host\n",
+    );
+    expect(r.status).toBe(1);
+  });
+
+  it("netperf with no netserver on the port (refused.txt): two lines and exit status 255", () => {
+    const r = netperf(
+      testKernel(),
+      ["-H", "10.0.0.1", "-p", "12999", "-l", "1", "-t", "TCP_STREAM"],
+      {
+        server: false,
+      },
+    );
+    const real = reference("netperf", "refused.txt").split("\n");
+    expect(r.stdout).toBe(`${real.slice(1, -2).join("\n").replaceAll("127.0.0.1", "10.0.0.1")}\n`);
+    expect(r.status).toBe(255);
+  });
+});
