@@ -70,7 +70,9 @@ export function readUserFile(path: string, kind: FileKind): string {
       if (got === 0 || n > kind.maxBytes) break;
     }
     if (n > kind.maxBytes) {
-      throw new UsageError(`${path}: larger than ${kind.maxBytes} bytes; ${kind.tooLarge} (is this the right file?)`);
+      throw new UsageError(
+        `${path}: larger than ${kind.maxBytes} bytes; ${kind.tooLarge} (is this the right file?)`,
+      );
     }
     return buf.toString("utf8", 0, n);
   } catch (e) {

@@ -21,7 +21,7 @@ const MATRIX = `kernels:
   - { policy: giant, cpus: 1 }
   - { policy: giant, cpus: 2 }
 workloads:
-  - iperf3 -c dut -t 0.2 -i 0
+  - iperf3 -c dut -n 512K
 seeds: [1, 2]
 `;
 
@@ -42,8 +42,19 @@ describe("the Slurm array job", () => {
       writeFileSync(matrix, MATRIX);
       const sub = spawnSync(
         "sbatch",
-        ["--wait", "--array=0-2", `--output=${dir}/task-%a.log`, join(deploy, "slurm/sweep.sbatch"), matrix, join(dir, "out")],
-        { encoding: "utf8", cwd: dir, env: { ...process.env, SMPNET: `${process.execPath} ${cli}` } },
+        [
+          "--wait",
+          "--array=0-2",
+          `--output=${dir}/task-%a.log`,
+          join(deploy, "slurm/sweep.sbatch"),
+          matrix,
+          join(dir, "out"),
+        ],
+        {
+          encoding: "utf8",
+          cwd: dir,
+          env: { ...process.env, SMPNET: `${process.execPath} ${cli}` },
+        },
       );
       expect(sub.status, `${sub.stdout}${sub.stderr}`).toBe(0);
       const shards = readdirSync(join(dir, "out")).sort();

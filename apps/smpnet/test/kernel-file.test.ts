@@ -76,14 +76,26 @@ describe("a bad kernel file", () => {
   const cases: [string, string, RegExp][] = [
     ["cpus.yaml", "cpus: 0\n", /cpus.yaml: kernel\.cpus: expected at least 1/],
     ["hw.yaml", "hw: sparc\n", /hw.yaml: kernel\.hw: expected one of er4, cn78xx, x86/],
-    ["field.yaml", "policy: giant\ncpu: 2\n", /field.yaml: kernel\.cpu: unknown field; remove it or check its spelling/],
+    [
+      "field.yaml",
+      "policy: giant\ncpu: 2\n",
+      /field.yaml: kernel\.cpu: unknown field; remove it or check its spelling/,
+    ],
     ["syntax.yaml", "policy: [giant\n", /syntax.yaml:\d+:\d+: not valid YAML/],
     ["dup.yaml", "cpus: 1\ncpus: 2\n", /dup.yaml:\d+:\d+: not valid YAML: Map keys must be unique/],
     ["syntax.json", '{"policy":', /syntax.json: not valid JSON/],
     ["kernel.txt", "policy: giant\n", /kernel.txt: expected a .yaml, .yml or .json file/],
     ["list.yaml", "- giant\n", /list.yaml: kernel: /],
-    ["loss.yaml", "wire:\n  lossRate: 2\n", /loss.yaml: kernel\.wire\.lossRate: expected a probability from 0 to 1/],
-    ["rec.yaml", "reclamation: rcu\n", /rec.yaml: kernel\.reclamation: expected one of pserialize, epoch, smr, smr-lazy/],
+    [
+      "loss.yaml",
+      "wire:\n  lossRate: 2\n",
+      /loss.yaml: kernel\.wire\.lossRate: expected a probability from 0 to 1/,
+    ],
+    [
+      "rec.yaml",
+      "reclamation: rcu\n",
+      /rec.yaml: kernel\.reclamation: expected one of pserialize, epoch, smr, smr-lazy/,
+    ],
   ];
   for (const [name, text, want] of cases) {
     it(`${name}: ${JSON.stringify(text)}`, () => {
@@ -102,16 +114,47 @@ describe("a bad kernel file", () => {
   });
 
   it("a missing file or a folder is refused by path", () => {
-    expect(refusal(() => readKernelFile(join(scratch, "none.yaml")))).toMatch(/none.yaml: no such file or folder/);
-    expect(refusal(() => readKernelFile(scratch))).toMatch(/not a regular file; give a kernel file/);
+    expect(refusal(() => readKernelFile(join(scratch, "none.yaml")))).toMatch(
+      /none.yaml: no such file or folder/,
+    );
+    expect(refusal(() => readKernelFile(scratch))).toMatch(
+      /not a regular file; give a kernel file/,
+    );
   });
 
   it("fuzzed: any data is a kernel or one user error per line, never a crash", () => {
     const value = fc.oneof(
-      fc.constantFrom("er4", "x86", "giant", "netbsd", "epoch", 0, 1, 4, -1, 1.5, true, null, "", [], {}),
+      fc.constantFrom(
+        "er4",
+        "x86",
+        "giant",
+        "netbsd",
+        "epoch",
+        0,
+        1,
+        4,
+        -1,
+        1.5,
+        true,
+        null,
+        "",
+        [],
+        {},
+      ),
       fc.anything({ maxDepth: 2 }),
     );
-    const key = fc.constantFrom("hw", "cpus", "policy", "reclamation", "softint", "hz", "wire", "tcp", "name", "bogus");
+    const key = fc.constantFrom(
+      "hw",
+      "cpus",
+      "policy",
+      "reclamation",
+      "softint",
+      "hz",
+      "wire",
+      "tcp",
+      "name",
+      "bogus",
+    );
     fc.assert(
       fc.property(fc.oneof(fc.dictionary(key, value), fc.anything({ maxDepth: 2 })), (data) => {
         try {
@@ -119,7 +162,8 @@ describe("a bad kernel file", () => {
           assembleKernel(spec, 1);
         } catch (e) {
           expect(e instanceof UsageError || e instanceof SimError, String(e)).toBe(true);
-          for (const line of (e as Error).message.split("\n")) expect(line.length).toBeGreaterThan(0);
+          for (const line of (e as Error).message.split("\n"))
+            expect(line.length).toBeGreaterThan(0);
         }
       }),
       { numRuns: 300 },

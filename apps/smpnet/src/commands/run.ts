@@ -5,10 +5,12 @@
  * `smpnet run --replay <result.json>` runs a saved result again and says
  * whether the new one matches it to the bit.
  */
+
+import { ReportError, validateResult } from "@smpnet/report";
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
 import { addKernelFlags, type KernelFlags, kernelFromFlags } from "../kernel-file/flags.js";
-import { ReportError, validateResult } from "@smpnet/report";
+import { parseIntOption } from "../options.js";
 import { runOne, specOf } from "../run/run-one.js";
 import { defaultOutDir, saveRun } from "../run/save.js";
 import { checkWorkload } from "../run/workload.js";
@@ -20,13 +22,10 @@ const RESULT_FILE = {
   tooLarge: "a run's result is a few kilobytes to megabytes",
 };
 
+/** The seeded generator (pure-rand's xoroshiro128+) takes a 32-bit seed. */
 export function parseSeed(text: string | undefined): number {
   if (text === undefined) return 1;
-  const n = Number(text);
-  if (!(text.trim() !== "" && Number.isInteger(n) && n >= 0 && n <= 2 ** 32 - 1)) {
-    throw new UsageError(`--seed: expected a whole number from 0 to 4294967295, got "${text}"`);
-  }
-  return n;
+  return parseIntOption("--seed", text, 0, 2 ** 32 - 1, "the generator's seed is 32 bits");
 }
 
 function replay(path: string): void {
@@ -62,26 +61,35 @@ export function registerRun(program: Command): void {
     .argument("[workload...]", "the workload's command line, after --")
     .option("--seed <n>", "the run's seed (default 1)")
     .option("--json", "print the run's result (what ran, what came out, hashes) as JSON")
-    .option("--out <dir>", "where to write result.json and the reports (default smpnet-results/<kernel>-<workload>-seed<n>)")
+    .option(
+      "--out <dir>",
+      "where to write result.json and the reports (default smpnet-results/<kernel>-<workload>-seed<n>)",
+    )
     .option("--replay <result>", "run a saved result again and say whether it matches");
-  addKernelFlags(run).action((workload: string[], opts: KernelFlags & { seed?: string; json?: boolean; replay?: string; out?: string }) => {
-    if (opts.replay !== undefined) {
-      if (workload.length > 0) throw new UsageError("--replay: takes no workload; the result names its own");
-      replay(opts.replay);
-      return;
-    }
-    checkWorkload(workload);
-    const kernel = kernelFromFlags(opts);
-    const r = runOne(kernel, workload, parseSeed(opts.seed));
-    const dir = saveRun(r, opts.out ?? defaultOutDir(r));
-    process.stderr.write(`smpnet: results in ${dir}\n`);
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify(r)}\n`);
-      return;
-    }
-    const out = r.output as { stdout: string; stderr: string; status: number };
-    process.stdout.write(out.stdout);
-    process.stderr.write(out.stderr);
-    process.exitCode = out.status;
-  });
+  addKernelFlags(run).action(
+    (
+      workload: string[],
+      opts: KernelFlags & { seed?: string; json?: boolean; replay?: string; out?: string },
+    ) => {
+      if (opts.replay !== undefined) {
+        if (workload.length > 0)
+          throw new UsageError("--replay: takes no workload; the result names its own");
+        replay(opts.replay);
+        return;
+      }
+      checkWorkload(workload);
+      const kernel = kernelFromFlags(opts);
+      const r = runOne(kernel, workload, parseSeed(opts.seed));
+      const dir = saveRun(r, opts.out ?? defaultOutDir(r));
+      process.stderr.write(`smpnet: results in ${dir}\n`);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(r)}\n`);
+        return;
+      }
+      const out = r.output as { stdout: string; stderr: string; status: number };
+      process.stdout.write(out.stdout);
+      process.stderr.write(out.stderr);
+      process.exitCode = out.status;
+    },
+  );
 }

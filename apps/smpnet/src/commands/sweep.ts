@@ -8,8 +8,8 @@
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
-import { mergeShards } from "../sweep/merge.js";
 import { parseShard, readMatrixFile, shardRuns } from "../sweep/matrix.js";
+import { mergeShards } from "../sweep/merge.js";
 import { runSweep } from "../sweep/pool.js";
 import { progress } from "../sweep/progress.js";
 

@@ -4,7 +4,7 @@
  * @smpnet/policies' kernel(). What the packages check again (CPUs against
  * the hardware, the policy's name, the wire's values) they report by field.
  */
-import type { NetKernel } from "@smpnet/netinet";
+import type { NetKernel, WireConfig } from "@smpnet/netinet";
 import { kernel } from "@smpnet/policies";
 import { HARDWARE } from "./hardware.js";
 import type { ResolvedKernelSpec } from "./spec.js";
@@ -27,7 +27,8 @@ export function assembleKernel(spec: ResolvedKernelSpec, seed: number): NetKerne
     ...(spec.reclamation !== undefined ? { reclamation: spec.reclamation } : {}),
     softint: { variant: spec.softint, ...(spec.hz !== undefined ? { hz: spec.hz } : {}) },
     ...(spec.kernelPreemption !== undefined ? { kernelPreemption: spec.kernelPreemption } : {}),
-    ...(spec.wire !== undefined ? { wire: spec.wire } : {}),
+    // valibot's partial output admits explicit undefined, which the schema never yields
+    ...(spec.wire !== undefined ? { wire: spec.wire as Partial<WireConfig> } : {}),
     ...(spec.tcp !== undefined ? { tcp: spec.tcp } : {}),
   });
 }

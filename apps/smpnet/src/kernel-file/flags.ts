@@ -6,6 +6,7 @@
  */
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
+import { HARDWARE, HARDWARE_NAMES } from "./hardware.js";
 import { checkKernelSpec, readKernelFileData } from "./read.js";
 import type { ResolvedKernelSpec } from "./spec.js";
 
@@ -23,13 +24,31 @@ export interface KernelFlags {
   speed?: string;
 }
 
-export function addKernelFlags(c: Command): Command {
+/** The kernel flags; with `many`, --kernel may be given once per kernel (compare). */
+export function addKernelFlags(c: Command, many = false): Command {
+  if (many) {
+    c.option(
+      "--kernel <file>",
+      "a kernel file (.yaml or .json), once per kernel",
+      (v: string, prev: string[] = []) => [...prev, v],
+    );
+  } else {
+    c.option(
+      "--kernel <file>",
+      "a kernel file (.yaml or .json); the flags below override its fields",
+    );
+  }
   return c
-    .option("--kernel <file>", "a kernel file (.yaml or .json); the flags below override its fields")
-    .option("--hw <name>", "hardware: er4, cn78xx or x86 (default er4)")
+    .option(
+      "--hw <name>",
+      `hardware (default er4): ${HARDWARE_NAMES.map((h) => `${h}, ${HARDWARE[h].about}`).join("; ")}`,
+    )
     .option("--cpus <n>", "CPUs of the system under test (default: all of the hardware's)")
     .option("--policy <name>", "locking policy (default giant)")
-    .option("--reclamation <scheme>", "pserialize, epoch, smr or smr-lazy, for a policy that takes one")
+    .option(
+      "--reclamation <scheme>",
+      "pserialize, epoch, smr or smr-lazy, for a policy that takes one",
+    )
     .option("--softint <variant>", "netbsd, budget or threaded (default netbsd)")
     .option("--hz <n>", "clock interrupts per second (default 100)")
     .option("--speed <mbps>", "wire speed in Mbit/s (default: the NIC's)")
@@ -80,7 +99,10 @@ export function kernelFromFlags(f: KernelFlags, policyOverride?: string): Resolv
   if (f.speed !== undefined) wire.speedMbps = number("speed", f.speed);
   if (f.delay !== undefined) {
     const us = number("delay", f.delay);
-    if (us < 0) throw new UsageError(`--delay: expected a non-negative number of microseconds, got "${f.delay}"`);
+    if (us < 0)
+      throw new UsageError(
+        `--delay: expected a non-negative number of microseconds, got "${f.delay}"`,
+      );
     wire.delayNs = us * 1000;
   }
   if (f.loss !== undefined) wire.lossRate = number("loss", f.loss);
@@ -91,7 +113,10 @@ export function kernelFromFlags(f: KernelFlags, policyOverride?: string): Resolv
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     throw new UsageError(
-      e.message.replace(/^flags: kernel\.([\w.]+): /gm, (_m, path: string) => `${FLAG_OF[path] ?? path}: `),
+      e.message.replace(
+        /^flags: kernel\.([\w.]+): /gm,
+        (_m, path: string) => `${FLAG_OF[path] ?? path}: `,
+      ),
     );
   }
 }

@@ -25,7 +25,9 @@ export function parseDataFile(path: string, text: string): unknown {
     }
   }
   if (!/\.ya?ml$/i.test(path)) {
-    throw new UsageError(`${path}: expected a .yaml, .yml or .json file (the name says which syntax)`);
+    throw new UsageError(
+      `${path}: expected a .yaml, .yml or .json file (the name says which syntax)`,
+    );
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });

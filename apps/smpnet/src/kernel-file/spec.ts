@@ -5,8 +5,9 @@
  * publishes it as JSON Schema (schema/kernel.schema.json) for editors.
  * TCP's sysctls are checked by @smpnet/netinet, whose messages name the field.
  */
-import { RECLAMATION_SCHEMES } from "@smpnet/policies";
+
 import { WireSchema } from "@smpnet/netinet";
+import { RECLAMATION_SCHEMES } from "@smpnet/policies";
 import { SOFTINT_VARIANTS } from "@smpnet/softint";
 import * as v from "valibot";
 import { HARDWARE_NAMES } from "./hardware.js";
@@ -21,13 +22,13 @@ const count = (what: string) =>
 export const KernelSpecSchema = v.strictObject({
   /** A label for tables and results; defaults to the policy's name. */
   name: v.optional(v.pipe(v.string("expected a label"), v.minLength(1, "expected a label"))),
-  hw: v.optional(
-    v.picklist(HARDWARE_NAMES, `expected one of ${HARDWARE_NAMES.join(", ")}`),
-    "er4",
-  ),
+  hw: v.optional(v.picklist(HARDWARE_NAMES, `expected one of ${HARDWARE_NAMES.join(", ")}`), "er4"),
   cpus: v.optional(count("CPUs of the system under test, at most the hardware's")),
   policy: v.optional(
-    v.pipe(v.string("expected a policy name, e.g. giant"), v.minLength(1, "expected a policy name")),
+    v.pipe(
+      v.string("expected a policy name, e.g. giant"),
+      v.minLength(1, "expected a policy name"),
+    ),
     "giant",
   ),
   reclamation: v.optional(

@@ -4,9 +4,10 @@
  * kernel and workload carry their own hashes, so `--replay` can run it
  * again and a sweep can tell its runs apart.
  */
+
+import { createHash } from "node:crypto";
 import { lockstat_enable } from "@smpnet/core";
 import { Collector, canonicalJson, type RunResult } from "@smpnet/report";
-import { createHash } from "node:crypto";
 import { assembleKernel, kernelLabel } from "../kernel-file/assemble.js";
 import type { ResolvedKernelSpec } from "../kernel-file/spec.js";
 import { runWorkload } from "./workload.js";
@@ -29,7 +30,10 @@ export function runOne(spec: ResolvedKernelSpec, workload: string[], seed: numbe
   const kernel = { ...spec, name: kernelLabel(spec) };
   const k = assembleKernel(kernel, seed);
   const stat = lockstat_enable(k.dut.host);
-  const collector = new Collector(k.sim, { hosts: [k.dut.host], trace: { maxEvents: TRACE_EVENTS } });
+  const collector = new Collector(k.sim, {
+    hosts: [k.dut.host],
+    trace: { maxEvents: TRACE_EVENTS },
+  });
   const out = runWorkload(k, workload);
   return collector.finish({
     kernel: { ...kernel, hash: sha256(kernel) },

@@ -21,7 +21,9 @@ export function saveRun(r: RunResult, dir: string): string {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === undefined) throw e;
-    throw new UsageError(`--out: cannot write the results into ${dir} (${code}); give a folder you can write to`);
+    throw new UsageError(
+      `--out: cannot write the results into ${dir} (${code}); give a folder you can write to`,
+    );
   }
   return dir;
 }

@@ -17,7 +17,9 @@ const WORKLOADS: Record<string, (k: NetKernel, argv: readonly string[]) => ToolO
 export function checkWorkload(argv: readonly string[]): void {
   const tool = argv[0];
   if (tool === undefined) {
-    throw new UsageError("no workload: give one after --, e.g. smpnet run -- iperf3 -c dut -R -t 10");
+    throw new UsageError(
+      "no workload: give one after --, e.g. smpnet run -- iperf3 -c dut -R -t 10",
+    );
   }
   if (!(tool in WORKLOADS)) {
     throw new UsageError(

@@ -28,6 +28,7 @@ export function splitCommandLine(line: string, where: string): string[] {
   }
   if (quote !== null) throw new UsageError(`${where}: a ${quote} quote is not closed in "${line}"`);
   if (inWord) words.push(word);
-  if (words.length === 0) throw new UsageError(`${where}: empty command line; give e.g. "iperf3 -c dut -R"`);
+  if (words.length === 0)
+    throw new UsageError(`${where}: empty command line; give e.g. "iperf3 -c dut -R"`);
   return words;
 }

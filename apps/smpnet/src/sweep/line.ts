@@ -2,8 +2,9 @@
  * One line of a sweep's output: a run's result and its place in the sweep
  * (which matrix, which run of how many), as one JSON object.
  */
-import { UsageError } from "../errors.js";
+
 import { ReportError, type RunResult, validateResult } from "@smpnet/report";
+import { UsageError } from "../errors.js";
 
 export interface SweepLine {
   /** The matrix's hash: lines of one sweep carry the same. */
@@ -28,7 +29,9 @@ export function parseResultLine(text: string, where: string): SweepLine {
     !Number.isInteger(o.index) ||
     !Number.isInteger(o.runs)
   ) {
-    throw new UsageError(`${where}: not a sweep result (sweep, index, runs, result); give the output of smpnet sweep`);
+    throw new UsageError(
+      `${where}: not a sweep result (sweep, index, runs, result); give the output of smpnet sweep`,
+    );
   }
   try {
     return { sweep: o.sweep, index: o.index!, runs: o.runs!, result: validateResult(o.result) };

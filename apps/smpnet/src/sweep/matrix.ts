@@ -32,7 +32,10 @@ const MatrixSchema = v.strictObject({
   ),
   workloads: v.pipe(
     v.array(
-      v.pipe(v.string("expected a workload's command line, e.g. \"iperf3 -c dut -R -t 10\""), v.minLength(1)),
+      v.pipe(
+        v.string('expected a workload\'s command line, e.g. "iperf3 -c dut -R -t 10"'),
+        v.minLength(1),
+      ),
       "expected a list of workload command lines",
     ),
     v.minLength(1, "expected at least one workload"),
@@ -64,7 +67,9 @@ export function matrixRuns(data: unknown, where: string): SweepRun[] {
     );
   }
   const kernels = r.output.kernels.map((k, i) => checkKernelSpec(k, `${where}: kernels.${i}`));
-  const workloads = r.output.workloads.map((w, i) => splitCommandLine(w, `${where}: workloads.${i}`));
+  const workloads = r.output.workloads.map((w, i) =>
+    splitCommandLine(w, `${where}: workloads.${i}`),
+  );
   const runs: SweepRun[] = [];
   for (const kernel of kernels) {
     for (const workload of workloads) {

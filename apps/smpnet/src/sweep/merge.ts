@@ -36,7 +36,8 @@ export function mergeShards(files: readonly string[]): SweepLine[] {
       byIndex.set(line.index, line);
     });
   }
-  if (first === undefined) throw new UsageError("merge: the files hold no results; give the shards' outputs");
+  if (first === undefined)
+    throw new UsageError("merge: the files hold no results; give the shards' outputs");
   const missing: number[] = [];
   for (let i = 0; i < first.runs; i++) if (!byIndex.has(i)) missing.push(i);
   if (missing.length > 0) {

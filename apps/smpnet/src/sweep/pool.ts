@@ -3,9 +3,10 @@
  * back their lines in matrix order, whatever order they finish in, so the
  * output of one sweep is the same for any number of workers.
  */
-import { Tinypool } from "tinypool";
+
 import { createHash } from "node:crypto";
 import { canonicalJson, type RunResult } from "@smpnet/report";
+import { Tinypool } from "tinypool";
 import type { SweepLine } from "./line.js";
 import type { SweepRun } from "./matrix.js";
 import type { Progress } from "./progress.js";
@@ -34,7 +35,11 @@ export async function runSweep(
   const ready = new Map<number, SweepLine>();
   let next = 0;
   const flush = () => {
-    for (let line = ready.get(mine[next]?.index ?? -1); line !== undefined; line = ready.get(mine[next]?.index ?? -1)) {
+    for (
+      let line = ready.get(mine[next]?.index ?? -1);
+      line !== undefined;
+      line = ready.get(mine[next]?.index ?? -1)
+    ) {
       emit(line);
       ready.delete(line.index);
       next++;
