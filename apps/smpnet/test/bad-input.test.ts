@@ -157,7 +157,7 @@ describe("output that cannot be written", () => {
   it("ends with the reason and exit 74, without a stack trace", () => {
     const full = openSync("/dev/full", "w");
     try {
-      const r = smpnetWith({ stdio: ["ignore", full, "pipe"] }, "--ms", "1");
+      const r = smpnetWith({ stdio: ["ignore", full, "pipe"] }, "verify", "--pattern", "mp");
       expect(r.stderr).toBe("smpnet: cannot write the output: no space left on device (ENOSPC)\n");
       expect(r.code).toBe(74);
     } finally {
