@@ -29,8 +29,6 @@ export interface Claim {
   title: string;
   /** What the seed says, quoted from DESIGN.md or kernel.md. */
   seed: string;
-  /** The command that reproduces it. */
-  command: string;
   runs: Record<string, ClaimRun>;
   /** Paths of the estimates it depends on, as a kernel spec's `scale` names them. */
   estimates: string[];
@@ -42,4 +40,13 @@ export interface Claim {
   judge(runs: Record<string, RunResult>, local: Figures): Verdict;
   /** What the model does not show of it, when it does not hold. */
   limits?: string;
+}
+
+/** The verdict of a claim's checks: it holds when all pass; `why` is the first that does not. */
+export function verdict(
+  measured: Figures,
+  checks: readonly (readonly [boolean, string])[],
+): Verdict {
+  const failed = checks.find(([ok]) => !ok);
+  return { measured, holds: failed === undefined, ...(failed ? { why: failed[1] } : {}) };
 }

@@ -6,7 +6,7 @@
  * under it. No modelled cost enters: the answer is the models' alone.
  */
 import { CATALOGUE, verifyCatalogue } from "@smpnet/memmodel";
-import type { Claim, Figures } from "./claim.js";
+import { type Claim, type Figures, verdict } from "./claim.js";
 
 function fences(): Figures {
   const out: Figures = {};
@@ -42,21 +42,15 @@ export const memoryModels: Claim = {
   id: "6",
   title: "lock-free code correct on one memory model can be wrong on another",
   seed: "Lock-free code that is correct on one memory model can be wrong on another: the lab shows which fences each primitive needs on Octeon, on x86-TSO and under SC. (DESIGN.md, question 6; kernel.md section 10: weak-ordering concerns about smr(9) on NetBSD's architectures)",
-  command: "smpnet claims --claim 6",
   runs: {},
   estimates: [],
   local: () => fences(),
   judge(_runs, local) {
     const allSafe = (local.unsafeAsKernel as string[]).length === 0;
     const differs = (local.neededOnlyByWeakModels as string[]).length > 0;
-    return {
-      measured: local,
-      holds: allSafe && differs,
-      ...(!allSafe
-        ? { why: "a pattern as the kernel writes it is unsafe under some model" }
-        : differs
-          ? {}
-          : { why: "no fence is needed under a weak model that sc does without" }),
-    };
+    return verdict(local, [
+      [allSafe, "a pattern as the kernel writes it is unsafe under some model"],
+      [differs, "no fence is needed under a weak model that sc does without"],
+    ]);
   },
 };

@@ -9,7 +9,7 @@
 import { pcbChurn } from "@smpnet/core";
 import type { ReclamationScheme } from "@smpnet/policies";
 import type { NetCosts, Profile } from "@smpnet/sim";
-import type { Claim, ClaimRun, Figures } from "./claim.js";
+import { type Claim, type ClaimRun, type Figures, verdict } from "./claim.js";
 import { netperfRate, readSide } from "./measure.js";
 
 /** 200 connect, request, response, close transactions: about 80 ms on the ER-4. */
@@ -64,7 +64,6 @@ export const schemeCosts: Claim = {
   id: "4",
   title: "pserialize pays on the write side, epoch and smr on the read side",
   seed: "pserialize pays on the write side (a broadcast cross-call and a wait for every CPU); epoch (EBR) and SMR do not; SMR's read side approaches pserialize's on TSO machines or with SMR_LAZY; entering one epoch for the whole pass through the stack makes reads nearly free. (DESIGN.md, question 4; kernel.md section 10)",
-  command: "smpnet claims --claim 4",
   runs: { epoch: CRR_RUNS.epoch },
   estimates: ["costs.fenceCycles.sync"],
   local: churnLocal,
@@ -80,19 +79,12 @@ export const schemeCosts: Claim = {
     const lazyNear = n(local, "churn.smr-lazy.readNs") <= 1.5 * n(local, "churn.pserialize.readNs");
     const smrDearer = n(local, "churn.smr.readNs") > 2 * n(local, "churn.pserialize.readNs");
     const passFree = netEpochRead <= 0.5 * n(local, "churn.epoch.readNs");
-    return {
-      measured: { ...local, crrNetEpochReadNs: round(netEpochRead) },
-      holds: writeSide && lazyNear && smrDearer && passFree,
-      ...(!writeSide
-        ? { why: "pserialize does not pay more cross-calls and writer wait than epoch and smr" }
-        : !lazyNear
-          ? { why: "smr-lazy's read side is more than 1.5 times pserialize's" }
-          : !smrDearer
-            ? { why: "smr's read side (SMR_LAZY off) is not dearer than pserialize's on MIPS" }
-            : passFree
-              ? {}
-              : { why: "a lookup inside the whole pass's epoch costs over half a lone section" }),
-    };
+    return verdict({ ...local, crrNetEpochReadNs: round(netEpochRead) }, [
+      [writeSide, "pserialize does not pay more cross-calls and writer wait than epoch and smr"],
+      [lazyNear, "smr-lazy's read side is more than 1.5 times pserialize's"],
+      [smrDearer, "smr's read side (SMR_LAZY off) is not dearer than pserialize's on MIPS"],
+      [passFree, "a lookup inside the whole pass's epoch costs over half a lone section"],
+    ]);
   },
   limits:
     "Only the ER-4 (MIPS) is run: SMR's read side on TSO machines would need the x86 profile's churn too.",
@@ -102,7 +94,6 @@ export const crrChurn: Claim = {
   id: "crr",
   title: "TCP_CRR: PR_PSERIALIZE pays revalidations that pool_cache_set_smr does not",
   seed: "Under netperf -t TCP_CRR, where the pcb table changes on every transaction, split with pserialize + PR_PSERIALIZE pays cross-calls or revalidations that split with smr-lazy + pool_cache_set_smr does not, at the read-side cost the foundation measured. (issue 18, claim 5; kernel.md section 10: Campbell's trade-off)",
-  command: "smpnet claims --claim crr",
   runs: { pserialize: CRR_RUNS.pserialize, "smr-lazy": CRR_RUNS["smr-lazy"] },
   estimates: ["costs.fenceCycles.sync"],
   local: churnLocal,
@@ -116,8 +107,8 @@ export const crrChurn: Claim = {
     const costs =
       near(p.readNsPerSection, n(local, "churn.pserialize-typesafe.readNs")) &&
       near(l.readNsPerSection, n(local, "churn.smr-lazy.readNs"));
-    return {
-      measured: {
+    return verdict(
+      {
         pserializeTransactionsPerSecond: netperfRate(runs.pserialize!),
         smrLazyTransactionsPerSecond: netperfRate(runs["smr-lazy"]!),
         pserializeRevalidationsPerSecond: round(p.revalidationsPerSecond),
@@ -129,14 +120,11 @@ export const crrChurn: Claim = {
         foundationPserializeTypesafeReadNs: local["churn.pserialize-typesafe.readNs"]!,
         foundationSmrLazyReadNs: local["churn.smr-lazy.readNs"]!,
       },
-      holds: pays && free && costs,
-      ...(!pays
-        ? { why: "pserialize pays neither cross-calls nor revalidations" }
-        : !free
-          ? { why: "smr-lazy pays cross-calls or revalidations" }
-          : costs
-            ? {}
-            : { why: "a read section costs more than a quarter off the foundation's figure" }),
-    };
+      [
+        [pays, "pserialize pays neither cross-calls nor revalidations"],
+        [free, "smr-lazy pays cross-calls or revalidations"],
+        [costs, "a read section costs more than a quarter off the foundation's figure"],
+      ],
+    );
   },
 };

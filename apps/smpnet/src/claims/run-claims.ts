@@ -118,7 +118,7 @@ export async function runClaims(claims: readonly Claim[], seed: number): Promise
       claim: claim.id,
       title: claim.title,
       seed: claim.seed,
-      command: claim.command,
+      command: `smpnet claims --claim ${claim.id}`,
       ...base,
       sensitivity,
       flipsWhen: typeof hinge === "string" ? [...flipsWhen, hinge] : flipsWhen,

@@ -14,7 +14,7 @@ import {
   softclockStarvation,
   TCP_INPUT_CYCLES,
 } from "@smpnet/softint";
-import type { Claim, Figures } from "./claim.js";
+import { type Claim, type Figures, verdict } from "./claim.js";
 
 /** 2 simulated seconds: two watchdog periods and ten retransmit timeouts. */
 const SECONDS = 2;
@@ -46,7 +46,6 @@ export const softclock: Claim = {
   id: "5",
   title: "a fast TCP path on one core starves SOFTINT_CLOCK; threads or a budget cure it",
   seed: "A fast enough TCP path on one core starves SOFTINT_CLOCK: callouts (TCP timers) run late or not at all and a watchdog is not tickled in time. Lowering softint priority or moving network work to a thread that the scheduler rotates cures it. (DESIGN.md, question 5; kernel.md section 9: SOFTINT_NET (222) outranks SOFTINT_CLOCK (220), softints are not preempted)",
-  command: "smpnet claims --claim 5",
   runs: {},
   estimates: ["costs.contextSwitchCycles", "costs.intrEntryCycles"],
   local: (hw: { profile: Profile; netCosts: NetCosts }) => ({
@@ -64,15 +63,10 @@ export const softclock: Claim = {
         n(`${v}.calloutsFired`) === n(`${v}.calloutsDue`) &&
         n(`${v}.calloutLatenessP99Ms`) < 10,
     );
-    return {
-      measured: f,
-      holds: starved && cured,
-      ...(!starved
-        ? { why: "under netbsd's softints every callout ran and the watchdog was fed" }
-        : cured
-          ? {}
-          : { why: "budget or threaded still misses callouts or the watchdog" }),
-    };
+    return verdict(f, [
+      [starved, "under netbsd's softints every callout ran and the watchdog was fed"],
+      [cured, "budget or threaded still misses callouts or the watchdog"],
+    ]);
   },
   limits:
     "The overload is the softint package's experiment (a modelled TCP input path at a fixed packet rate), not the netinet stack: in the assembled kernel TCP's own flow control stops input when the reader is starved, and no watchdog is registered.",
