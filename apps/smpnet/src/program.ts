@@ -8,6 +8,7 @@
 
 import { visible } from "@smpnet/memmodel";
 import { Command } from "commander";
+import { registerClaims } from "./commands/claims.js";
 import { registerCompare } from "./commands/compare.js";
 import { registerExperiment } from "./commands/experiment.js";
 import { registerLitmus } from "./commands/litmus.js";
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
         ),
     });
   registerExperiment(program);
+  registerClaims(program);
   registerCompare(program);
   registerLitmus(program);
   registerPacketdrill(program);

@@ -111,6 +111,22 @@ describe("a bad kernel file", () => {
     expect(refusal(() => assembleKernel(spec("policy: solock-v0\n"), 1))).toMatch(
       /policy: no policy named "solock-v0"/,
     );
+    expect(refusal(() => assembleKernel(spec("scale:\n  costs.nope: 2\n"), 1))).toMatch(
+      /^kernel: scale\.costs\.nope: not a modelled constant; give one of costs\.cacheHitCycles, /,
+    );
+  });
+
+  it("scales the named estimates of the hardware and nothing else", () => {
+    const spec = readKernelFile(
+      file("scaled.yaml", "scale:\n  costs.fenceCycles.sync: 0.5\n  netCosts.tcpInputCycles: 2\n"),
+    );
+    const k = assembleKernel(spec, 1);
+    const plain = assembleKernel(readKernelFile(file("plain.yaml", "policy: giant\n")), 1);
+    const costs = (x: typeof k) => x.dut.host.profile.costs;
+    expect(costs(k).fenceCycles.sync).toBe((costs(plain).fenceCycles.sync ?? 0) / 2);
+    expect(costs(k).fenceCycles.syncw).toBe(costs(plain).fenceCycles.syncw);
+    expect(k.dut.costs.tcpInputCycles).toBe(2 * plain.dut.costs.tcpInputCycles);
+    expect(k.dut.costs.tcpOutputCycles).toBe(plain.dut.costs.tcpOutputCycles);
   });
 
   it("a missing file or a folder is refused by path", () => {

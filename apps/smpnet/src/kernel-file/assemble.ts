@@ -7,6 +7,7 @@
 import type { NetKernel, WireConfig } from "@smpnet/netinet";
 import { kernel } from "@smpnet/policies";
 import { HARDWARE } from "./hardware.js";
+import { scaleHardware } from "./scale.js";
 import type { ResolvedKernelSpec } from "./spec.js";
 
 /** A label for the kernel in tables and results. */
@@ -16,11 +17,12 @@ export function kernelLabel(spec: ResolvedKernelSpec): string {
 }
 
 export function assembleKernel(spec: ResolvedKernelSpec, seed: number): NetKernel {
-  const hw = HARDWARE[spec.hw];
+  const named = HARDWARE[spec.hw];
+  const hw = spec.scale === undefined ? named : scaleHardware(named, spec.scale);
   return kernel({
     seed,
     profile: hw.profile,
-    nic: hw.nic,
+    nic: spec.rxQueues === undefined ? named.nic : { ...named.nic, rxQueues: spec.rxQueues },
     netCosts: hw.netCosts,
     policy: spec.policy,
     ...(spec.cpus !== undefined ? { cpus: spec.cpus } : {}),
@@ -30,5 +32,7 @@ export function assembleKernel(spec: ResolvedKernelSpec, seed: number): NetKerne
     // valibot's partial output admits explicit undefined, which the schema never yields
     ...(spec.wire !== undefined ? { wire: spec.wire as Partial<WireConfig> } : {}),
     ...(spec.tcp !== undefined ? { tcp: spec.tcp } : {}),
+    ...(spec.rxCpus !== undefined ? { rxCpus: spec.rxCpus } : {}),
+    ...(spec.rpsHash !== undefined ? { rpsHash: spec.rpsHash } : {}),
   });
 }

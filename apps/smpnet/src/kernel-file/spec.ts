@@ -6,7 +6,7 @@
  * TCP's sysctls are checked by @smpnet/netinet, whose messages name the field.
  */
 
-import { WireSchema } from "@smpnet/netinet";
+import { RPS_HASHES, WireSchema } from "@smpnet/netinet";
 import { RECLAMATION_SCHEMES } from "@smpnet/policies";
 import { SOFTINT_VARIANTS } from "@smpnet/softint";
 import * as v from "valibot";
@@ -42,6 +42,40 @@ export const KernelSpecSchema = v.strictObject({
   kernelPreemption: v.optional(v.boolean("expected true or false")),
   /** The link: speed, delay, MTU, impairments; unset fields from the NIC (speed, MTU) or zero. */
   wire: v.optional(v.partial(WireSchema)),
+  /** Receive queues of the NIC, each with its own interrupt (default: the NIC's own). */
+  rxQueues: v.optional(count("receive queues of the NIC")),
+  /** The CPU each receive queue interrupts, queue i on rxCpus[i % length] (default all on CPU 0). */
+  rxCpus: v.optional(
+    v.pipe(
+      v.array(
+        v.pipe(
+          v.number("expected CPU numbers"),
+          v.integer("expected CPU numbers"),
+          v.minValue(0, "expected CPU numbers"),
+        ),
+        "expected a list of CPU numbers, e.g. [0, 1, 2, 3]",
+      ),
+      v.minLength(1, "expected at least one CPU"),
+    ),
+  ),
+  /** ip_pktq's steering (sysctl net.ether.rps_hash). */
+  rpsHash: v.optional(v.picklist(RPS_HASHES, `expected one of ${RPS_HASHES.join(", ")}`)),
+  /**
+   * Modelled constants scaled for a sensitivity check: "costs.<name>" (the
+   * hardware profile's, "costs.fenceCycles.sync" for a fence) or
+   * "netCosts.<name>" (the network path's), each to a factor.
+   */
+  scale: v.optional(
+    v.record(
+      v.string(),
+      v.pipe(
+        v.number("expected a factor, e.g. 0.5 or 2"),
+        v.minValue(0.01, "expected a factor of at least 0.01"),
+        v.maxValue(100, "expected a factor of at most 100"),
+      ),
+      "expected an object of constant names to factors",
+    ),
+  ),
   /** TCP's sysctls on the system under test (see @smpnet/netinet's TcpSysctls). */
   tcp: v.optional(v.record(v.string(), v.unknown(), "expected an object of TCP sysctls")),
 });

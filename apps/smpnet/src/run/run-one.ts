@@ -6,7 +6,8 @@
  */
 
 import { createHash } from "node:crypto";
-import { lockstat_enable } from "@smpnet/core";
+import { lockstat_enable, xc_broadcasts } from "@smpnet/core";
+import { pcbReader } from "@smpnet/policies";
 import { Collector, canonicalJson, type RunResult } from "@smpnet/report";
 import { assembleKernel, kernelLabel } from "../kernel-file/assemble.js";
 import type { ResolvedKernelSpec } from "../kernel-file/spec.js";
@@ -35,13 +36,25 @@ export function runOne(spec: ResolvedKernelSpec, workload: string[], seed: numbe
     trace: { maxEvents: TRACE_EVENTS },
   });
   const out = runWorkload(k, workload);
+  const reader = pcbReader(k.dut);
   return collector.finish({
     kernel: { ...kernel, hash: sha256(kernel) },
     workload: { name: workload[0]!, args: workload.slice(1), hash: sha256(workload) },
     seed,
     output: { stdout: out.stdout, stderr: out.stderr, status: out.status },
     lockstat: stat.records(),
-    reclamation: { scheme: spec.reclamation ?? "none" },
+    reclamation: {
+      scheme: spec.reclamation ?? "none",
+      // the pcb lookups' read side, where the policy has one
+      crossCalls: xc_broadcasts(k.dut.host),
+      ...(reader === null
+        ? {}
+        : {
+            sections: reader.rc.stats.sections,
+            readNsPerSection: reader.rc.stats.readNsPerSection(),
+            revalidations: reader.stats.revalidations,
+          }),
+    },
     integrity: { ok: out.status === 0 },
     stats: {
       tcpstat: counters(k.dut.tcpstat),
