@@ -46,7 +46,7 @@ export {
 } from "./mbuf.js";
 export { PacketHeader } from "./packet.js";
 export { type NetProbes, netProbes } from "./probes.js";
-export type { pr_usrreqs } from "./protosw.js";
+export type { pr_usrreqs, sockoptval } from "./protosw.js";
 export * from "./socketvar.js";
 export {
   NetStack,
@@ -61,6 +61,7 @@ export {
   sys_bind,
   sys_close,
   sys_connect,
+  sys_getsockopt,
   sys_listen,
   sys_recvfrom,
   sys_sendto,
@@ -68,10 +69,20 @@ export {
   sys_shutdown,
   sys_socket,
 } from "./sys_socket.js";
+export { tcp_congctl_lookup, tcp_congctls } from "./tcp_cc.js";
+export * from "./tcp_cc_cubic.js";
 export * from "./tcp_congctl.js";
+export { TCP_FAULTS, type TcpFault } from "./tcp_fault.js";
 export * from "./tcp_fsm.js";
 export { tcp_input, tcp_xmit_timer } from "./tcp_input.js";
 export { tcp_output } from "./tcp_output.js";
+export {
+  TCP_FACK_FASTRECOV,
+  TCP_SACK_OPTLEN,
+  tcp_sack_blocks,
+  tcp_sack_bytes_rxmt,
+  tcp_sack_option,
+} from "./tcp_sack.js";
 export * from "./tcp_seq.js";
 export {
   TCP_MSS,
@@ -93,9 +104,11 @@ export {
   soclose,
   soconnect,
   socreate,
+  sogetopt,
   solisten,
   soreceive,
   sosend,
+  sosetopt,
   soshutdown,
 } from "./uipc_socket.js";
 export {

@@ -41,6 +41,10 @@ export class PacketHeader {
   th_ts = false;
   th_tsval = 0;
   th_tsecr = 0;
+  /** The SACK-permitted option of a SYN (TCPOPT_SACK_PERMITTED). */
+  th_sackperm = false;
+  /** The SACK option's blocks (TCPOPT_SACK) as [left, right, ...] pairs; null when absent. Never mutated once sent. */
+  th_sack: readonly number[] | null = null;
 
   /** Copies every field of `h` (DMA into a receive buffer, a frame from a packet). */
   copyHeader(h: PacketHeader): void {
@@ -69,6 +73,8 @@ export class PacketHeader {
     this.th_ts = h.th_ts;
     this.th_tsval = h.th_tsval;
     this.th_tsecr = h.th_tsecr;
+    this.th_sackperm = h.th_sackperm;
+    this.th_sack = h.th_sack;
   }
 
   /** Clears every field, as m_gethdr does. */
@@ -88,5 +94,7 @@ export class PacketHeader {
     this.th_wscale = -1;
     this.th_ts = false;
     this.th_tsval = this.th_tsecr = 0;
+    this.th_sackperm = false;
+    this.th_sack = null;
   }
 }

@@ -34,6 +34,10 @@ import { type NetLocking, type NetPolicy, validateLocking, validatePolicy } from
 import { MbufPools, type mbuf } from "./mbuf.js";
 import { type NetProbes, netProbes } from "./probes.js";
 import { ipstat, udpstat } from "./stats.js";
+import { tcp_congctl_lookup, tcp_congctls } from "./tcp_cc.js";
+import type { tcp_congctl } from "./tcp_congctl.js";
+import { TCP_FAULTS, type TcpFault } from "./tcp_fault.js";
+import { TCP_KEEP_DEFAULTS, type TcpKeep } from "./tcp_timer.js";
 import { tcpstat } from "./tcp_var.js";
 
 export interface NetStackOptions {
@@ -57,29 +61,53 @@ export interface NetStackOptions {
   nmbclusters?: number | undefined;
   /** The host's clock rate, for TCP's timers in ticks (default HZ_DEFAULT: softint_init's). */
   hz?: number | undefined;
-  /** TCP's RFC 7323 switches (net.inet.tcp.win_scale, net.inet.tcp.timestamps): both on by default. */
+  /** TCP's sysctls (net.inet.tcp.win_scale, .timestamps, .sack.enable, .congctl.selected), and a test-only fault. */
   tcp?: TcpSysctls | undefined;
 }
 
-/** TCP's RFC 7323 sysctls. */
+/** TCP's sysctls this model has, and the test-only broken variants. */
 export interface TcpSysctls {
   /** Ask for and agree to window scaling (tcp_do_win_scale; default true). */
   windowScale?: boolean | undefined;
   /** Ask for and agree to timestamps (tcp_do_timestamps; default true). */
   timestamps?: boolean | undefined;
+  /** Offer and agree to SACK (tcp_do_sack; default true). */
+  sack?: boolean | undefined;
+  /** The congestion control module of new sockets (net.inet.tcp.congctl.selected; default newreno). */
+  congctl?: string | undefined;
+  /** Test-only: a deliberately broken TCP (see TCP_FAULTS), to show the tests catch it. */
+  fault?: TcpFault | undefined;
 }
+
+const TCP_BOOLEANS = ["windowScale", "timestamps", "sack"];
 
 /** Checks TCP's sysctls: `where` names the option in the message. */
 export function validateTcpSysctls(t: TcpSysctls | undefined, where: string): void {
   if (t === undefined) return;
   if (typeof t !== "object" || t === null) {
-    throw new SimError(`${where}: expected { windowScale?, timestamps? } (booleans); got ${t}`);
+    throw new SimError(
+      `${where}: expected { windowScale?, timestamps?, sack? (booleans), congctl? }; got ${t}`,
+    );
   }
   for (const [k, v] of Object.entries(t)) {
-    if (k !== "windowScale" && k !== "timestamps") {
-      throw new SimError(`${where}.${k}: not a TCP option; use windowScale or timestamps`);
-    }
-    if (v !== undefined && typeof v !== "boolean") {
+    if (v === undefined) continue;
+    if (k === "congctl") {
+      if (typeof v !== "string" || tcp_congctl_lookup(v) === null) {
+        throw new SimError(
+          `${where}.congctl: no module ${JSON.stringify(v)}; use one of ${[...tcp_congctls.keys()].join(", ")}`,
+        );
+      }
+    } else if (k === "fault") {
+      if (!(TCP_FAULTS as readonly unknown[]).includes(v)) {
+        throw new SimError(
+          `${where}.fault: use one of ${TCP_FAULTS.join(", ")}; got ${JSON.stringify(v)}`,
+        );
+      }
+    } else if (!TCP_BOOLEANS.includes(k)) {
+      throw new SimError(
+        `${where}.${k}: not a TCP option; use ${TCP_BOOLEANS.join(", ")}, congctl`,
+      );
+    } else if (typeof v !== "boolean") {
       throw new SimError(`${where}.${k}: expected true or false; got ${JSON.stringify(v)}`);
     }
   }
@@ -111,6 +139,14 @@ export class NetStack {
   tcp_do_win_scale: boolean;
   /** tcp_do_timestamps: new connections ask for timestamps (RFC 7323 3). */
   tcp_do_timestamps: boolean;
+  /** tcp_do_sack: new connections offer SACK (RFC 2018). */
+  tcp_do_sack: boolean;
+  /** The congestion control module new connections take (tcp_congctl_global). */
+  tcp_congctl_selected: tcp_congctl;
+  /** Keepalive and connection-establishment defaults (tcp_keepinit, tcp_keepidle, tcp_keepintvl, tcp_keepcnt). */
+  tcp_keep: TcpKeep;
+  /** Test-only: the deliberately broken variant this host's TCP runs, or null. */
+  readonly tcp_fault: TcpFault | null;
   private readonly ids: { next: number };
 
   constructor(
@@ -170,6 +206,10 @@ export class NetStack {
     validateTcpSysctls(opts.tcp, `netinet_attach ${host.name}: tcp`);
     this.tcp_do_win_scale = opts.tcp?.windowScale ?? true;
     this.tcp_do_timestamps = opts.tcp?.timestamps ?? true;
+    this.tcp_do_sack = opts.tcp?.sack ?? true;
+    this.tcp_congctl_selected = tcp_congctl_lookup(opts.tcp?.congctl ?? "newreno")!;
+    this.tcp_keep = { ...TCP_KEEP_DEFAULTS };
+    this.tcp_fault = opts.tcp?.fault ?? null;
   }
 
   /** A packet id unique in the simulation, for probes. */

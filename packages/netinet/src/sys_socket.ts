@@ -6,6 +6,7 @@
  */
 
 import { type KernelGen, syscall_enter, syscall_exit, work } from "@smpnet/sim";
+import type { sockoptval } from "./protosw.js";
 import type { socket, uio } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 import {
@@ -14,6 +15,7 @@ import {
   soclose,
   soconnect,
   socreate,
+  sogetopt,
   solisten,
   soreceive,
   sosend,
@@ -73,14 +75,24 @@ export function sys_recvfrom(so: socket, u: uio): KernelGen<number> {
   return syscall(so.stack, soreceive(so, u));
 }
 
-/** setsockopt(2) with an integer value: 0 or an errno (EINVAL, ENOBUFS, ENOPROTOOPT). */
+/** setsockopt(2) with an integer or a name: 0 or an errno (EINVAL, ENOBUFS, ENOPROTOOPT, ENOENT). */
 export function sys_setsockopt(
   so: socket,
   level: number,
   name: number,
-  value: number,
+  value: sockoptval,
 ): KernelGen<number> {
   return syscall(so.stack, sosetopt(so, level, name, value));
+}
+
+/** getsockopt(2): 0 with `out.value` set, or ENOPROTOOPT. */
+export function sys_getsockopt(
+  so: socket,
+  level: number,
+  name: number,
+  out: { value: sockoptval },
+): KernelGen<number> {
+  return syscall(so.stack, sogetopt(so, level, name, out));
 }
 
 /** close(2) */

@@ -13,6 +13,8 @@
  * NetBSD's connect and syn cache do. Timestamps count milliseconds of the
  * host's clock (TCP_TIMESTAMP), FreeBSD's rate (tcp_ts_getticks): NetBSD's
  * tcp_now counts 500 ms slow ticks, too coarse for a LAN's RTT samples.
+ * A new tcpcb offers SACK as tcp_do_sack says, takes the host's selected
+ * congestion control module and its keepalive settings.
  * Left out: the template
  * header (tcp_template), ICMP-driven changes (tcp_quench, tcp_mtudisc).
  */
@@ -36,13 +38,18 @@ import { TCP_MAXWIN } from "./tcp_congctl.js";
 import { TCPS_CLOSED, TCPS_HAVERCVDSYN, TH_ACK, TH_RST } from "./tcp_fsm.js";
 import { tcp_output } from "./tcp_output.js";
 import {
+  TCPT_2MSL,
+  TCPT_KEEP,
+  TCPT_PERSIST,
+  TCPT_REXMT,
   TCPTV_SRTTDFLT,
   tcp_delack,
   tcp_timer_2msl,
+  tcp_timer_keep,
   tcp_timer_persist,
   tcp_timer_rexmt,
 } from "./tcp_timer.js";
-import { TF_REQ_SCALE, TF_REQ_TSTMP, tcpcb } from "./tcp_var.js";
+import { TF_REQ_SCALE, TF_REQ_TSTMP, TF_WILL_SACK, tcpcb } from "./tcp_var.js";
 import { sbflush, soisdisconnected, soqremque } from "./uipc_socket2.js";
 
 /** The largest window shift (tcp.h TCP_MAX_WINSHIFT). */
@@ -60,7 +67,8 @@ export function tcp_mss_to_advertise(stack: NetStack): number {
 
 /** tcp_newtcpcb: a control block for the pcb `inp`, with its callouts. */
 export function* tcp_newtcpcb(inp: inpcb): KernelGen<tcpcb> {
-  const host = inp.inp_socket.stack.host;
+  const stack = inp.inp_socket.stack;
+  const host = stack.host;
   const name = `${inp.inp_socket}`;
   const tp = new tcpcb(
     inp,
@@ -69,19 +77,23 @@ export function* tcp_newtcpcb(inp: inpcb): KernelGen<tcpcb> {
     [
       callout_init(host, CALLOUT_MPSAFE, `${name}.rexmt`),
       callout_init(host, CALLOUT_MPSAFE, `${name}.persist`),
+      callout_init(host, CALLOUT_MPSAFE, `${name}.keep`),
       callout_init(host, CALLOUT_MPSAFE, `${name}.2msl`),
     ],
     callout_init(host, CALLOUT_MPSAFE, `${name}.delack`),
+    stack.tcp_congctl_selected,
+    stack.tcp_keep,
   );
-  yield* callout_setfunc(tp.t_timer[0], tcp_timer_rexmt, tp);
-  yield* callout_setfunc(tp.t_timer[1], tcp_timer_persist, tp);
-  yield* callout_setfunc(tp.t_timer[2], tcp_timer_2msl, tp);
+  yield* callout_setfunc(tp.t_timer[TCPT_REXMT], tcp_timer_rexmt, tp);
+  yield* callout_setfunc(tp.t_timer[TCPT_PERSIST], tcp_timer_persist, tp);
+  yield* callout_setfunc(tp.t_timer[TCPT_KEEP], tcp_timer_keep, tp);
+  yield* callout_setfunc(tp.t_timer[TCPT_2MSL], tcp_timer_2msl, tp);
   yield* callout_setfunc(tp.t_delack_ch, tcp_delack, tp);
   // no congestion limit until the connection is up and its MSS known (tcp_established sets cwnd)
   tp.snd_cwnd = tp.snd_ssthresh = TCP_MAXWIN << TCP_MAX_WINSHIFT;
-  const stack = inp.inp_socket.stack;
   if (stack.tcp_do_win_scale) tp.t_flags |= TF_REQ_SCALE;
   if (stack.tcp_do_timestamps) tp.t_flags |= TF_REQ_TSTMP;
+  if (stack.tcp_do_sack) tp.t_flags |= TF_WILL_SACK;
   inp.inp_ppcb = tp;
   return tp;
 }
@@ -114,7 +126,7 @@ export function tcp_state(tp: tcpcb, state: number): void {
   tp.t_state = state;
   const stack = tp.t_socket.stack;
   const p = stack.probes.tcp_state;
-  if (p.on) p.emit(stack.host, tp.t_socket.id, from, state);
+  if (p.on) p.emit(stack.host, tp.t_socket.id, from, state, tp.snd_cwnd, tp.t_srtt);
 }
 
 /**
@@ -130,6 +142,8 @@ export function* tcp_respond(
   ack: number,
   seq: number,
   flags: number,
+  /** The window to advertise, already scaled (a keepalive probe's; 0 for a RST). */
+  win = 0,
 ): KernelGen {
   const m = yield* m_gethdr(stack.mbufs);
   if (m === null) return;
@@ -142,13 +156,13 @@ export function* tcp_respond(
   m.th_ack = flags & TH_ACK ? ack >>> 0 : 0;
   m.th_flags = flags;
   m.th_off = TCP_HDR_LEN;
-  m.th_win = 0;
+  m.th_win = win;
   if (!stack.ifp.if_capenable.txChecksum) yield* in_cksum(stack, TCP_HDR_LEN);
   const st = stack.tcpstat;
   st.tcps_sndtotal++;
   if (flags & TH_RST) st.tcps_sndrst++;
   const p = stack.probes.tcp_output;
-  if (p.on) p.emit(curcpu(), m.id, m.th_seq, m.th_ack, flags, 0, 0);
+  if (p.on) p.emit(curcpu(), m.id, m.th_seq, m.th_ack, flags, 0, 0, 0);
   const locks = stack.locks;
   if (so !== null) yield* locks.output.enter(so);
   yield* ip_output(stack, m, faddr, IPPROTO_TCP);

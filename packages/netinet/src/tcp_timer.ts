@@ -9,7 +9,13 @@
  * the callout was re-armed or stopped meanwhile (callout_pending,
  * callout_active), as tcp_timer.c checks.
  *
- * Left out: the keepalive timer (TCPT_KEEP), with keepalive itself.
+ * The keepalive timer (TCPT_KEEP) first bounds the handshake (TCP_KEEPINIT:
+ * a connection not established by then is dropped), then, with
+ * SO_KEEPALIVE, probes an idle connection every keepintvl after keepidle
+ * and drops it after keepcnt unanswered probes. NetBSD re-arms it on every
+ * segment received; here the handler compares t_rcvtime and re-arms for
+ * the rest of the idle time (FreeBSD's way), which keeps a callout off the
+ * per-segment path. A retransmit timeout clears the SACK scoreboard.
  */
 
 import { type KernelGen, NS_PER_SEC } from "@smpnet/sim";
@@ -21,17 +27,21 @@ import {
   callout_schedule,
   callout_stop,
 } from "@smpnet/softint";
-import { ETIMEDOUT } from "./socketvar.js";
-import { tcp_newreno_slow_retransmit } from "./tcp_congctl.js";
-import { TCPS_TIME_WAIT } from "./tcp_fsm.js";
+import { ETIMEDOUT, SO_KEEPALIVE } from "./socketvar.js";
+import { TCP_MAXWIN } from "./tcp_congctl.js";
+import { TCPS_CLOSE_WAIT, TCPS_ESTABLISHED, TCPS_TIME_WAIT, TH_ACK } from "./tcp_fsm.js";
 import { tcp_output } from "./tcp_output.js";
-import { tcp_close, tcp_drop } from "./tcp_subr.js";
+import { tcp_free_sackholes } from "./tcp_sack.js";
+import { seq_add } from "./tcp_seq.js";
+import { tcp_close, tcp_drop, tcp_respond } from "./tcp_subr.js";
 import { TF_ACKNOW, type tcpcb } from "./tcp_var.js";
+import { sbspace } from "./uipc_socket2.js";
 
 /** Timer indices (tcp_timer.h). */
 export const TCPT_REXMT = 0;
 export const TCPT_PERSIST = 1;
-export const TCPT_2MSL = 2;
+export const TCPT_KEEP = 2;
+export const TCPT_2MSL = 3;
 
 /** Maximum segment lifetime (tcp_timer.h TCPTV_MSL, 30 s). */
 export const TCPTV_MSL = 30 * NS_PER_SEC;
@@ -49,6 +59,21 @@ export const TCP_MAXIDLE = 8 * 75 * NS_PER_SEC;
 export const TCP_MAXRXTSHIFT = 12;
 /** The backoff multipliers (tcp_timer.c tcp_backoff). */
 export const tcp_backoff: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64];
+/** Keepalive and connection-establishment settings of a host or a connection (ns, and probes). */
+export interface TcpKeep {
+  init: number;
+  idle: number;
+  intvl: number;
+  cnt: number;
+}
+/** NetBSD's defaults (tcp_timer.h): TCPTV_KEEP_INIT 75 s, TCPTV_KEEP_IDLE 2 h, TCPTV_KEEPINTVL 75 s, TCPTV_KEEPCNT 8. */
+export const TCP_KEEP_DEFAULTS: Readonly<TcpKeep> = {
+  init: 75 * NS_PER_SEC,
+  idle: 2 * 60 * 60 * NS_PER_SEC,
+  intvl: 75 * NS_PER_SEC,
+  cnt: 8,
+};
+
 /** The delayed-ACK delay: hz / PR_FASTHZ ticks, 200 ms (tcp_subr.c tcp_delack_ticks). */
 export const TCP_DELACK_NS = NS_PER_SEC / 5;
 
@@ -113,6 +138,7 @@ export function* tcp_timer_rexmt(tp: tcpcb): KernelGen {
 
 function* rexmt(tp: tcpcb): KernelGen {
   const st = tp.t_socket.stack.tcpstat;
+  tcp_free_sackholes(tp);
   if (++tp.t_rxtshift > TCP_MAXRXTSHIFT) {
     tp.t_rxtshift = TCP_MAXRXTSHIFT;
     st.tcps_timeoutdrop++;
@@ -135,7 +161,7 @@ function* rexmt(tp: tcpcb): KernelGen {
   tp.snd_high = tp.snd_max;
   // Karn: no RTT sample from a retransmitted segment
   tp.t_rtttime = -1;
-  tcp_newreno_slow_retransmit(tp);
+  tp.t_congctl.slow_retransmit(tp);
   yield* tcp_output(tp);
 }
 
@@ -158,6 +184,7 @@ export function* tcp_timer_2msl(tp: tcpcb): KernelGen {
 }
 
 function* msl(tp: tcpcb): KernelGen {
+  tp.t_socket.stack.tcpstat.tcps_msltimeo++;
   const now = tp.t_socket.stack.sim.now;
   if (tp.t_state !== TCPS_TIME_WAIT && now - tp.t_rcvtime < TCP_MAXIDLE) {
     yield* TCP_TIMER_ARM(tp, TCPT_2MSL, TCP_MAXIDLE - (now - tp.t_rcvtime));
@@ -173,6 +200,55 @@ export function* tcp_delack(tp: tcpcb): KernelGen {
 
 function* delack(tp: tcpcb): KernelGen {
   tp.t_flags |= TF_ACKNOW;
-  tp.t_socket.stack.tcpstat.tcps_delack++;
+  const st = tp.t_socket.stack.tcpstat;
+  st.tcps_delackfires++;
+  st.tcps_delack++;
   yield* tcp_output(tp);
+}
+
+/** tcp_timer_keep: the handshake took too long, or an idle connection is probed or dropped. */
+export function* tcp_timer_keep(tp: tcpcb): KernelGen {
+  yield* tcp_timer_enter(tp, tp.t_timer[TCPT_KEEP], keep);
+}
+
+function* keep(tp: tcpcb): KernelGen {
+  const so = tp.t_socket;
+  const stack = so.stack;
+  const st = stack.tcpstat;
+  st.tcps_keeptimeo++;
+  if (tp.t_state < TCPS_ESTABLISHED) {
+    st.tcps_keepdrops++;
+    yield* tcp_drop(tp, ETIMEDOUT);
+    return;
+  }
+  const idle = stack.sim.now - tp.t_rcvtime;
+  if ((so.so_options & SO_KEEPALIVE) === 0 || tp.t_state > TCPS_CLOSE_WAIT) {
+    yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle);
+    return;
+  }
+  if (idle < tp.t_keepidle) {
+    // a segment came since the timer was set: wait out the rest of the idle time
+    yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle - idle);
+    return;
+  }
+  if (idle >= tp.t_keepidle + tp.t_keepcnt * tp.t_keepintvl) {
+    st.tcps_keepdrops++;
+    yield* tcp_drop(tp, ETIMEDOUT);
+    return;
+  }
+  // a segment the peer must answer: one byte below snd_una, already acknowledged
+  st.tcps_keepprobe++;
+  const inp = tp.t_inpcb;
+  yield* tcp_respond(
+    stack,
+    so,
+    inp.inp_faddr,
+    inp.inp_fport,
+    inp.inp_lport,
+    tp.rcv_nxt,
+    seq_add(tp.snd_una, -1),
+    TH_ACK,
+    Math.min(Math.floor(sbspace(so.so_rcv) / 2 ** tp.rcv_scale), TCP_MAXWIN),
+  );
+  if (stack.tcp_fault !== "keep-not-rearmed") yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepintvl);
 }

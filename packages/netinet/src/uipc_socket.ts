@@ -29,7 +29,7 @@ import { sleeplock_enter, sleeplock_exit } from "@smpnet/core";
 import { curcpu, type KernelGen, SimError, work } from "@smpnet/sim";
 import { MCLBYTES, MSIZE, UDP_MAXPAYLOAD, UDP_RECVSPACE, UDP_SENDSPACE } from "./constants.js";
 import { m_freem, m_getpkt, type mbuf } from "./mbuf.js";
-import type { pr_usrreqs } from "./protosw.js";
+import type { pr_usrreqs, sockoptval } from "./protosw.js";
 import {
   ECONNABORTED,
   EINVAL,
@@ -41,6 +41,8 @@ import {
   EPIPE,
   EWOULDBLOCK,
   SO_ACCEPTCONN,
+  SO_ERROR,
+  SO_KEEPALIVE,
   SO_RCVBUF,
   SO_SNDBUF,
   SOCK_DGRAM,
@@ -107,25 +109,67 @@ export const SB_MAX = 256 * 1024;
 
 /**
  * sosetopt: SO_SNDBUF and SO_RCVBUF set a buffer's sb_hiwat (sbreserve:
- * EINVAL below 1, ENOBUFS above sb_max less the mbufs' overhead); any other
- * level goes to the protocol (TCP's TCP_NODELAY). 0 or an errno.
+ * EINVAL below 1, ENOBUFS above sb_max less the mbufs' overhead);
+ * SO_KEEPALIVE sets or clears its so_options bit; any other level goes to
+ * the protocol (TCP's tcp_ctloutput). 0 or an errno.
  */
 export function sosetopt(
   so: socket,
   level: number,
   name: number,
-  value: number,
+  value: sockoptval,
 ): KernelGen<number> {
   return usrreq(so, function* (s) {
     if (level !== SOL_SOCKET) {
       const f = s.so_proto.pr_setopt;
       return f === undefined ? ENOPROTOOPT : yield* f.call(s.so_proto, s, name, value);
     }
+    if (typeof value !== "number" || !Number.isInteger(value)) return EINVAL;
+    if (name === SO_KEEPALIVE) {
+      if (value) s.so_options |= SO_KEEPALIVE;
+      else s.so_options &= ~SO_KEEPALIVE;
+      return 0;
+    }
     if (name !== SO_SNDBUF && name !== SO_RCVBUF) return ENOPROTOOPT;
-    if (!Number.isInteger(value) || value < 1) return EINVAL;
+    if (value < 1) return EINVAL;
     if (value > (SB_MAX * MCLBYTES) / (MSIZE + MCLBYTES)) return ENOBUFS;
     (name === SO_SNDBUF ? s.so_snd : s.so_rcv).sb_hiwat = value;
     return 0;
+  });
+}
+
+/**
+ * sogetopt: SO_ERROR returns the pending error and clears it; SO_KEEPALIVE,
+ * SO_SNDBUF and SO_RCVBUF their settings; other levels the protocol's.
+ * 0 with `out.value` set, or ENOPROTOOPT.
+ */
+export function sogetopt(
+  so: socket,
+  level: number,
+  name: number,
+  out: { value: sockoptval },
+): KernelGen<number> {
+  return usrreq(so, function* (s) {
+    if (level !== SOL_SOCKET) {
+      const f = s.so_proto.pr_getopt;
+      return f === undefined ? ENOPROTOOPT : yield* f.call(s.so_proto, s, name, out);
+    }
+    switch (name) {
+      case SO_ERROR:
+        out.value = s.so_error;
+        s.so_error = 0;
+        return 0;
+      case SO_KEEPALIVE:
+        out.value = s.so_options & SO_KEEPALIVE ? 1 : 0;
+        return 0;
+      case SO_SNDBUF:
+        out.value = s.so_snd.sb_hiwat;
+        return 0;
+      case SO_RCVBUF:
+        out.value = s.so_rcv.sb_hiwat;
+        return 0;
+    }
+    return ENOPROTOOPT;
   });
 }
 

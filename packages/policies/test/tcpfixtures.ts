@@ -7,6 +7,7 @@
 
 import {
   DUT_ADDR,
+  type Frame,
   type NetKernel,
   netProbes,
   SOCK_STREAM,
@@ -200,3 +201,18 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
 }
 
 const PACE = Symbol("pace");
+
+/** Drops the data frames from the peer to the system under test for which `drop` says so. */
+export function dropData(k: NetKernel, drop: (f: Frame, now: number) => boolean): void {
+  const link = k.toDut;
+  const sink = link.sink;
+  (link as { sink: typeof sink }).sink = {
+    frameArrived(f: Frame) {
+      if (f.data_len > 0 && !(f.th_flags & TH_SYN) && drop(f, k.sim.now)) {
+        link.release(f);
+        return;
+      }
+      sink.frameArrived(f);
+    },
+  };
+}
