@@ -12,6 +12,7 @@ import {
   netProbes,
   SOCK_STREAM,
   type socket,
+  type sockoptval,
   sys_accept,
   sys_bind,
   sys_close,
@@ -26,7 +27,15 @@ import {
   tcpstates,
   uio,
 } from "@smpnet/netinet";
-import { NS_PER_MS, PRI_USER, roundNetCosts, roundNic, roundProfile, sleep } from "@smpnet/sim";
+import {
+  type KernelGen,
+  NS_PER_MS,
+  PRI_USER,
+  roundNetCosts,
+  roundNic,
+  roundProfile,
+  sleep,
+} from "@smpnet/sim";
 import type { SoftintVariant } from "@smpnet/softint";
 import { type KernelOptions, kernel } from "../src/index.js";
 
@@ -40,6 +49,8 @@ export interface TcpRunOptions {
   writes: number[];
   /** Simulated ms the writer waits after its last write before it closes. */
   closeAfterMs?: number;
+  /** Runs in the writer's thread after that wait, before the close (a test's own system calls). */
+  clientAfter?: (so: socket) => KernelGen;
   /** Simulated ms after accept before the reader starts reading. */
   readAfterMs?: number;
   /** Bytes each read asks for (default 65,536). */
@@ -57,8 +68,8 @@ export interface TcpRunOptions {
   tcp?: KernelOptions["tcp"];
   peerTcp?: KernelOptions["tcp"];
   /** setsockopt(level, name, value) on the listener before listen, and on the writer before connect. */
-  serverOpts?: [number, number, number][];
-  clientOpts?: [number, number, number][];
+  serverOpts?: [number, number, sockoptval][];
+  clientOpts?: [number, number, sockoptval][];
 }
 
 export interface TcpRun {
@@ -189,6 +200,7 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
         if (e !== 0) run.writeErrors.push(e);
       }
       if (o.closeAfterMs) yield* sleep(PACE, o.closeAfterMs * NS_PER_MS);
+      if (o.clientAfter) yield* o.clientAfter(so);
       yield* sys_close(so);
     },
   });
