@@ -345,7 +345,9 @@ export function* if_start(ifp: ifnet): KernelGen {
   }
   if (!ifp.txIntrArmed && ifp.txHead < ifp.txRing.length) {
     ifp.txIntrArmed = true;
-    ifp.host.sim.at(ifp.txDoneNs[ifp.txHead]! + ifp.holdoffNs, raiseTx, ifp);
+    // the loop's work may have outlasted the oldest frame on the wire: never a time in the past
+    const sim = ifp.host.sim;
+    sim.at(Math.max(sim.now, ifp.txDoneNs[ifp.txHead]! + ifp.holdoffNs), raiseTx, ifp);
   }
   yield* mutex_spin_exit(ifp.txLock);
   yield* m_freem_list(ifp.stack.mbufs, done);

@@ -51,10 +51,10 @@ function runWatched(o: TcpRunOptions) {
   const toPeer: Seen[] = [];
   const r = tcpRun({
     ...o,
-    before: (k) => {
+    before: (k, run) => {
       watch(k.toDut, toDut);
       watch(k.toPeer, toPeer);
-      o.before?.(k);
+      o.before?.(k, run);
     },
   });
   return { r, toDut, toPeer };
