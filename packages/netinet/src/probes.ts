@@ -7,6 +7,18 @@
 
 import type { Cpu, Host, Probe, Simulation } from "@smpnet/sim";
 
+/** A segment's event: its header fields and length, and the connection's cwnd and srtt (ns) then. */
+type SegmentEvent = [
+  cpu: Cpu,
+  id: number,
+  seq: number,
+  ack: number,
+  flags: number,
+  len: number,
+  cwnd: number,
+  srtt: number,
+];
+
 export interface NetProbes {
   /** The driver took a received frame off its ring (interrupt context). */
   nic_rx: Probe<[cpu: Cpu, id: number, bytes: number]>;
@@ -26,31 +38,9 @@ export interface NetProbes {
    * tcp_input took a segment with a good header, after the pcb lookup (before any check of its
    * sequence numbers); `cwnd` and `srtt` (ns) are the connection's then, 0 with none.
    */
-  tcp_input: Probe<
-    [
-      cpu: Cpu,
-      id: number,
-      seq: number,
-      ack: number,
-      flags: number,
-      len: number,
-      cwnd: number,
-      srtt: number,
-    ]
-  >;
+  tcp_input: Probe<SegmentEvent>;
   /** tcp_output or tcp_respond sent a segment; `cwnd` and `srtt` (ns) are the sender's then (0 for tcp_respond). */
-  tcp_output: Probe<
-    [
-      cpu: Cpu,
-      id: number,
-      seq: number,
-      ack: number,
-      flags: number,
-      len: number,
-      cwnd: number,
-      srtt: number,
-    ]
-  >;
+  tcp_output: Probe<SegmentEvent>;
   /** tcp_output sent data again: `cause` from the SACK scoreboard, after a timeout, in fast recovery, or other. */
   tcp_retransmit: Probe<
     [

@@ -151,7 +151,11 @@ export function* tcp_newreno_fast_retransmit_newack(tp: tcpcb, th_ack: number): 
     tp.snd_cwnd -= acked - tp.t_segsz;
     return;
   }
-  // full ACK: leave recovery with no more than ssthresh, and no burst (RFC 6582 3.2 step 3, option 2)
+  tcp_recovery_exit(tp, th_ack);
+}
+
+/** A full ACK: leave recovery with no more than ssthresh, and no burst (RFC 6582 3.2 step 3, option 2). */
+export function tcp_recovery_exit(tp: tcpcb, th_ack: number): void {
   const flight = seq_sub(tp.snd_max, th_ack);
   tp.snd_cwnd = flight < tp.snd_ssthresh ? flight + tp.t_segsz : tp.snd_ssthresh;
   tp.t_partialacks = -1;

@@ -30,7 +30,7 @@
  */
 
 import type { KernelGen } from "@smpnet/sim";
-import { tcprexmtthresh } from "./tcp_congctl.js";
+import { tcp_recovery_exit, tcprexmtthresh } from "./tcp_congctl.js";
 import { tcp_output } from "./tcp_output.js";
 import { SEQ_GEQ, SEQ_GT, SEQ_LEQ, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
 import { TCP_TIMER_DISARM, TCPT_REXMT } from "./tcp_timer.js";
@@ -222,10 +222,6 @@ export function* tcp_sack_newack(tp: tcpcb, th_ack: number): KernelGen {
     yield* tcp_output(tp);
     return;
   }
-  const flight = seq_sub(tp.snd_max, th_ack);
-  tp.snd_cwnd = flight < tp.snd_ssthresh ? flight + tp.t_segsz : tp.snd_ssthresh;
-  tp.t_partialacks = -1;
-  tp.t_dupacks = 0;
-  tp.t_bytes_acked = 0;
+  tcp_recovery_exit(tp, th_ack);
   if (SEQ_GT(th_ack, tp.snd_fack)) tp.snd_fack = th_ack;
 }

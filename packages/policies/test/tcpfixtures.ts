@@ -159,10 +159,12 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
   const cpus = k.dut.host.cpus.length;
   const replies = o.replyWrites;
   /** Both directions: the side's other half is done, or it closes now. */
-  const lastCloses = (done: { n: number }, so: socket) =>
-    function* (): KernelGen {
-      if (replies === undefined || ++done.n === 2) yield* sys_close(so);
+  const lastCloses = (so: socket) => {
+    let done = 0;
+    return function* (): KernelGen {
+      if (replies === undefined || ++done === 2) yield* sys_close(so);
     };
+  };
   k.dut.host.kthread_create({
     name: "server",
     pri: PRI_USER,
@@ -179,8 +181,7 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
       if (typeof so === "number") return;
       run.server = so;
       run.serverTp = so.so_pcb?.inp_ppcb ?? null;
-      const done = { n: 0 };
-      const closeSo = lastCloses(done, so);
+      const closeSo = lastCloses(so);
       if (replies !== undefined) {
         k.dut.host.kthread_create({
           name: "server-writer",
@@ -230,8 +231,7 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
       run.connectError = yield* sys_connect(so, DUT_ADDR, o.connectPort ?? TCP_PORT);
       if (run.connectError !== 0) return;
       run.clientTp = so.so_pcb?.inp_ppcb ?? null;
-      const done = { n: 0 };
-      const closeSo = lastCloses(done, so);
+      const closeSo = lastCloses(so);
       if (replies !== undefined) {
         k.peer.host.kthread_create({
           name: "client-reader",
