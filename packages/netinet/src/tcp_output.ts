@@ -254,6 +254,8 @@ function* tcp_send(
   const so = tp.t_socket;
   const stack = so.stack;
   const st = stack.tcpstat;
+  // a SYN always carries the ISS, whatever snd_nxt says (an ACK of a duplicate SYN resends it)
+  if (flags & TH_SYN) tp.snd_nxt = tp.iss;
   const wscale = tcp_sends_wscale(tp, flags);
   const sackperm = tcp_sends_sackperm(tp, flags);
   const tstmp = tcp_sends_tstmp(tp, flags);
