@@ -634,6 +634,7 @@ function* tcp_timewait(tp: tcpcb): KernelGen {
   tcp_state(tp, TCPS_TIME_WAIT);
   yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
   yield* TCP_TIMER_DISARM(tp, TCPT_PERSIST);
+  yield* TCP_TIMER_DISARM(tp, TCPT_KEEP);
   yield* TCP_TIMER_ARM(tp, TCPT_2MSL, 2 * TCPTV_MSL);
   yield* soisdisconnected(tp.t_socket);
 }

@@ -30,7 +30,7 @@ function checkStream(ranges: number[], iss: number, total: number): string | nul
 }
 
 /** Runs of the property: SMPNET_TCP_RUNS raises it (thousands for a soak; the suite keeps ~20 s). */
-const RUNS = Number(process.env.SMPNET_TCP_RUNS ?? 30);
+const RUNS = Number(process.env.SMPNET_TCP_RUNS ?? 80);
 
 const params = fc.record({
   seed: fc.integer({ min: 1, max: 1_000_000 }),
@@ -135,39 +135,44 @@ function integrity(p: Params, fault?: TcpFault): { r: TcpRun; failure: string | 
 }
 
 describe("a TCP stream arrives whole, once and in order", () => {
-  it("both directions at once over a wire that loses, duplicates, reorders and corrupts frames; 1-4 CPUs, every softint variant, RFC 7323, SACK and CUBIC on or off", () => {
-    // the recovery the runs needed, summed: the property must have exercised it
-    const seen = {
-      rexmit: 0,
-      timeouts: 0,
-      outOfOrder: 0,
-      dupSegs: 0,
-      scaled: 0,
-      stamped: 0,
-      sackRecoveries: 0,
-      probes: 0,
-      both: 0,
-    };
-    fc.assert(
-      fc.property(params, (p) => {
-        const { r, failure } = integrity(p);
-        expect(failure).toBeNull();
-        const sender = r.k.peer.tcpstat;
-        const receiver = r.k.dut.tcpstat;
-        seen.rexmit += sender.tcps_sndrexmitpack;
-        seen.timeouts += sender.tcps_rexmttimeo;
-        seen.outOfOrder += receiver.tcps_rcvoopack;
-        seen.dupSegs += receiver.tcps_rcvduppack;
-        seen.sackRecoveries += sender.tcps_sack_recovery_episode;
-        seen.probes += sender.tcps_sndprobe;
-        if (r.clientTp!.snd_scale > 0) seen.scaled++;
-        if (r.clientTp!.t_segsz < 1_460) seen.stamped++;
-        if (p.replyWrites !== undefined && p.replyWrites.length > 0) seen.both++;
-      }),
-      { numRuns: RUNS, seed: 16 },
-    );
-    for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(0);
-  });
+  it(
+    "both directions at once over a wire that loses, duplicates, reorders and corrupts frames; 1-4 CPUs, every softint variant, RFC 7323, SACK and CUBIC on or off",
+    () => {
+      // the recovery the runs needed, summed: the property must have exercised it
+      const seen = {
+        rexmit: 0,
+        timeouts: 0,
+        outOfOrder: 0,
+        dupSegs: 0,
+        scaled: 0,
+        stamped: 0,
+        sackRecoveries: 0,
+        probes: 0,
+        both: 0,
+      };
+      fc.assert(
+        fc.property(params, (p) => {
+          const { r, failure } = integrity(p);
+          expect(failure).toBeNull();
+          const sender = r.k.peer.tcpstat;
+          const receiver = r.k.dut.tcpstat;
+          seen.rexmit += sender.tcps_sndrexmitpack;
+          seen.timeouts += sender.tcps_rexmttimeo;
+          seen.outOfOrder += receiver.tcps_rcvoopack;
+          seen.dupSegs += receiver.tcps_rcvduppack;
+          seen.sackRecoveries += sender.tcps_sack_recovery_episode;
+          seen.probes += sender.tcps_sndprobe;
+          if (r.clientTp!.snd_scale > 0) seen.scaled++;
+          if (r.clientTp!.t_segsz < 1_460) seen.stamped++;
+          if (p.replyWrites !== undefined && p.replyWrites.length > 0) seen.both++;
+        }),
+        { numRuns: RUNS, seed: 16 },
+      );
+      for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(0);
+      // a soak gets the time its runs need
+    },
+    Math.max(60_000, RUNS * 2_000),
+  );
 
   /** The first seed of the property a fault breaks, or null: each broken variant must be caught. */
   function firstFailure(fault: TcpFault): string | null {
