@@ -6,7 +6,7 @@ import { smpnet } from "./cli.js";
 
 const SUITE = resolve(import.meta.dirname, "../../../../shared/tcp-testsuite");
 const PASSING = join(SUITE, "snd-syn/snd-syn-with-default-options-ipv4.pkt");
-const UNSUPPORTED = join(SUITE, "snd-syn/snd-syn-without-options-ipv4.pkt");
+const NOOPT = join(SUITE, "snd-syn/snd-syn-without-options-ipv4.pkt");
 const tmp = mkdtempSync(join(tmpdir(), "smpnet-packetdrill-"));
 const empty = mkdtempSync(join(tmp, "empty-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -17,6 +17,15 @@ function failing(): string {
   const text = readFileSync(PASSING, "utf8");
   expect(text).toContain("> S  0:0(0) <mss 1460");
   writeFileSync(file, text.replace("> S  0:0(0) <mss 1460", "> S  0:0(0) win 32768 <mss 1460"));
+  return file;
+}
+
+/** The TCP_NOOPT script asking for TCP_MD5SIG instead, an option the model lacks. */
+function unsupported(): string {
+  const file = join(tmp, "md5sig.pkt");
+  const text = readFileSync(NOOPT, "utf8");
+  expect(text).toContain("TCP_NOOPT, [1]");
+  writeFileSync(file, text.replace("TCP_NOOPT, [1]", "TCP_MD5SIG, [1]"));
   return file;
 }
 
@@ -53,9 +62,13 @@ describe("smpnet packetdrill", () => {
   });
 
   it("reports a construct the model lacks as unsupported, never as a pass", () => {
-    const r = smpnet("packetdrill", UNSUPPORTED, "--json");
+    const r = smpnet("packetdrill", unsupported(), "--json");
     expect(r.code).toBe(1);
-    expect(lines(r.stdout)[0]).toMatchObject({ result: "unsupported", line: 49 });
+    expect(lines(r.stdout)[0]).toMatchObject({
+      result: "unsupported",
+      line: 49,
+      message: "TCP_MD5SIG is not modelled",
+    });
   });
 
   it("searches a folder for its .pkt scripts", () => {

@@ -70,6 +70,8 @@ export function runLab(s: Scenario, seconds: number): Run {
     softint: { variant: "netbsd" },
     policy: "giant",
     ideal: true,
+    // NewReno without SACK, as ns-3 is run (ns3.ts)
+    tcp: { sack: false },
     wire: {
       speedMbps: LINK.speedMbps,
       delayNs: LINK.delayUs * 1_000,
