@@ -1,17 +1,20 @@
 /*
  * The command tree. Each command lives in commands/ and registers itself
  * here; the app only parses, assembles, runs and prints. `smpnet` alone runs
- * the default experiment, whose options (--seed, --ms, --json) come before
+ * the default experiment, whose options (--seed, --seconds, --json, --out) come before
  * any command; a subcommand takes only its own options, after its name, so
  * an option given to the wrong command is refused rather than ignored.
  */
 
 import { visible } from "@smpnet/memmodel";
 import { Command } from "commander";
-import { registerDemo } from "./commands/demo.js";
+import { registerCompare } from "./commands/compare.js";
+import { registerExperiment } from "./commands/experiment.js";
 import { registerLitmus } from "./commands/litmus.js";
 import { registerPacketdrill } from "./commands/packetdrill.js";
 import { registerReport } from "./commands/report.js";
+import { registerRun } from "./commands/run.js";
+import { registerSweep } from "./commands/sweep.js";
 import { registerTools } from "./commands/tools.js";
 import { registerVerify } from "./commands/verify.js";
 import { UsageError } from "./errors.js";
@@ -37,10 +40,13 @@ export function buildProgram(): Command {
           )} (see smpnet --help)\n`,
         ),
     });
-  registerDemo(program);
+  registerExperiment(program);
+  registerCompare(program);
   registerLitmus(program);
   registerPacketdrill(program);
   registerReport(program);
+  registerRun(program);
+  registerSweep(program);
   registerVerify(program);
   registerTools(program);
   const commands = program.commands.map((c) => c.name());
@@ -59,7 +65,7 @@ export function buildProgram(): Command {
     const word = action === program ? program.args[0] : undefined;
     if (word !== undefined) {
       throw new UsageError(
-        `\`${word}\` is not a command; the commands are ${commands.join(", ")} (smpnet alone runs the demonstration)`,
+        `\`${word}\` is not a command; the commands are ${commands.join(", ")} (smpnet alone runs the seed's experiment)`,
       );
     }
   });

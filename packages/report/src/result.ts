@@ -33,10 +33,10 @@ export interface CpuTime {
 export interface RunResult {
   schema: "smpnet-result";
   version: typeof RESULT_VERSION;
-  /** The kernel as assembled: hardware, policy, reclamation, softint variant. */
-  kernel: { name: string } & Record<string, unknown>;
-  /** The workload and its arguments, as the user gave them. */
-  workload: { name: string; args: string[] };
+  /** The kernel as assembled: hardware, policy, reclamation, softint variant; `hash` identifies it. */
+  kernel: { name: string; hash?: string } & Record<string, unknown>;
+  /** The workload and its arguments, as the user gave them; `hash` identifies them. */
+  workload: { name: string; args: string[]; hash?: string };
   seed: number;
   elapsedNs: number;
   /** What the workload printed, as data (iperf3's JSON for iperf3). */

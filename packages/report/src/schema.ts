@@ -76,12 +76,20 @@ export const RESULT_SCHEMA = {
   properties: {
     schema: { const: "smpnet-result" },
     version: { const: 1 },
-    kernel: { type: "object", required: ["name"], properties: { name: { type: "string" } } },
+    kernel: {
+      type: "object",
+      required: ["name"],
+      properties: { name: { type: "string" }, hash: { type: "string" } },
+    },
     workload: {
       type: "object",
       required: ["name", "args"],
       additionalProperties: false,
-      properties: { name: { type: "string" }, args: { type: "array", items: { type: "string" } } },
+      properties: {
+        name: { type: "string" },
+        args: { type: "array", items: { type: "string" } },
+        hash: { type: "string" },
+      },
     },
     seed: { type: "integer" },
     elapsedNs: nonneg,

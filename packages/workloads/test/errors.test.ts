@@ -79,13 +79,13 @@ describe("a workload the assembled kernel cannot run says why", () => {
       user: true,
       *body() {
         const so = yield* sys_socket(k.dut, SOCK_STREAM);
-        yield* sys_bind(so, 0, 5201); // bound, not listening: tcp_input drops a SYN for it
+        yield* sys_bind(so, 0, 5201); // bound, not listening: tcp_input answers a SYN with RST
       },
     });
     k.sim.run(100_000);
     const r = iperf3(k, ["-c", "dut", "-n", "1M"]);
     expect(r.stderr).toBe(
-      "iperf3: error - the test did not end (the simulated time ran out)\n" +
+      "iperf3: error - unable to connect to server: Connection refused\n" +
         "(iperf3 -s on dut: unable to start listener for connections: Address already in use)\n",
     );
     expect(r.status).toBe(1);

@@ -31,7 +31,8 @@ export interface ScenarioResult {
 export interface Comparison {
   results: ScenarioResult[];
   runs: { scenario: string; lab: Run; ns3: Run }[];
-  speed: { lab: number; ns3: number };
+  /** Simulated s per wall s of the clean run: the lab's network alone, the lab's whole ER-4 kernel, ns-3. */
+  speed: { lab: number; er4Split: number; ns3: number };
 }
 
 export function scenarios(o: CompareOptions): Scenario[] {
@@ -48,6 +49,7 @@ export function compare(o: CompareOptions, only?: (s: Scenario) => boolean): Com
     .filter((s) => only?.(s) ?? true)
     .map((s) => ({ scenario: s.name, lab: runLab(s, o.seconds), ns3: runNs3(s, o.seconds) }));
   const clean = runs.find((r) => r.scenario === "clean") ?? runs[0]!;
+  const whole = runLab(scenarios(o)[0]!, o.seconds, "er4-split");
   return {
     results: runs.map((r) => ({
       scenario: r.scenario,
@@ -57,6 +59,7 @@ export function compare(o: CompareOptions, only?: (s: Scenario) => boolean): Com
     runs,
     speed: {
       lab: clean.lab.simSecondsPerWallSecond,
+      er4Split: whole.simSecondsPerWallSecond,
       ns3: clean.ns3.simSecondsPerWallSecond,
     },
   };

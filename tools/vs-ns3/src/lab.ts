@@ -60,16 +60,24 @@ function* bufsize(so: socket, want: number): KernelGen<number> {
   return ok;
 }
 
+/**
+ * Which lab: `tcp-bulk` is the network alone (ideal CPUs, as ns-3);
+ * `er4-split` the whole kernel: the ER-4's CPUs, softints and locks under
+ * `split` with epoch, sending to the ideal peer (issue 21's speed line).
+ */
+export type LabSetup = "tcp-bulk" | "er4-split";
+
 /** Runs `s` for `seconds` simulated seconds; the wall time counts the simulation alone. */
-export function runLab(s: Scenario, seconds: number): Run {
+export function runLab(s: Scenario, seconds: number, setup: LabSetup = "tcp-bulk"): Run {
   const k = kernel({
     seed: s.seed,
     profile: er4,
     nic: er4Nic,
     netCosts: cnmipsNetCosts,
     softint: { variant: "netbsd" },
-    policy: "giant",
-    ideal: true,
+    ...(setup === "tcp-bulk"
+      ? { policy: "giant", ideal: true }
+      : { policy: "split", reclamation: "epoch" as const }),
     // NewReno without SACK, as ns-3 is run (ns3.ts)
     tcp: { sack: false },
     wire: {

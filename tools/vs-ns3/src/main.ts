@@ -3,7 +3,8 @@
  * pnpm vs-ns3: the lab's TCP beside ns-3's on one link (issue 16, "Side by
  * side with ns-3"). Builds the ns-3 peer if needed, runs both in three
  * scenarios, writes the charts and the figures into a folder it prints,
- * and prints the lab's tcp-bulk line and the speed line as JSON.
+ * and prints the lab's tcp-bulk line and the speed lines as JSON: the
+ * network alone (tcp-bulk) and the whole ER-4 kernel under split (er4-split).
  */
 
 import { execFileSync } from "node:child_process";
@@ -108,7 +109,19 @@ async function main(argv: string[]): Promise<void> {
     ns3SimSecondsPerWallSecond: Number(c.speed.ns3.toFixed(4)),
     ratio: Number((c.speed.lab / c.speed.ns3).toFixed(3)),
   };
-  const figures = { seconds: o.seconds, labNotes: notes, results: c.results, speed };
+  const wholeKernel = {
+    name: "vs-ns3",
+    lab: "er4-split",
+    labSimSecondsPerWallSecond: Number(c.speed.er4Split.toFixed(4)),
+    ns3SimSecondsPerWallSecond: speed.ns3SimSecondsPerWallSecond,
+    ratio: Number((c.speed.er4Split / c.speed.ns3).toFixed(3)),
+  };
+  const figures = {
+    seconds: o.seconds,
+    labNotes: notes,
+    results: c.results,
+    speed: [speed, wholeKernel],
+  };
   writeFileSync(join(out, "figures.json"), `${JSON.stringify(figures, null, 2)}\n`);
   for (const r of c.results) console.log(JSON.stringify({ name: "vs-ns3-scenario", ...r }));
   if (existsSync(REF_HEAP)) {
@@ -116,6 +129,7 @@ async function main(argv: string[]): Promise<void> {
   }
   console.log(JSON.stringify(tcpBulk));
   console.log(JSON.stringify(speed));
+  console.log(JSON.stringify(wholeKernel));
   for (const n of notes) console.log(`lab: ${n}`);
   console.log(`vs-ns3: cwnd.svg, goodput.svg and figures.json in ${out}`);
 }

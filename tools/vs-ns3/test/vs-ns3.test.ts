@@ -67,6 +67,7 @@ describe.skipIf(unavailable !== "")("the lab beside ns-3 (0.2 simulated s)", () 
   it("measures both speeds in the run", () => {
     expect(c.speed.lab).toBeGreaterThan(0);
     expect(c.speed.ns3).toBeGreaterThan(0);
+    expect(c.speed.er4Split).toBeGreaterThan(0);
   });
 });
 

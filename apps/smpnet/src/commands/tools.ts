@@ -7,11 +7,14 @@
  * kernel until the `run` command takes that over.
  */
 
-import { cnmipsNetCosts, er4, er4Nic } from "@smpnet/hw-octeon";
-import { kernel, POLICIES } from "@smpnet/policies";
+import { er4 } from "@smpnet/hw-octeon";
+import type { NetKernel } from "@smpnet/netinet";
+import { POLICIES } from "@smpnet/policies";
 import { iperf3, netperf, type ToolOutput } from "@smpnet/workloads";
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
+import { assembleKernel } from "../kernel-file/assemble.js";
+import { checkKernelSpec } from "../kernel-file/read.js";
 import { parseIntOption } from "../options.js";
 
 interface KernelChoice {
@@ -43,21 +46,10 @@ function splitArgs(args: readonly string[]): [KernelChoice, string[]] {
   return [k, args.slice(i)];
 }
 
-function run(
-  args: readonly string[],
-  tool: (k: ReturnType<typeof kernel>, argv: string[]) => ToolOutput,
-): void {
+function run(args: readonly string[], tool: (k: NetKernel, argv: string[]) => ToolOutput): void {
   const [choice, argv] = splitArgs(args);
-  const k = kernel({
-    seed: choice.seed,
-    profile: er4,
-    nic: er4Nic,
-    netCosts: cnmipsNetCosts,
-    cpus: choice.cpus,
-    softint: { variant: "netbsd" },
-    policy: choice.policy,
-  });
-  const r = tool(k, argv);
+  const spec = checkKernelSpec({ policy: choice.policy, cpus: choice.cpus }, "flags");
+  const r = tool(assembleKernel(spec, choice.seed), argv);
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   process.exitCode = r.status;
