@@ -11,23 +11,26 @@ const tmp = mkdtempSync(join(tmpdir(), "smpnet-packetdrill-"));
 const empty = mkdtempSync(join(tmp, "empty-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** The passing script with its SYN expected to offer another window: a script that fails. */
-function failing(): string {
-  const file = join(tmp, "wrong-window.pkt");
-  const text = readFileSync(PASSING, "utf8");
-  expect(text).toContain("> S  0:0(0) <mss 1460");
-  writeFileSync(file, text.replace("> S  0:0(0) <mss 1460", "> S  0:0(0) win 32768 <mss 1460"));
+/** A copy of the script `from` named `name` with `what` replaced by `by`. */
+function rewritten(from: string, name: string, what: string, by: string): string {
+  const file = join(tmp, name);
+  const text = readFileSync(from, "utf8");
+  expect(text).toContain(what);
+  writeFileSync(file, text.replace(what, by));
   return file;
 }
 
+/** The passing script with its SYN expected to offer another window: a script that fails. */
+const failing = () =>
+  rewritten(
+    PASSING,
+    "wrong-window.pkt",
+    "> S  0:0(0) <mss 1460",
+    "> S  0:0(0) win 32768 <mss 1460",
+  );
+
 /** The TCP_NOOPT script asking for TCP_MD5SIG instead, an option the model lacks. */
-function unsupported(): string {
-  const file = join(tmp, "md5sig.pkt");
-  const text = readFileSync(NOOPT, "utf8");
-  expect(text).toContain("TCP_NOOPT, [1]");
-  writeFileSync(file, text.replace("TCP_NOOPT, [1]", "TCP_MD5SIG, [1]"));
-  return file;
-}
+const unsupported = () => rewritten(NOOPT, "md5sig.pkt", "TCP_NOOPT, [1]", "TCP_MD5SIG, [1]");
 
 const lines = (s: string) =>
   s
