@@ -6,19 +6,31 @@ import { smpnet } from "./cli.js";
 
 const SUITE = resolve(import.meta.dirname, "../../../../shared/tcp-testsuite");
 const PASSING = join(SUITE, "snd-syn/snd-syn-with-default-options-ipv4.pkt");
-const UNSUPPORTED = join(SUITE, "snd-syn/snd-syn-without-options-ipv4.pkt");
+const NOOPT = join(SUITE, "snd-syn/snd-syn-without-options-ipv4.pkt");
 const tmp = mkdtempSync(join(tmpdir(), "smpnet-packetdrill-"));
 const empty = mkdtempSync(join(tmp, "empty-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** The passing script with its SYN expected to offer another window: a script that fails. */
-function failing(): string {
-  const file = join(tmp, "wrong-window.pkt");
-  const text = readFileSync(PASSING, "utf8");
-  expect(text).toContain("> S  0:0(0) <mss 1460");
-  writeFileSync(file, text.replace("> S  0:0(0) <mss 1460", "> S  0:0(0) win 32768 <mss 1460"));
+/** A copy of the script `from` named `name` with `what` replaced by `by`. */
+function rewritten(from: string, name: string, what: string, by: string): string {
+  const file = join(tmp, name);
+  const text = readFileSync(from, "utf8");
+  expect(text).toContain(what);
+  writeFileSync(file, text.replace(what, by));
   return file;
 }
+
+/** The passing script with its SYN expected to offer another window: a script that fails. */
+const failing = () =>
+  rewritten(
+    PASSING,
+    "wrong-window.pkt",
+    "> S  0:0(0) <mss 1460",
+    "> S  0:0(0) win 32768 <mss 1460",
+  );
+
+/** The TCP_NOOPT script asking for TCP_MD5SIG instead, an option the model lacks. */
+const unsupported = () => rewritten(NOOPT, "md5sig.pkt", "TCP_NOOPT, [1]", "TCP_MD5SIG, [1]");
 
 const lines = (s: string) =>
   s
@@ -53,9 +65,13 @@ describe("smpnet packetdrill", () => {
   });
 
   it("reports a construct the model lacks as unsupported, never as a pass", () => {
-    const r = smpnet("packetdrill", UNSUPPORTED, "--json");
+    const r = smpnet("packetdrill", unsupported(), "--json");
     expect(r.code).toBe(1);
-    expect(lines(r.stdout)[0]).toMatchObject({ result: "unsupported", line: 49 });
+    expect(lines(r.stdout)[0]).toMatchObject({
+      result: "unsupported",
+      line: 49,
+      message: "TCP_MD5SIG is not modelled",
+    });
   });
 
   it("searches a folder for its .pkt scripts", () => {

@@ -47,7 +47,7 @@ export {
 export { PacketHeader } from "./packet.js";
 export * from "./packetdrill/index.js";
 export { type NetProbes, netProbes } from "./probes.js";
-export type { pr_usrreqs } from "./protosw.js";
+export type { pr_usrreqs, sockoptval } from "./protosw.js";
 export * from "./socketvar.js";
 export {
   NetStack,
@@ -75,7 +75,10 @@ export {
   sys_shutdown,
   sys_socket,
 } from "./sys_socket.js";
+export { tcp_congctl_lookup, tcp_congctls } from "./tcp_cc.js";
+export * from "./tcp_cc_cubic.js";
 export * from "./tcp_congctl.js";
+export { TCP_FAULTS, type TcpFault } from "./tcp_fault.js";
 export * from "./tcp_fsm.js";
 export { tcp_input, tcp_xmit_timer } from "./tcp_input.js";
 export {
@@ -89,6 +92,13 @@ export {
   tcp_optkinds,
 } from "./tcp_options.js";
 export { tcp_output } from "./tcp_output.js";
+export {
+  TCP_FACK_FASTRECOV,
+  TCP_SACK_OPTLEN,
+  tcp_sack_blocks,
+  tcp_sack_bytes_rxmt,
+  tcp_sack_option,
+} from "./tcp_sack.js";
 export * from "./tcp_seq.js";
 export {
   tcp_close,
@@ -122,6 +132,7 @@ export {
   solisten,
   soreceive,
   sosend,
+  sosetopt,
   soshutdown,
 } from "./uipc_socket.js";
 export {

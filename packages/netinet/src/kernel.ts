@@ -45,7 +45,7 @@ export interface NetKernelOptions {
   wire?: Partial<WireConfig>;
   /** The peer: ideal (default) or with a profile of its own, and TCP sysctls of its own. */
   peer?: { profile?: Profile; tcp?: TcpSysctls };
-  /** TCP's RFC 7323 switches on both hosts (default: as net.inet.tcp.rfc1323). */
+  /** TCP's switches on both hosts (default: as the preset's sysctls), its congestion control module, a test-only fault. */
   tcp?: TcpSysctls;
   /** The kernel whose TCP defaults both hosts start from: "netbsd" (default) or "freebsd". */
   defaults?: SysctlPreset;

@@ -37,12 +37,14 @@ export class PacketHeader {
   th_mss = 0;
   /** The window-scale option of a SYN (TCPOPT_WINDOW): its shift, -1 when absent. */
   th_wscale = -1;
-  /** The SACK-permitted option of a SYN (TCPOPT_SACK_PERMITTED). */
-  th_sackperm = false;
   /** The timestamps option (TCPOPT_TIMESTAMP): present, TSval and TSecr. */
   th_ts = false;
   th_tsval = 0;
   th_tsecr = 0;
+  /** The SACK-permitted option of a SYN (TCPOPT_SACK_PERMITTED). */
+  th_sackperm = false;
+  /** The SACK option's blocks (TCPOPT_SACK) as [left, right, ...] pairs; null when absent. Never mutated once sent. */
+  th_sack: readonly number[] | null = null;
 
   /** Copies every field of `h` (DMA into a receive buffer, a frame from a packet). */
   copyHeader(h: PacketHeader): void {
@@ -72,6 +74,7 @@ export class PacketHeader {
     this.th_ts = h.th_ts;
     this.th_tsval = h.th_tsval;
     this.th_tsecr = h.th_tsecr;
+    this.th_sack = h.th_sack;
   }
 
   /** Clears every field, as m_gethdr does. */
@@ -92,5 +95,6 @@ export class PacketHeader {
     this.th_sackperm = false;
     this.th_ts = false;
     this.th_tsval = this.th_tsecr = 0;
+    this.th_sack = null;
   }
 }

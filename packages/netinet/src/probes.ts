@@ -7,6 +7,18 @@
 
 import type { Cpu, Host, Probe, Simulation } from "@smpnet/sim";
 
+/** A segment's event: its header fields and length, and the connection's cwnd and srtt (ns) then. */
+type SegmentEvent = [
+  cpu: Cpu,
+  id: number,
+  seq: number,
+  ack: number,
+  flags: number,
+  len: number,
+  cwnd: number,
+  srtt: number,
+];
+
 export interface NetProbes {
   /** The driver took a received frame off its ring (interrupt context). */
   nic_rx: Probe<[cpu: Cpu, id: number, bytes: number]>;
@@ -22,14 +34,27 @@ export interface NetProbes {
   user_read: Probe<[cpu: Cpu, id: number, bytes: number]>;
   /** A packet was dropped; `reason` names the counter it went to. */
   drop: Probe<[host: Host, id: number, reason: string]>;
-  /** tcp_input took a segment (before any check of its sequence numbers). */
-  tcp_input: Probe<[cpu: Cpu, id: number, seq: number, ack: number, flags: number, len: number]>;
-  /** tcp_output or tcp_respond sent a segment; `cwnd` is the sender's window then (0 for tcp_respond). */
-  tcp_output: Probe<
-    [cpu: Cpu, id: number, seq: number, ack: number, flags: number, len: number, cwnd: number]
+  /**
+   * tcp_input took a segment with a good header, after the pcb lookup (before any check of its
+   * sequence numbers); `cwnd` and `srtt` (ns) are the connection's then, 0 with none.
+   */
+  tcp_input: Probe<SegmentEvent>;
+  /** tcp_output or tcp_respond sent a segment; `cwnd` and `srtt` (ns) are the sender's then (0 for tcp_respond). */
+  tcp_output: Probe<SegmentEvent>;
+  /** tcp_output sent data again: `cause` from the SACK scoreboard, after a timeout, in fast recovery, or other. */
+  tcp_retransmit: Probe<
+    [
+      cpu: Cpu,
+      id: number,
+      seq: number,
+      len: number,
+      cwnd: number,
+      srtt: number,
+      cause: "sack" | "timeout" | "fast" | "other",
+    ]
   >;
-  /** A connection changed state (tcp_fsm.ts numbers). */
-  tcp_state: Probe<[host: Host, so: number, from: number, to: number]>;
+  /** A connection changed state (tcp_fsm.ts numbers), with its cwnd and srtt (ns) then. */
+  tcp_state: Probe<[host: Host, so: number, from: number, to: number, cwnd: number, srtt: number]>;
 }
 
 const bySim = new WeakMap<Simulation, NetProbes>();
@@ -48,6 +73,7 @@ export function netProbes(sim: Simulation): NetProbes {
       drop: bus.define("net_drop"),
       tcp_input: bus.define("net_tcp_input"),
       tcp_output: bus.define("net_tcp_output"),
+      tcp_retransmit: bus.define("net_tcp_retransmit"),
       tcp_state: bus.define("net_tcp_state"),
     };
     bySim.set(sim, p);

@@ -10,6 +10,9 @@ import type { KernelGen } from "@smpnet/sim";
 import type { mbuf } from "./mbuf.js";
 import type { socket } from "./socketvar.js";
 
+/** A socket option's value: an integer, or a name (TCP_CONGESTION). */
+export type sockoptval = number | string;
+
 export interface pr_usrreqs {
   pr_attach(so: socket): KernelGen<number>;
   pr_bind(so: socket, addr: number, port: number): KernelGen<number>;
@@ -24,5 +27,7 @@ export interface pr_usrreqs {
   pr_shutdown?(so: socket): KernelGen<number>;
   pr_disconnect?(so: socket): KernelGen<number>;
   /** pr_ctloutput for setsockopt at the protocol's level: 0, EINVAL or ENOPROTOOPT. */
-  pr_setopt?(so: socket, name: number, value: number): KernelGen<number>;
+  pr_setopt?(so: socket, name: number, value: sockoptval): KernelGen<number>;
+  /** pr_ctloutput for getsockopt at the protocol's level: 0 with `out.value` set, or ENOPROTOOPT. */
+  pr_getopt?(so: socket, name: number, out: { value: sockoptval }): KernelGen<number>;
 }

@@ -42,14 +42,17 @@ export const ETIMEDOUT = 60;
 export const ECONNREFUSED = 61;
 export const ENOPROTOOPT = 42;
 export const EINPROGRESS = 36;
+export const ENOENT = 2;
 
 /** so_options (sys/socket.h). */
 export const SO_ACCEPTCONN = 0x0002;
 export const SO_REUSEADDR = 0x0004;
-/** setsockopt's socket level, its buffer sizes and the pending error (sys/socket.h). */
+export const SO_KEEPALIVE = 0x0008;
+/** setsockopt's socket level and its buffer sizes (sys/socket.h). */
 export const SOL_SOCKET = 0xffff;
 export const SO_SNDBUF = 0x1001;
 export const SO_RCVBUF = 0x1002;
+/** getsockopt: the pending error, returned and cleared. */
 export const SO_ERROR = 0x1007;
 /** recv(2) flags (sys/socket.h): look at the data without taking it. */
 export const MSG_PEEK = 0x2;

@@ -34,6 +34,9 @@ import { type NetLocking, type NetPolicy, validateLocking, validatePolicy } from
 import { MbufPools, type mbuf } from "./mbuf.js";
 import { type NetProbes, netProbes } from "./probes.js";
 import { ipstat, udpstat } from "./stats.js";
+import { tcp_cc_default, tcp_congctl_lookup, tcp_congctls } from "./tcp_cc.js";
+import type { tcp_congctl } from "./tcp_congctl.js";
+import { TCP_FAULTS, type TcpFault } from "./tcp_fault.js";
 import {
   type SysctlPreset,
   type TcpSysctlValues,
@@ -63,7 +66,7 @@ export interface NetStackOptions {
   nmbclusters?: number | undefined;
   /** The host's clock rate, for TCP's timers in ticks (default HZ_DEFAULT: softint_init's). */
   hz?: number | undefined;
-  /** TCP's RFC 7323 switches (net.inet.tcp.win_scale, net.inet.tcp.timestamps): by default as net.inet.tcp.rfc1323. */
+  /** TCP's switches over the sysctls (window scale, timestamps, SACK), the congestion control module, and a test-only fault. */
   tcp?: TcpSysctls | undefined;
   /** The kernel whose TCP defaults the host starts from (default "netbsd"). */
   defaults?: SysctlPreset | undefined;
@@ -71,25 +74,49 @@ export interface NetStackOptions {
   sysctl?: Readonly<Record<string, number>> | undefined;
 }
 
-/** TCP's RFC 7323 sysctls. */
+/** TCP's sysctls this model has, and the test-only broken variants. */
 export interface TcpSysctls {
-  /** Ask for and agree to window scaling (tcp_do_win_scale; default true). */
+  /** Ask for and agree to window scaling (tcp_do_win_scale; default net.inet.tcp.rfc1323). */
   windowScale?: boolean | undefined;
-  /** Ask for and agree to timestamps (tcp_do_timestamps; default true). */
+  /** Ask for and agree to timestamps (tcp_do_timestamps; default net.inet.tcp.rfc1323). */
   timestamps?: boolean | undefined;
+  /** Offer and agree to SACK (tcp_do_sack; default net.inet.tcp.sack.enable). */
+  sack?: boolean | undefined;
+  /** The congestion control module of new sockets (net.inet.tcp.congctl.selected, FreeBSD's net.inet.tcp.cc.algorithm; default the preset's, tcp_cc.ts). */
+  congctl?: string | undefined;
+  /** Test-only: a deliberately broken TCP (see TCP_FAULTS), to show the tests catch it. */
+  fault?: TcpFault | undefined;
 }
+
+const TCP_BOOLEANS = ["windowScale", "timestamps", "sack"];
 
 /** Checks TCP's sysctls: `where` names the option in the message. */
 export function validateTcpSysctls(t: TcpSysctls | undefined, where: string): void {
   if (t === undefined) return;
   if (typeof t !== "object" || t === null) {
-    throw new SimError(`${where}: expected { windowScale?, timestamps? } (booleans); got ${t}`);
+    throw new SimError(
+      `${where}: expected { windowScale?, timestamps?, sack? (booleans), congctl? }; got ${t}`,
+    );
   }
   for (const [k, v] of Object.entries(t)) {
-    if (k !== "windowScale" && k !== "timestamps") {
-      throw new SimError(`${where}.${k}: not a TCP option; use windowScale or timestamps`);
-    }
-    if (v !== undefined && typeof v !== "boolean") {
+    if (v === undefined) continue;
+    if (k === "congctl") {
+      if (typeof v !== "string" || tcp_congctl_lookup(v) === null) {
+        throw new SimError(
+          `${where}.congctl: no module ${JSON.stringify(v)}; use one of ${[...tcp_congctls.keys()].join(", ")}`,
+        );
+      }
+    } else if (k === "fault") {
+      if (!(TCP_FAULTS as readonly unknown[]).includes(v)) {
+        throw new SimError(
+          `${where}.fault: use one of ${TCP_FAULTS.join(", ")}; got ${JSON.stringify(v)}`,
+        );
+      }
+    } else if (!TCP_BOOLEANS.includes(k)) {
+      throw new SimError(
+        `${where}.${k}: not a TCP option; use ${TCP_BOOLEANS.join(", ")}, congctl`,
+      );
+    } else if (typeof v !== "boolean") {
       throw new SimError(`${where}.${k}: expected true or false; got ${JSON.stringify(v)}`);
     }
   }
@@ -120,8 +147,12 @@ export class NetStack {
   /** The preset the TCP sysctls started from, and their values now. */
   readonly preset: SysctlPreset;
   readonly sysctl: TcpSysctlValues;
-  /** The RFC 7323 switches given explicitly; otherwise net.inet.tcp.rfc1323 decides. */
+  /** The switches given explicitly; otherwise net.inet.tcp.rfc1323 and net.inet.tcp.sack.enable decide. */
   readonly tcpSwitches: TcpSysctls;
+  /** The congestion control module new connections take (tcp_congctl_global). */
+  tcp_congctl_selected: tcp_congctl;
+  /** Test-only: the deliberately broken variant this host's TCP runs, or null. */
+  readonly tcp_fault: TcpFault | null;
   private readonly ids: { next: number };
 
   constructor(
@@ -185,6 +216,10 @@ export class NetStack {
       `netinet_attach ${host.name}: defaults`,
     );
     this.sysctl = tcp_sysctl_init(this.preset, opts.sysctl, `netinet_attach ${host.name}: sysctl`);
+    this.tcp_congctl_selected = tcp_congctl_lookup(
+      opts.tcp?.congctl ?? tcp_cc_default[this.preset],
+    )!;
+    this.tcp_fault = opts.tcp?.fault ?? null;
   }
 
   /** A packet id unique in the simulation, for probes. */

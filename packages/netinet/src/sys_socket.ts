@@ -7,6 +7,7 @@
 
 import { kfn } from "@smpnet/core";
 import { type KernelGen, syscall_enter, syscall_exit, work } from "@smpnet/sim";
+import type { sockoptval } from "./protosw.js";
 import { EINVAL, SS_NBIO, type socket, type uio } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 import {
@@ -85,23 +86,24 @@ export function sys_recvfrom(so: socket, u: uio): KernelGen<number> {
   return syscall(so.stack, soreceive(so, u));
 }
 
-/** setsockopt(2) with an integer value: 0 or an errno (EINVAL, ENOBUFS, ENOPROTOOPT). */
+/** setsockopt(2) with an integer or a name: 0 or an errno (EINVAL, ENOBUFS, ENOPROTOOPT, ENOENT). */
 export function sys_setsockopt(
   so: socket,
   level: number,
   name: number,
-  value: number,
+  value: sockoptval,
 ): KernelGen<number> {
   return syscall(so.stack, sosetopt(so, level, name, value));
 }
 
-/** getsockopt(2) for an integer option: [0 or an errno, the value]. */
+/** getsockopt(2): 0 with `out.value` set, or ENOPROTOOPT. */
 export function sys_getsockopt(
   so: socket,
   level: number,
   name: number,
-): KernelGen<[number, number]> {
-  return syscall(so.stack, sogetopt(so, level, name));
+  out: { value: sockoptval },
+): KernelGen<number> {
+  return syscall(so.stack, sogetopt(so, level, name, out));
 }
 
 /**

@@ -23,8 +23,15 @@
  * an ACK of new data with a sane TSecr gives the RTT sample
  * (tcp_xmit_timer), else the timed segment does.
  *
+ * SACK (tcp_sack.ts): a SYN's SACK-permitted sets TF_SACK_PERMIT when we
+ * offer it too; every ACK's blocks go into the scoreboard, an ACK of new
+ * data trims it; fast retransmit also starts when SACKed data runs three
+ * segments past snd_una (TCP_FACK_FASTRECOV). The congestion control hooks
+ * are the connection's module (t_congctl). The keepalive timer is armed
+ * with keepinit on a passive open and with keepidle once established.
+ *
  * Left out: header prediction (a fast path with the same outcome), urgent
- * data, SACK, keepalive, and the syn cache.
+ * data, D-SACK, and the syn cache.
  */
 
 import { curcpu, type KernelGen, NS_PER_MS, work } from "@smpnet/sim";
@@ -35,13 +42,7 @@ import { in_pcbconnect, in_pcblookup } from "./in_pcb.js";
 import { m_adj, m_freem, type mbuf } from "./mbuf.js";
 import { ECONNREFUSED, ECONNRESET, SS_NOFDREF, type socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
-import {
-  TCP_INITIAL_WINDOW,
-  tcp_newreno_fast_retransmit,
-  tcp_newreno_fast_retransmit_newack,
-  tcp_newreno_newack,
-  tcprexmtthresh,
-} from "./tcp_congctl.js";
+import { TCP_INITIAL_WINDOW, tcprexmtthresh } from "./tcp_congctl.js";
 import {
   TCPS_CLOSE_WAIT,
   TCPS_CLOSED,
@@ -63,6 +64,7 @@ import {
 } from "./tcp_fsm.js";
 import { TCPOLEN_TSTAMP_APPA, tcp_output } from "./tcp_output.js";
 import { tcp_deliver, tcp_reass } from "./tcp_reass.js";
+import { TCP_FACK_FASTRECOV, tcp_del_sackholes, tcp_sack_option } from "./tcp_sack.js";
 import { SEQ_GEQ, SEQ_GT, SEQ_LEQ, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
 import {
   TCP_MAX_WINSHIFT,
@@ -83,6 +85,7 @@ import {
   TCP_TIMER_DISARM,
   TCP_TIMER_ISARMED,
   TCPT_2MSL,
+  TCPT_KEEP,
   TCPT_PERSIST,
   TCPT_RANGESET,
   TCPT_REXMT,
@@ -99,6 +102,7 @@ import {
   TF_REQ_SCALE,
   TF_REQ_TSTMP,
   TF_SACK_PERMIT,
+  TF_WILL_SACK,
   type tcpcb,
   type tcpstat,
 } from "./tcp_var.js";
@@ -162,8 +166,6 @@ export function* tcp_input(stack: NetStack, m: mbuf, off: number): KernelGen {
     tlen: m.len - off - m.th_off,
     needoutput: false,
   };
-  const p = stack.probes.tcp_input;
-  if (p.on) p.emit(curcpu(), m.id, seg.seq, seg.ack, seg.tiflags, seg.tlen);
   const faddr = m.ip_src;
   const fport = m.sport;
   const lport = m.dport;
@@ -179,6 +181,19 @@ export function* tcp_input(stack: NetStack, m: mbuf, off: number): KernelGen {
   m.th_seq = seg.seq;
   let what = DROPWITHRESET;
   const tp = inp?.inp_ppcb ?? null;
+  const p = stack.probes.tcp_input;
+  if (p.on) {
+    p.emit(
+      curcpu(),
+      m.id,
+      seg.seq,
+      seg.ack,
+      seg.tiflags,
+      seg.tlen,
+      tp?.snd_cwnd ?? 0,
+      tp?.t_srtt ?? 0,
+    );
+  }
   if (so === null) st.tcps_noport++;
   else if (tp !== null && !tp.dead) what = yield* tcp_input_locked(stack, tp, seg, m.ip_dst);
   yield* tcp_input_finish(stack, so, tp, seg, what, faddr, fport, lport);
@@ -281,6 +296,7 @@ function* tcp_input_listen(
   tp2.snd_wl2 = tp2.iss;
   tp2.t_rcvtime = stack.sim.now;
   tcp_state(tp2, TCPS_SYN_RECEIVED);
+  yield* TCP_TIMER_ARM(tp2, TCPT_KEEP, tp2.t_keepinit);
   tp2.t_flags |= TF_ACKNOW;
   stack.tcpstat.tcps_accepts++;
   yield* tcp_output(tp2);
@@ -319,7 +335,7 @@ function* tcp_input_synsent(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<
   tcp_sbround(tp);
   if (f & TH_ACK && SEQ_GT(tp.snd_una, tp.iss)) {
     st.tcps_connects++;
-    tcp_established(tp);
+    yield* tcp_established(tp);
     yield* soisconnected(so);
     if (tp.t_rtttime >= 0) tcp_xmit_timer(tp, stack.sim.now - tp.t_rtttime);
   } else {
@@ -407,7 +423,8 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
     return DROPWITHRESET;
   }
   // beyond the window: trim; wholly beyond is dropped with an ACK, except a window probe
-  todrop = seq_sub(seq_add(seg.seq, seg.tlen), seq_add(tp.rcv_nxt, tp.rcv_wnd));
+  const rcvwnd = stack.tcp_fault === "rcvwnd-off-by-one" ? tp.rcv_wnd + 1 : tp.rcv_wnd;
+  todrop = seq_sub(seq_add(seg.seq, seg.tlen), seq_add(tp.rcv_nxt, rcvwnd));
   if (todrop > 0) {
     st.tcps_rcvpackafterwin++;
     if (todrop >= seg.tlen) {
@@ -441,7 +458,7 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
   if (tp.t_state === TCPS_SYN_RECEIVED) {
     if (SEQ_GT(tp.snd_una, seg.ack) || SEQ_GT(seg.ack, tp.snd_max)) return DROPWITHRESET;
     st.tcps_connects++;
-    tcp_established(tp);
+    yield* tcp_established(tp);
     tcp_sbround(tp);
     yield* soisconnected(so);
     tp.snd_wl1 = seq_add(seg.seq, -1);
@@ -528,13 +545,24 @@ function* tcp_twcheck(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number
 function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
   const st = stack.tcpstat;
   const so = tp.t_socket;
-  if (SEQ_LEQ(seg.ack, tp.snd_una)) {
+  const cc = tp.t_congctl;
+  if (tp.t_flags & TF_SACK_PERMIT) {
+    const sack = seg.m.th_sack;
+    if (sack !== null) tcp_sack_option(tp, seg.ack, sack);
+    tcp_del_sackholes(tp, seg.ack);
+  }
+  const old =
+    stack.tcp_fault === "seq-no-wrap" ? seg.ack <= tp.snd_una : SEQ_LEQ(seg.ack, tp.snd_una);
+  if (old) {
     if (seg.tlen === 0 && seg.tiwin === tp.snd_wnd) {
       st.tcps_rcvdupack++;
       if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT) || seg.ack !== tp.snd_una) {
         tp.t_dupacks = 0;
-      } else if (tp.t_partialacks < 0 && ++tp.t_dupacks === tcprexmtthresh) {
-        return (yield* tcp_newreno_fast_retransmit(tp, seg.ack)) ? DROP : STEP6;
+      } else if (
+        tp.t_partialacks < 0 &&
+        (++tp.t_dupacks === tcprexmtthresh || TCP_FACK_FASTRECOV(tp))
+      ) {
+        return (yield* cc.fast_retransmit(tp, seg.ack)) ? DROP : STEP6;
       } else if (tp.t_dupacks > tcprexmtthresh) {
         tp.snd_cwnd += tp.t_segsz;
         yield* tcp_output(tp);
@@ -545,7 +573,7 @@ function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<n
     }
     return STEP6;
   }
-  yield* tcp_newreno_fast_retransmit_newack(tp, seg.ack);
+  yield* cc.fast_retransmit_newack(tp, seg.ack);
   if (SEQ_GT(seg.ack, tp.snd_max)) {
     st.tcps_rcvacktoomuch++;
     return DROPAFTERACK;
@@ -570,7 +598,7 @@ function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<n
   } else if (!TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
     yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
   }
-  tcp_newreno_newack(tp, seg.ack);
+  cc.newack(tp, seg.ack);
   let ourfinisacked = false;
   if (acked > so.so_snd.sb_cc) {
     // the ACK covers our FIN too
@@ -581,7 +609,8 @@ function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<n
     yield* sbdrop(so.so_snd, acked);
     tp.snd_wnd -= acked;
   }
-  yield* sowwakeup(so);
+  // the lost-wakeup fault forgets the writer when the buffer empties
+  if (stack.tcp_fault !== "lost-wakeup" || so.so_snd.sb_cc > 0) yield* sowwakeup(so);
   tp.snd_una = seg.ack;
   if (SEQ_LT(tp.snd_nxt, tp.snd_una)) tp.snd_nxt = tp.snd_una;
   switch (tp.t_state) {
@@ -677,13 +706,18 @@ function* tcp_timewait(tp: tcpcb): KernelGen {
   tcp_state(tp, TCPS_TIME_WAIT);
   yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
   yield* TCP_TIMER_DISARM(tp, TCPT_PERSIST);
+  yield* TCP_TIMER_DISARM(tp, TCPT_KEEP);
   yield* TCP_TIMER_ARM(tp, TCPT_2MSL, 2 * tcp_msl(tp));
   yield* soisdisconnected(tp.t_socket);
 }
 
-/** TCP_SETUP_ACK: a second segment owed an ACK gets it now; the first waits for the delayed-ACK callout. */
+/**
+ * TCP_SETUP_ACK: a second segment owed an ACK gets it now; the first waits
+ * for the delayed-ACK callout, unless net.inet.tcp.delayed_ack is 0
+ * (FreeBSD's DELAY_ACK tests V_tcp_delack_enabled).
+ */
 function* tcp_setup_ack(tp: tcpcb): KernelGen {
-  if (tp.t_flags & TF_DELACK) {
+  if (tp.t_flags & TF_DELACK || tp.t_socket.stack.sysctl["net.inet.tcp.delayed_ack"] === 0) {
     tp.t_flags |= TF_ACKNOW;
     return;
   }
@@ -699,6 +733,7 @@ function tcp_mss_from_peer(tp: tcpcb, offer: number): void {
   const stack = tp.t_socket.stack;
   tp.t_peermss = offer > 0 ? offer : stack.sysctl["net.inet.tcp.mssdflt"];
   tp.t_segsz = Math.min(tp.t_peermss, tcp_mss_to_advertise(stack));
+  if (tp.t_maxseg_opt > 0) tp.t_segsz = Math.min(tp.t_segsz, tp.t_maxseg_opt);
   const ts = TF_REQ_TSTMP | TF_RCVD_TSTMP;
   if ((tp.t_flags & ts) === ts) tp.t_segsz -= TCPOLEN_TSTAMP_APPA;
 }
@@ -733,8 +768,8 @@ function tcp_dooptions(tp: tcpcb, m: mbuf): void {
     tp.t_flags |= TF_RCVD_SCALE;
     tp.requested_s_scale = Math.min(m.th_wscale, TCP_MAX_WINSHIFT);
   }
-  // SACK-permitted only if the peer offered it too
-  if (!m.th_sackperm) tp.t_flags &= ~TF_SACK_PERMIT;
+  // SACK only if both offered it
+  if (m.th_sackperm && tp.t_flags & TF_WILL_SACK) tp.t_flags |= TF_SACK_PERMIT;
   if (m.th_ts) {
     tp.t_flags |= TF_RCVD_TSTMP;
     tp.ts_recent = m.th_tsval;
@@ -758,11 +793,13 @@ function tcp_rcvseqinit(tp: tcpcb): void {
   tp.rcv_nxt = tp.rcv_adv = tp.last_ack_sent = seq_add(tp.irs, 1);
 }
 
-/** tcp_established: the state, and the initial congestion window for the MSS now known. */
-function tcp_established(tp: tcpcb): void {
+/** tcp_established: the state, the initial congestion window for the MSS now known, the keepalive timer. */
+function* tcp_established(tp: tcpcb): KernelGen {
   tcp_state(tp, TCPS_ESTABLISHED);
   const n = tp.t_socket.stack.sysctl["net.inet.tcp.initcwnd_segments"];
   tp.snd_cwnd = TCP_INITIAL_WINDOW(n, tp.t_segsz);
+  tp.snd_fack = tp.snd_una;
+  yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle);
 }
 
 /**

@@ -13,15 +13,20 @@
  * A data segment is a fresh packet of header plus payload (NetBSD's
  * m_copym shares the send buffer's clusters: here the copy is not charged
  * beyond the mbufs). Its th_seq and length name the bytes it carries.
- * Options, as tcp_output.c builds them (laid out as tcp_options.ts): MSS
- * on a SYN; SACK-permitted on a SYN while TF_SACK_PERMIT (on a SYN-ACK
- * only if the peer offered it); window scale on a
- * SYN when TF_REQ_SCALE (on a SYN-ACK only if the peer's SYN had one);
- * timestamps (TSval our clock, TSecr ts_recent) on a SYN when TF_REQ_TSTMP
- * and on every other segment but a RST once both sides agreed. The option
- * bytes, padded with NOPs to 32-bit words, count in th_off and on the wire.
+ * Options, as tcp_output.c builds them (laid out as the host's preset's
+ * kernel does, tcp_options.ts): MSS on a SYN; window scale on a SYN when
+ * TF_REQ_SCALE (on a SYN-ACK only if the peer's SYN had one); timestamps
+ * (TSval our clock, TSecr ts_recent) on a SYN when TF_REQ_TSTMP and on
+ * every other segment but a RST once both sides agreed. The option bytes,
+ * padded to 32-bit words, count in th_off and on the wire.
  * The window is shifted right by rcv_scale, never on a SYN (RFC 7323 2.2).
- * Left out: SACK blocks.
+ * SACK (tcp_sack.ts): SACK-permitted on a SYN when TF_WILL_SACK (on a
+ * SYN-ACK only if the peer's SYN had it); the receiver's blocks on every
+ * other segment while the reassembly queue holds data, their bytes taken
+ * from the segment's payload; in recovery, retransmissions from the
+ * scoreboard before new data, each hole's rxmit advancing and snd_nxt
+ * left alone. TCP_NOOPT (TF_NOOPT) sends a SYN without options (its
+ * setsockopt also clears TF_REQ_SCALE, TF_REQ_TSTMP and TF_WILL_SACK).
  */
 
 import { curcpu, type KernelGen, work } from "@smpnet/sim";
@@ -34,7 +39,14 @@ import { ENOBUFS } from "./socketvar.js";
 import { TCP_INITIAL_WINDOW, TCP_MAXWIN } from "./tcp_congctl.js";
 import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, tcp_outflags } from "./tcp_fsm.js";
 import { tcp_addoptions } from "./tcp_options.js";
-import { SEQ_GT, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
+import {
+  TCP_SACK_OPTLEN,
+  tcp_sack_adjust,
+  tcp_sack_blocks,
+  tcp_sack_bytes_rxmt,
+  tcp_sack_output,
+} from "./tcp_sack.js";
+import { SEQ_GEQ, SEQ_GT, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
 import { tcp_mss_to_advertise, tcp_now } from "./tcp_subr.js";
 import {
   TCP_TIMER_ARM,
@@ -45,20 +57,23 @@ import {
   tcp_setpersist,
 } from "./tcp_timer.js";
 import {
+  type sackhole,
   TF_ACKNOW,
   TF_DELACK,
   TF_NODELAY,
+  TF_NOOPT,
   TF_RCVD_SCALE,
   TF_RCVD_TSTMP,
   TF_REQ_SCALE,
   TF_REQ_TSTMP,
   TF_SACK_PERMIT,
   TF_SENTFIN,
+  TF_WILL_SACK,
   type tcpcb,
 } from "./tcp_var.js";
 import { sbspace } from "./uipc_socket2.js";
 
-/** Timestamps with two NOPs (tcp.h TCPOLEN_TSTAMP_APPA): the options of every segment but a SYN. */
+/** Timestamps with two NOPs (tcp.h TCPOLEN_TSTAMP_APPA): the options of a data segment. */
 export const TCPOLEN_TSTAMP_APPA = 12;
 
 /** Does a segment with `flags` carry a window scale / timestamps? (tcp_output.c's conditions) */
@@ -67,6 +82,13 @@ function tcp_sends_wscale(tp: tcpcb, flags: number): boolean {
     (flags & TH_SYN) !== 0 &&
     (tp.t_flags & TF_REQ_SCALE) !== 0 &&
     ((flags & TH_ACK) === 0 || (tp.t_flags & TF_RCVD_SCALE) !== 0)
+  );
+}
+function tcp_sends_sackperm(tp: tcpcb, flags: number): boolean {
+  return (
+    (flags & TH_SYN) !== 0 &&
+    (tp.t_flags & TF_WILL_SACK) !== 0 &&
+    ((flags & TH_ACK) === 0 || (tp.t_flags & TF_SACK_PERMIT) !== 0)
   );
 }
 function tcp_sends_tstmp(tp: tcpcb, flags: number): boolean {
@@ -91,10 +113,20 @@ export function* tcp_output(tp: tcpcb): KernelGen<number> {
     );
   }
   for (;;) {
-    const off = seq_sub(tp.snd_nxt, tp.snd_una);
+    const sackon = (tp.t_flags & TF_SACK_PERMIT) !== 0;
+    if (sackon && SEQ_LT(tp.snd_nxt, tp.snd_max)) tcp_sack_adjust(tp);
+    // the receiver's SACK blocks take room from the segment's payload
+    const sack = sackon && tp.segq.length > 0 ? tcp_sack_blocks(tp) : null;
+    const segsz = tp.t_segsz - (sack === null ? 0 : TCP_SACK_OPTLEN(sack.length / 2));
+    let off = seq_sub(tp.snd_nxt, tp.snd_una);
     let win = Math.min(tp.snd_wnd, tp.snd_cwnd);
     let flags = tcp_outflags[tp.t_state]!;
     const sb_cc = so.so_snd.sb_cc;
+    // in SACK recovery: a hole first, then new data as far as the recovery window allows
+    const inRecovery = sackon && tp.t_partialacks >= 0;
+    const rxmtbytes = inRecovery ? tcp_sack_bytes_rxmt(tp) : 0;
+    const rx = inRecovery ? tcp_sack_hole(tp, rxmtbytes, sb_cc) : null;
+    const hole = rx === null ? null : rx.p;
     if (tp.t_force) {
       if (win === 0) {
         // a probe: one byte into the closed window, and no FIN with it unless it is the last
@@ -105,7 +137,17 @@ export function* tcp_output(tp: tcpcb): KernelGen<number> {
         tp.t_rxtshift = 0;
       }
     }
-    let len = Math.min(sb_cc, win) - off;
+    let len: number;
+    if (hole !== null) {
+      off = seq_sub(hole.rxmit, tp.snd_una);
+      len = rx!.len;
+    } else if (inRecovery) {
+      len = Math.min(sb_cc, tp.snd_wnd) - off;
+      const cwin = tp.snd_cwnd - seq_sub(tp.snd_nxt, tp.sack_newdata) - rxmtbytes;
+      if (len > 0) len = Math.min(len, Math.max(cwin, 0));
+    } else {
+      len = Math.min(sb_cc, win) - off;
+    }
     if (len < 0) {
       // the window shrank below what was sent: back to snd_una and probe
       len = 0;
@@ -117,14 +159,22 @@ export function* tcp_output(tp: tcpcb): KernelGen<number> {
       }
     }
     if (flags & TH_SYN) len = 0; // no data on a SYN in this model
-    let sendalot = false;
-    if (len > tp.t_segsz) {
-      len = tp.t_segsz;
+    let sendalot = hole !== null;
+    if (len > segsz) {
+      len = segsz;
       sendalot = true;
     }
-    if (SEQ_LT(seq_add(tp.snd_nxt, len), seq_add(tp.snd_una, sb_cc))) flags &= ~TH_FIN;
+    const from = hole === null ? tp.snd_nxt : hole.rxmit;
+    if (SEQ_LT(seq_add(from, len), seq_add(tp.snd_una, sb_cc))) flags &= ~TH_FIN;
     const rwin = sbspace(so.so_rcv);
-    if (!shouldSend(tp, flags, len, off, sb_cc, idle, rwin)) {
+    if (!shouldSend(tp, flags, len, off, sb_cc, idle, rwin, segsz, hole !== null)) {
+      // SACK may leave no segment due with the retransmit timer off: it must run
+      if (sackon && SEQ_GT(tp.snd_max, tp.snd_una) && !TCP_TIMER_ISARMED(tp, TCPT_REXMT)) {
+        if (!TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
+          yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
+          return 0;
+        }
+      }
       // data waiting and no timer running: the persist timer probes
       if (sb_cc > 0 && !TCP_TIMER_ISARMED(tp, TCPT_REXMT) && !TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
         tp.t_rxtshift = 0;
@@ -132,9 +182,34 @@ export function* tcp_output(tp: tcpcb): KernelGen<number> {
       }
       return 0;
     }
-    const error = yield* tcp_send(tp, flags, len, rwin);
+    const error = yield* tcp_send(tp, flags, len, rwin, sack, hole);
     if (error !== 0 || !sendalot) return error;
   }
+}
+
+/**
+ * The hole to retransmit from in SACK recovery and how much of it: no
+ * more than the window less what recovery retransmitted, and nothing at
+ * or past snd_recover (the next episode's).
+ */
+function tcp_sack_hole(
+  tp: tcpcb,
+  rxmtbytes: number,
+  sb_cc: number,
+): { p: sackhole; len: number } | null {
+  const p = tcp_sack_output(tp);
+  if (p === null) return null;
+  const cwin = Math.max(Math.min(tp.snd_wnd, tp.snd_cwnd) - rxmtbytes, 0);
+  let len: number;
+  if (SEQ_GT(p.end, tp.snd_recover)) {
+    if (SEQ_GEQ(p.rxmit, tp.snd_recover)) return null;
+    len = Math.min(cwin, seq_sub(tp.snd_recover, p.rxmit));
+  } else {
+    len = Math.min(cwin, seq_sub(p.end, p.rxmit));
+  }
+  // never past the data (the FIN's sequence number is not in the buffer)
+  len = Math.min(len, sb_cc - seq_sub(p.rxmit, tp.snd_una));
+  return len > 0 ? { p, len } : null;
 }
 
 /** The "send:" tests of tcp_output: is a segment due? */
@@ -146,9 +221,11 @@ function shouldSend(
   sb_cc: number,
   idle: boolean,
   rwin: number,
+  segsz: number,
+  sackRxmit: boolean,
 ): boolean {
   if (len > 0) {
-    if (len === tp.t_segsz) return true;
+    if (len === segsz || sackRxmit) return true;
     if ((idle || tp.t_flags & TF_NODELAY) && len + off >= sb_cc) return true;
     if (tp.t_force) return true;
     if (len >= tp.max_sndwnd / 2 && tp.max_sndwnd > 0) return true;
@@ -169,21 +246,34 @@ function shouldSend(
 }
 
 /** The "send:" half of tcp_output: one segment of `len` bytes from snd_nxt. */
-function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelGen<number> {
+function* tcp_send(
+  tp: tcpcb,
+  flags: number,
+  len: number,
+  rwin: number,
+  sack: number[] | null,
+  hole: sackhole | null,
+): KernelGen<number> {
   const so = tp.t_socket;
   const stack = so.stack;
   const st = stack.tcpstat;
   // the segment that empties the send buffer is pushed (tcp_output.c: off + len == sb_cc)
   if (len > 0 && seq_sub(tp.snd_nxt, tp.snd_una) + len === so.so_snd.sb_cc) flags |= TH_PUSH;
+  // a SYN always carries the ISS, whatever snd_nxt says (an ACK of a duplicate SYN resends it)
+  if (flags & TH_SYN) tp.snd_nxt = tp.iss;
   const wscale = tcp_sends_wscale(tp, flags);
+  const sackperm = tcp_sends_sackperm(tp, flags);
   const tstmp = tcp_sends_tstmp(tp, flags);
-  const sackperm = (flags & TH_SYN) !== 0 && (tp.t_flags & TF_SACK_PERMIT) !== 0;
-  const optlen =
-    flags & TH_SYN
-      ? tcp_addoptions(true, wscale, sackperm, tstmp, null)
-      : tstmp
-        ? TCPOLEN_TSTAMP_APPA
-        : 0;
+  const blocks = sack !== null && sack.length > 0 && (flags & TH_SYN) === 0 ? sack : null;
+  const optlen = tcp_addoptions(
+    stack.preset,
+    (flags & TH_SYN) !== 0 && (tp.t_flags & TF_NOOPT) === 0,
+    wscale,
+    sackperm,
+    tstmp,
+    blocks === null ? 0 : blocks.length / 2,
+    null,
+  );
   const hdrlen = TCP_HDR_LEN + optlen;
   // a FIN sent before and not acked is sent again at its own sequence number
   if (flags & TH_FIN && tp.t_flags & TF_SENTFIN && tp.snd_nxt === tp.snd_max) {
@@ -196,12 +286,19 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
     return ENOBUFS;
   }
   yield* work(stack.costs.tcpOutputCycles);
+  const seq = hole === null ? tp.snd_nxt : hole.rxmit;
+  let rexmit = false;
   if (len > 0) {
     if (tp.t_force && len === 1) st.tcps_sndprobe++;
-    else if (SEQ_LT(tp.snd_nxt, tp.snd_max)) {
+    else if (SEQ_LT(seq, tp.snd_max)) {
+      rexmit = true;
       st.tcps_sndrexmitpack++;
       tp.t_sndrexmitpack++;
       st.tcps_sndrexmitbyte += len;
+      if (hole !== null) {
+        st.tcps_sack_rexmits++;
+        st.tcps_sack_rexmit_bytes += len;
+      }
     } else {
       st.tcps_sndpack++;
       st.tcps_sndbyte += len;
@@ -216,18 +313,23 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
   m.dport = inp.inp_fport;
   m.data_len = len;
   m.th_off = hdrlen;
-  m.th_mss = flags & TH_SYN ? tcp_mss_to_advertise(stack) : 0;
+  m.th_mss = flags & TH_SYN && (tp.t_flags & TF_NOOPT) === 0 ? tcp_mss_to_advertise(stack) : 0;
   m.th_wscale = wscale ? tp.request_r_scale : -1;
   m.th_sackperm = sackperm;
   m.th_ts = tstmp;
   m.th_tsval = tstmp ? tcp_now(stack) : 0;
   m.th_tsecr = tstmp ? tp.ts_recent : 0;
+  m.th_sackperm = sackperm;
+  m.th_sack = blocks;
+  if (blocks !== null) st.tcps_sack_send_blocks += blocks.length / 2;
   m.th_flags = flags;
   // a bare ACK after everything was sent carries snd_max
   m.th_seq =
-    len > 0 || flags & (TH_SYN | TH_FIN) || TCP_TIMER_ISARMED(tp, TCPT_PERSIST)
-      ? tp.snd_nxt
-      : tp.snd_max;
+    hole !== null
+      ? hole.rxmit
+      : len > 0 || flags & (TH_SYN | TH_FIN) || TCP_TIMER_ISARMED(tp, TCPT_PERSIST)
+        ? tp.snd_nxt
+        : tp.snd_max;
   m.th_ack = flags & TH_ACK ? tp.rcv_nxt : 0;
   // receiver-side silly-window avoidance, and never shrink what was offered
   let win = rwin;
@@ -242,7 +344,11 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
   m.th_win = Math.floor(win / 2 ** scale);
   if (!stack.ifp.if_capenable.txChecksum) yield* in_cksum(stack, hdrlen + len);
 
-  if (!tp.t_force || !TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
+  if (hole !== null) {
+    // a retransmission from the scoreboard moves the hole's rxmit, not snd_nxt
+    hole.rxmit = seq_add(hole.rxmit, len);
+    if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT)) yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
+  } else if (!tp.t_force || !TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
     const startseq = tp.snd_nxt;
     if (flags & TH_SYN) tp.snd_nxt = seq_add(tp.snd_nxt, 1);
     if (flags & TH_FIN) {
@@ -277,7 +383,10 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
   if (tp.t_flags & TF_DELACK) yield* callout_stop(tp.t_delack_ch);
   tp.t_flags &= ~(TF_ACKNOW | TF_DELACK);
   const p = stack.probes.tcp_output;
-  if (p.on) p.emit(curcpu(), m.id, m.th_seq, m.th_ack, m.th_flags, len, tp.snd_cwnd);
+  if (p.on) p.emit(curcpu(), m.id, m.th_seq, m.th_ack, m.th_flags, len, tp.snd_cwnd, tp.t_srtt);
+  const pr = stack.probes.tcp_retransmit;
+  if (rexmit && pr.on)
+    pr.emit(curcpu(), m.id, m.th_seq, len, tp.snd_cwnd, tp.t_srtt, rexmitCause(tp, hole));
   const locks = stack.locks;
   yield* locks.output.enter(so);
   const error = yield* ip_output(stack, m, inp.inp_faddr, IPPROTO_TCP);
@@ -288,4 +397,11 @@ function* tcp_send(tp: tcpcb, flags: number, len: number, rwin: number): KernelG
     if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT)) yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
   }
   return error;
+}
+
+/** Why a segment is sent again: from the scoreboard, after a timeout, or in fast recovery. */
+function rexmitCause(tp: tcpcb, hole: sackhole | null): "sack" | "timeout" | "fast" | "other" {
+  if (hole !== null) return "sack";
+  if (tp.t_rxtshift > 0) return "timeout";
+  return tp.t_partialacks >= 0 ? "fast" : "other";
 }

@@ -5,8 +5,8 @@
  * trimmed against its neighbours so each byte is queued once; when rcv_nxt
  * reaches the head, the contiguous run goes to so_rcv and the FIN with it.
  *
- * Left out: the SACK bookkeeping of each queued segment (next increment);
- * the queue is bounded by the receive window.
+ * Each entry keeps its arrival stamp, so SACK can report the newest block
+ * first (NetBSD's timeq). The queue is bounded by the receive window.
  */
 
 import { curcpu, type KernelGen } from "@smpnet/sim";
@@ -100,5 +100,5 @@ function* tcp_reass_insert(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen {
   m.th_seq = seq;
   st.tcps_rcvoopack++;
   st.tcps_rcvoobyte += len;
-  q.splice(i, 0, { seq, len, fin, m });
+  q.splice(i, 0, { seq, len, fin, m, arrival: ++tp.t_segqarrivals });
 }

@@ -8,11 +8,13 @@
  * The initial sequence number is drawn from the run's seeded generator
  * where NetBSD hashes the 4-tuple with a secret (RFC 6528): any value may
  * come, so runs cross 2^32 as real connections do. A new tcpcb asks for
- * RFC 7323's options as the host's tcp_do_win_scale and tcp_do_timestamps
- * say; tcp_rcvscale picks the window shift from the receive buffer as
+ * RFC 7323's options as net.inet.tcp.rfc1323 says (or the host's explicit
+ * windowScale and timestamps switches); tcp_rcvscale picks the window shift from the receive buffer as
  * NetBSD's connect and syn cache do. Timestamps count milliseconds of the
  * host's clock (TCP_TIMESTAMP), FreeBSD's rate (tcp_ts_getticks): NetBSD's
  * tcp_now counts 500 ms slow ticks, too coarse for a LAN's RTT samples.
+ * A new tcpcb offers SACK as net.inet.tcp.sack.enable says, takes the
+ * host's selected congestion control module and the keepalive sysctls.
  * Left out: the template
  * header (tcp_template), ICMP-driven changes (tcp_quench, tcp_mtudisc).
  */
@@ -35,8 +37,19 @@ import type { NetStack } from "./stack.js";
 import { TCP_MAXWIN } from "./tcp_congctl.js";
 import { TCPS_CLOSED, TCPS_HAVERCVDSYN, TH_ACK, TH_RST } from "./tcp_fsm.js";
 import { TCPOLEN_TSTAMP_APPA, tcp_output } from "./tcp_output.js";
-import { tcp_delack, tcp_timer_2msl, tcp_timer_persist, tcp_timer_rexmt } from "./tcp_timer.js";
-import { TF_RCVD_TSTMP, TF_REQ_SCALE, TF_REQ_TSTMP, TF_SACK_PERMIT, tcpcb } from "./tcp_var.js";
+import {
+  TCPT_2MSL,
+  TCPT_KEEP,
+  TCPT_PERSIST,
+  TCPT_REXMT,
+  tcp_delack,
+  tcp_keep_sysctl,
+  tcp_timer_2msl,
+  tcp_timer_keep,
+  tcp_timer_persist,
+  tcp_timer_rexmt,
+} from "./tcp_timer.js";
+import { TF_RCVD_TSTMP, TF_REQ_SCALE, TF_REQ_TSTMP, TF_WILL_SACK, tcpcb } from "./tcp_var.js";
 import { sbflush, sbspace, soisdisconnected, soqremque } from "./uipc_socket2.js";
 
 /** The largest window shift (tcp.h TCP_MAX_WINSHIFT). */
@@ -49,9 +62,9 @@ export function tcp_mss_to_advertise(stack: NetStack): number {
 
 /** tcp_newtcpcb: a control block for the pcb `inp`, with its callouts. */
 export function* tcp_newtcpcb(inp: inpcb): KernelGen<tcpcb> {
-  const host = inp.inp_socket.stack.host;
-  const name = `${inp.inp_socket}`;
   const stack = inp.inp_socket.stack;
+  const host = stack.host;
+  const name = `${inp.inp_socket}`;
   const sysctl = stack.sysctl;
   const tp = new tcpcb(
     inp,
@@ -60,20 +73,25 @@ export function* tcp_newtcpcb(inp: inpcb): KernelGen<tcpcb> {
     [
       callout_init(host, CALLOUT_MPSAFE, `${name}.rexmt`),
       callout_init(host, CALLOUT_MPSAFE, `${name}.persist`),
+      callout_init(host, CALLOUT_MPSAFE, `${name}.keep`),
       callout_init(host, CALLOUT_MPSAFE, `${name}.2msl`),
     ],
     callout_init(host, CALLOUT_MPSAFE, `${name}.delack`),
+    stack.tcp_congctl_selected,
+    tcp_keep_sysctl(sysctl),
   );
-  yield* callout_setfunc(tp.t_timer[0], tcp_timer_rexmt, tp);
-  yield* callout_setfunc(tp.t_timer[1], tcp_timer_persist, tp);
-  yield* callout_setfunc(tp.t_timer[2], tcp_timer_2msl, tp);
+  yield* callout_setfunc(tp.t_timer[TCPT_REXMT], tcp_timer_rexmt, tp);
+  yield* callout_setfunc(tp.t_timer[TCPT_PERSIST], tcp_timer_persist, tp);
+  yield* callout_setfunc(tp.t_timer[TCPT_KEEP], tcp_timer_keep, tp);
+  yield* callout_setfunc(tp.t_timer[TCPT_2MSL], tcp_timer_2msl, tp);
   yield* callout_setfunc(tp.t_delack_ch, tcp_delack, tp);
   // no congestion limit until the connection is up and its MSS known (tcp_established sets cwnd)
   tp.snd_cwnd = tp.snd_ssthresh = TCP_MAXWIN << TCP_MAX_WINSHIFT;
   const rfc1323 = sysctl["net.inet.tcp.rfc1323"] !== 0;
-  if (stack.tcpSwitches.windowScale ?? rfc1323) tp.t_flags |= TF_REQ_SCALE;
-  if (stack.tcpSwitches.timestamps ?? rfc1323) tp.t_flags |= TF_REQ_TSTMP;
-  if (sysctl["net.inet.tcp.sack.enable"] !== 0) tp.t_flags |= TF_SACK_PERMIT;
+  const sw = stack.tcpSwitches;
+  if (sw.windowScale ?? rfc1323) tp.t_flags |= TF_REQ_SCALE;
+  if (sw.timestamps ?? rfc1323) tp.t_flags |= TF_REQ_TSTMP;
+  if (sw.sack ?? sysctl["net.inet.tcp.sack.enable"] !== 0) tp.t_flags |= TF_WILL_SACK;
   inp.inp_ppcb = tp;
   return tp;
 }
@@ -107,7 +125,7 @@ export function tcp_state(tp: tcpcb, state: number): void {
   tp.t_state = state;
   const stack = tp.t_socket.stack;
   const p = stack.probes.tcp_state;
-  if (p.on) p.emit(stack.host, tp.t_socket.id, from, state);
+  if (p.on) p.emit(stack.host, tp.t_socket.id, from, state, tp.snd_cwnd, tp.t_srtt);
 }
 
 /**
@@ -157,7 +175,7 @@ export function* tcp_respond(
   if (flags & TH_RST) st.tcps_sndrst++;
   else st.tcps_sndacks++;
   const p = stack.probes.tcp_output;
-  if (p.on) p.emit(curcpu(), m.id, m.th_seq, m.th_ack, flags, 0, 0);
+  if (p.on) p.emit(curcpu(), m.id, m.th_seq, m.th_ack, flags, 0, 0, 0);
   const locks = stack.locks;
   if (so !== null) yield* locks.output.enter(so);
   yield* ip_output(stack, m, faddr, IPPROTO_TCP);

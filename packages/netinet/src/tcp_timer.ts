@@ -9,7 +9,13 @@
  * the callout was re-armed or stopped meanwhile (callout_pending,
  * callout_active), as tcp_timer.c checks.
  *
- * Left out: the keepalive timer (TCPT_KEEP), with keepalive itself.
+ * The keepalive timer (TCPT_KEEP) first bounds the handshake (TCP_KEEPINIT:
+ * a connection not established by then is dropped), then, with
+ * SO_KEEPALIVE, probes an idle connection every keepintvl after keepidle
+ * and drops it after keepcnt unanswered probes. NetBSD re-arms it on every
+ * segment received; here the handler compares t_rcvtime and re-arms for
+ * the rest of the idle time (FreeBSD's way), which keeps a callout off the
+ * per-segment path. A retransmit timeout clears the SACK scoreboard.
  */
 
 import { type KernelGen, NS_PER_MS, NS_PER_SEC } from "@smpnet/sim";
@@ -21,18 +27,20 @@ import {
   callout_schedule,
   callout_stop,
 } from "@smpnet/softint";
-import { ETIMEDOUT } from "./socketvar.js";
-import { tcp_newreno_slow_retransmit } from "./tcp_congctl.js";
-import { TCPS_TIME_WAIT } from "./tcp_fsm.js";
+import { ETIMEDOUT, SO_KEEPALIVE } from "./socketvar.js";
+import { TCPS_CLOSE_WAIT, TCPS_ESTABLISHED, TCPS_TIME_WAIT, TH_ACK } from "./tcp_fsm.js";
 import { tcp_output } from "./tcp_output.js";
-import { tcp_close, tcp_drop } from "./tcp_subr.js";
-import type { TcpSysctlName } from "./tcp_sysctl.js";
+import { tcp_free_sackholes } from "./tcp_sack.js";
+import { seq_add } from "./tcp_seq.js";
+import { tcp_close, tcp_drop, tcp_respond } from "./tcp_subr.js";
+import type { TcpSysctlName, TcpSysctlValues } from "./tcp_sysctl.js";
 import { TF_ACKNOW, type tcpcb } from "./tcp_var.js";
 
 /** Timer indices (tcp_timer.h). */
 export const TCPT_REXMT = 0;
 export const TCPT_PERSIST = 1;
-export const TCPT_2MSL = 2;
+export const TCPT_KEEP = 2;
+export const TCPT_2MSL = 3;
 
 /** Bounds of the persist interval (TCPTV_PERSMIN 5 s, TCPTV_PERSMAX 60 s). */
 export const TCPTV_PERSMIN = 5 * NS_PER_SEC;
@@ -62,6 +70,23 @@ export function tcp_rexmit_slop(tp: tcpcb): number {
   return sysctl_ns(tp, "net.inet.tcp.rexmit_slop");
 }
 
+/** Keepalive and connection-establishment settings of a connection (ns, and probes). */
+export interface TcpKeep {
+  init: number;
+  idle: number;
+  intvl: number;
+  cnt: number;
+}
+/** A new connection's keepalive settings: net.inet.tcp.keepinit, keepidle, keepintvl, keepcnt (tcp_sysctl.ts cites each preset's). */
+export function tcp_keep_sysctl(sysctl: TcpSysctlValues): TcpKeep {
+  return {
+    init: sysctl["net.inet.tcp.keepinit"] * NS_PER_MS,
+    idle: sysctl["net.inet.tcp.keepidle"] * NS_PER_MS,
+    intvl: sysctl["net.inet.tcp.keepintvl"] * NS_PER_MS,
+    cnt: sysctl["net.inet.tcp.keepcnt"],
+  };
+}
+
 /** Ticks of `hz` for `ns`, at least one. */
 function ticks(tp: tcpcb, ns: number): number {
   return Math.max(1, Math.ceil((ns * tp.t_socket.stack.hz) / NS_PER_SEC));
@@ -84,7 +109,7 @@ export function TCP_TIMER_ISARMED(tp: tcpcb, which: number): boolean {
   return callout_pending(tp.t_timer[which]!);
 }
 
-/** TCP_SET_DELACK: the delayed-ACK callout, due in TCP_DELACK_NS. */
+/** TCP_SET_DELACK: the delayed-ACK callout, due in net.inet.tcp.delacktime. */
 export function* TCP_SET_DELACK(tp: tcpcb): KernelGen {
   yield* callout_schedule(tp.t_delack_ch, ticks(tp, sysctl_ns(tp, "net.inet.tcp.delacktime")));
 }
@@ -123,6 +148,7 @@ export function* tcp_timer_rexmt(tp: tcpcb): KernelGen {
 
 function* rexmt(tp: tcpcb): KernelGen {
   const st = tp.t_socket.stack.tcpstat;
+  tcp_free_sackholes(tp);
   if (++tp.t_rxtshift > TCP_MAXRXTSHIFT) {
     tp.t_rxtshift = TCP_MAXRXTSHIFT;
     st.tcps_timeoutdrop++;
@@ -145,7 +171,7 @@ function* rexmt(tp: tcpcb): KernelGen {
   tp.snd_high = tp.snd_max;
   // Karn: no RTT sample from a retransmitted segment
   tp.t_rtttime = -1;
-  tcp_newreno_slow_retransmit(tp);
+  tp.t_congctl.slow_retransmit(tp);
   yield* tcp_output(tp);
 }
 
@@ -168,6 +194,7 @@ export function* tcp_timer_2msl(tp: tcpcb): KernelGen {
 }
 
 function* msl(tp: tcpcb): KernelGen {
+  tp.t_socket.stack.tcpstat.tcps_msltimeo++;
   const now = tp.t_socket.stack.sim.now;
   if (tp.t_state !== TCPS_TIME_WAIT && now - tp.t_rcvtime < TCP_MAXIDLE) {
     yield* TCP_TIMER_ARM(tp, TCPT_2MSL, TCP_MAXIDLE - (now - tp.t_rcvtime));
@@ -183,6 +210,55 @@ export function* tcp_delack(tp: tcpcb): KernelGen {
 
 function* delack(tp: tcpcb): KernelGen {
   tp.t_flags |= TF_ACKNOW;
-  tp.t_socket.stack.tcpstat.tcps_delack++;
+  const st = tp.t_socket.stack.tcpstat;
+  st.tcps_delackfires++;
+  st.tcps_delack++;
   yield* tcp_output(tp);
+}
+
+/** tcp_timer_keep: the handshake took too long, or an idle connection is probed or dropped. */
+export function* tcp_timer_keep(tp: tcpcb): KernelGen {
+  yield* tcp_timer_enter(tp, tp.t_timer[TCPT_KEEP], keep);
+}
+
+function* keep(tp: tcpcb): KernelGen {
+  const so = tp.t_socket;
+  const stack = so.stack;
+  const st = stack.tcpstat;
+  st.tcps_keeptimeo++;
+  if (tp.t_state < TCPS_ESTABLISHED) {
+    st.tcps_keepdrops++;
+    yield* tcp_drop(tp, ETIMEDOUT);
+    return;
+  }
+  const idle = stack.sim.now - tp.t_rcvtime;
+  if ((so.so_options & SO_KEEPALIVE) === 0 || tp.t_state > TCPS_CLOSE_WAIT) {
+    yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle);
+    return;
+  }
+  if (idle < tp.t_keepidle) {
+    // a segment came since the timer was set: wait out the rest of the idle time
+    yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle - idle);
+    return;
+  }
+  if (idle >= tp.t_keepidle + tp.t_keepcnt * tp.t_keepintvl) {
+    st.tcps_keepdrops++;
+    yield* tcp_drop(tp, ETIMEDOUT);
+    return;
+  }
+  // a segment the peer must answer: one byte below snd_una, already acknowledged
+  st.tcps_keepprobe++;
+  const inp = tp.t_inpcb;
+  yield* tcp_respond(
+    stack,
+    so,
+    inp.inp_faddr,
+    inp.inp_fport,
+    inp.inp_lport,
+    tp.rcv_nxt,
+    seq_add(tp.snd_una, -1),
+    TH_ACK,
+    tp,
+  );
+  if (stack.tcp_fault !== "keep-not-rearmed") yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepintvl);
 }

@@ -7,18 +7,19 @@
  * close at once before the connection is up; detach is disconnect for a
  * socket being closed. The socket layer calls them inside `usrreq`.
  *
- * setsockopt at IPPROTO_TCP (tcp_ctloutput): TCP_NODELAY sets or clears
- * TF_NODELAY; other TCP options answer ENOPROTOOPT.
+ * setsockopt at IPPROTO_TCP (tcp_ctloutput, tcp_sockopt.ts): TCP_NODELAY,
+ * TCP_MAXSEG, TCP_NOOPT, the keepalive times, TCP_CONGESTION. Connect arms
+ * the keepalive timer with keepinit: a handshake not done by then is
+ * dropped with ETIMEDOUT.
  *
- * Left out: SO_LINGER with a zero timeout (an abortive close), TCP_MAXSEG,
- * TCP_NOOPT, TCP_CONGESTION.
+ * Left out: SO_LINGER (an abortive close with a zero timeout).
  */
 
 import type { KernelGen } from "@smpnet/sim";
 import { in_pcballoc, in_pcbbind, in_pcbconnect } from "./in_pcb.js";
 import { m_freem } from "./mbuf.js";
 import type { pr_usrreqs } from "./protosw.js";
-import { EADDRINUSE, EINVAL, EISCONN, ENOPROTOOPT, EPIPE, type socket } from "./socketvar.js";
+import { EADDRINUSE, EINVAL, EISCONN, EPIPE, type socket } from "./socketvar.js";
 import {
   TCPS_CLOSE_WAIT,
   TCPS_CLOSED,
@@ -32,9 +33,10 @@ import {
 } from "./tcp_fsm.js";
 import { tcp_sendseqinit } from "./tcp_input.js";
 import { tcp_output } from "./tcp_output.js";
+import { tcp_ctloutput, tcp_ctloutput_get } from "./tcp_sockopt.js";
 import { tcp_close, tcp_new_iss, tcp_newtcpcb, tcp_rcvscale, tcp_state } from "./tcp_subr.js";
-import { TCP_MAXIDLE, TCP_TIMER_ARM, TCPT_2MSL } from "./tcp_timer.js";
-import { TCP_NODELAY, TF_NODELAY, type tcpcb } from "./tcp_var.js";
+import { TCP_MAXIDLE, TCP_TIMER_ARM, TCPT_2MSL, TCPT_KEEP } from "./tcp_timer.js";
+import type { tcpcb } from "./tcp_var.js";
 import {
   sbappendstream,
   sbflush,
@@ -121,6 +123,7 @@ export const tcp_usrreqs: pr_usrreqs = {
     tp.iss = tcp_new_iss(so.stack);
     tcp_sendseqinit(tp);
     tcp_rcvscale(tp);
+    yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepinit);
     yield* tcp_output(tp);
     return 0;
   },
@@ -159,13 +162,12 @@ export const tcp_usrreqs: pr_usrreqs = {
     const tp = sototcpcb(so);
     if (tp !== null) yield* tcp_disconnect(tp);
   },
-  // tcp_ctloutput
   *pr_setopt(so, name, value) {
     const tp = sototcpcb(so);
-    if (tp === null) return EINVAL;
-    if (name !== TCP_NODELAY) return ENOPROTOOPT;
-    if (value) tp.t_flags |= TF_NODELAY;
-    else tp.t_flags &= ~TF_NODELAY;
-    return 0;
+    return tp === null ? EINVAL : tcp_ctloutput(tp, name, value);
+  },
+  *pr_getopt(so, name, out) {
+    const tp = sototcpcb(so);
+    return tp === null ? EINVAL : tcp_ctloutput_get(tp, name, out);
   },
 };

@@ -11,18 +11,36 @@
  * once both sides agreed; TF_REQ_TSTMP/TF_RCVD_TSTMP with ts_recent (the
  * peer's TSval to echo) and ts_recent_age (our clock when it was taken).
  *
- * Left out: the SACK state (TF_SACK_PERMIT and its fields), keepalive and
- * urgent data.
+ * SACK (RFC 2018, tcp_sack.ts): TF_WILL_SACK (we offer it), TF_SACK_PERMIT
+ * (both sides agreed), the sender's scoreboard snd_holes with snd_fack,
+ * rcv_lastsack and sack_newdata. The congestion control module is
+ * t_congctl (tcp_congctl.ts), with CUBIC's state (tcp_cc_cubic.ts).
+ *
+ * Left out: urgent data.
  */
 
 import type { callout_t } from "@smpnet/softint";
 import type { inpcb } from "./in_pcb.js";
 import type { mbuf } from "./mbuf.js";
 import type { socket } from "./socketvar.js";
+import type { tcp_congctl } from "./tcp_congctl.js";
 import { TCPS_CLOSED } from "./tcp_fsm.js";
+import type { TcpKeep } from "./tcp_timer.js";
 
 /** setsockopt at IPPROTO_TCP (tcp.h): no Nagle. */
 export const TCP_NODELAY = 1;
+/** setsockopt at IPPROTO_TCP (tcp.h): the largest segment to send. */
+export const TCP_MAXSEG = 2;
+/** setsockopt at IPPROTO_TCP (tcp.h): no TCP options on the SYN. */
+export const TCP_NOOPT = 8;
+/** setsockopt at IPPROTO_TCP (NetBSD tcp.h): keepalive idle time and interval (s), probes before the drop. */
+export const TCP_KEEPIDLE = 3;
+export const TCP_KEEPINTVL = 5;
+export const TCP_KEEPCNT = 6;
+/** setsockopt at IPPROTO_TCP (NetBSD tcp.h): the connection-establishment timeout (s). */
+export const TCP_KEEPINIT = 7;
+/** setsockopt at IPPROTO_TCP (FreeBSD tcp.h): the congestion control module by name. */
+export const TCP_CONGESTION = 64;
 
 /** t_flags (tcp_var.h). */
 export const TF_ACKNOW = 0x0001; // send an ACK now
@@ -33,7 +51,16 @@ export const TF_REQ_SCALE = 0x0020; // we will ask for (or agree to) window scal
 export const TF_RCVD_SCALE = 0x0040; // the peer's SYN carried a window scale
 export const TF_REQ_TSTMP = 0x0080; // we will ask for (or agree to) timestamps
 export const TF_RCVD_TSTMP = 0x0100; // the peer's SYN carried a timestamp
-export const TF_SACK_PERMIT = 0x0200; // SACK-permitted offered, and (once synchronised) agreed
+export const TF_NOOPT = 0x0200; // TCP_NOOPT: no options on our SYN
+export const TF_SACK_PERMIT = 0x0400; // both sides agreed to SACK (TCP_SACK_ENABLED)
+export const TF_WILL_SACK = 0x0800; // we offer SACK (tcp_do_sack)
+
+/** A hole in the sender's scoreboard (struct sackhole): not SACKed, retransmitted up to rxmit. */
+export interface sackhole {
+  start: number;
+  end: number;
+  rxmit: number;
+}
 
 /** A segment waiting in the reassembly queue (struct ipqent): its range and the mbuf holding it. */
 export interface tcpqent {
@@ -41,6 +68,8 @@ export interface tcpqent {
   len: number;
   fin: boolean;
   m: mbuf;
+  /** When it arrived, in segments received: SACK reports the newest block first (the timeq order). */
+  arrival: number;
 }
 
 export class tcpcb {
@@ -92,6 +121,32 @@ export class tcpcb {
   t_partialacks = -1;
   /** Bytes acknowledged toward the next cwnd increase (appropriate byte counting). */
   t_bytes_acked = 0;
+  /** The congestion control module (NetBSD's t_congctl; chosen with TCP_CONGESTION). */
+  t_congctl: tcp_congctl;
+  // CUBIC (tcp_cc_cubic.ts): W_max (bytes), the epoch's start (ns, -1: none), K (ns),
+  // the Reno-friendly estimate W_est (bytes) and the increase carried between ACKs (bytes)
+  snd_cubic_wmax = 0;
+  snd_cubic_ctime = -1;
+  snd_cubic_k = 0;
+  snd_cubic_west = 0;
+  snd_cubic_frac = 0;
+
+  // SACK (tcp_sack.ts): the scoreboard in sequence order, the highest SACKed byte (snd_fack),
+  // the end of the last SACK block seen (rcv_lastsack), snd_nxt when recovery began (sack_newdata)
+  readonly snd_holes: sackhole[] = [];
+  snd_fack = 0;
+  rcv_lastsack = 0;
+  sack_newdata = 0;
+  /** Segments put in the reassembly queue: each entry's arrival stamp. */
+  t_segqarrivals = 0;
+
+  // keepalive and connection-establishment timers (ns) and probes, set by the socket options
+  t_keepinit: number;
+  t_keepidle: number;
+  t_keepintvl: number;
+  t_keepcnt: number;
+  /** A TCP_MAXSEG cap on the segment size (0: none). */
+  t_maxseg_opt = 0;
 
   // retransmission and RTT (ns)
   t_rxtshift = 0;
@@ -116,12 +171,24 @@ export class tcpcb {
     readonly t_inpcb: inpcb,
     segsz: number,
     rxtcur: number,
-    /** t_timer[TCPT_REXMT], t_timer[TCPT_PERSIST], t_timer[TCPT_2MSL], and the delayed-ACK callout. */
-    readonly t_timer: readonly [rexmt: callout_t, persist: callout_t, msl: callout_t],
+    /** t_timer[TCPT_REXMT], [TCPT_PERSIST], [TCPT_KEEP], [TCPT_2MSL], and the delayed-ACK callout. */
+    readonly t_timer: readonly [
+      rexmt: callout_t,
+      persist: callout_t,
+      keep: callout_t,
+      msl: callout_t,
+    ],
     readonly t_delack_ch: callout_t,
+    congctl: tcp_congctl,
+    keep: TcpKeep,
   ) {
     this.t_segsz = segsz;
     this.t_rxtcur = rxtcur;
+    this.t_congctl = congctl;
+    this.t_keepinit = keep.init;
+    this.t_keepidle = keep.idle;
+    this.t_keepintvl = keep.intvl;
+    this.t_keepcnt = keep.cnt;
   }
 
   get t_socket(): socket {
@@ -179,4 +246,16 @@ export class tcpstat {
   tcps_badsyn = 0; // SYNs that were not acceptable
   tcps_selfquench = 0; // ip_output returned ENOBUFS
   tcps_pawsdrop = 0; // segments dropped by PAWS (an old timestamp)
+  tcps_fastretrans = 0; // fast retransmits (the third duplicate ACK)
+  tcps_newrenorxmt = 0; // NewReno retransmissions on a partial ACK
+  tcps_sack_recovery_episode = 0; // SACK recovery episodes begun
+  tcps_sack_rexmits = 0; // segments retransmitted from the SACK scoreboard
+  tcps_sack_rexmit_bytes = 0;
+  tcps_sack_rcv_blocks = 0; // SACK blocks received
+  tcps_sack_send_blocks = 0; // SACK blocks sent
+  tcps_keeptimeo = 0; // keepalive or connection-establishment timeouts
+  tcps_keepprobe = 0; // keepalive probes sent
+  tcps_keepdrops = 0; // connections dropped by them
+  tcps_delackfires = 0; // delayed-ACK timer fires (tcps_delack counts the ACKs)
+  tcps_msltimeo = 0; // 2MSL timer fires
 }

@@ -29,7 +29,7 @@ import { sleeplock_enter, sleeplock_exit } from "@smpnet/core";
 import { curcpu, type KernelGen, SimError, work } from "@smpnet/sim";
 import { MCLBYTES, MSIZE, UDP_MAXPAYLOAD, UDP_RECVSPACE, UDP_SENDSPACE } from "./constants.js";
 import { m_freem, m_getpkt, type mbuf } from "./mbuf.js";
-import type { pr_usrreqs } from "./protosw.js";
+import type { pr_usrreqs, sockoptval } from "./protosw.js";
 import {
   ECONNABORTED,
   EINPROGRESS,
@@ -44,6 +44,7 @@ import {
   MSG_PEEK,
   SO_ACCEPTCONN,
   SO_ERROR,
+  SO_KEEPALIVE,
   SO_RCVBUF,
   SO_REUSEADDR,
   SO_SNDBUF,
@@ -107,28 +108,30 @@ export function sobind(so: socket, addr: number, port: number): KernelGen<number
 
 /**
  * sosetopt: SO_SNDBUF and SO_RCVBUF set a buffer's sb_hiwat (sbreserve:
- * EINVAL below 1, ENOBUFS above sb_max less the mbufs' overhead); any other
- * level goes to the protocol (TCP's TCP_NODELAY). 0 or an errno.
+ * EINVAL below 1, ENOBUFS above sb_max less the mbufs' overhead);
+ * SO_KEEPALIVE and SO_REUSEADDR set or clear their so_options bits; any other level goes to
+ * the protocol (TCP's tcp_ctloutput). 0 or an errno.
  */
 export function sosetopt(
   so: socket,
   level: number,
   name: number,
-  value: number,
+  value: sockoptval,
 ): KernelGen<number> {
   return usrreq(so, function* (s) {
     if (level !== SOL_SOCKET) {
       const f = s.so_proto.pr_setopt;
       return f === undefined ? ENOPROTOOPT : yield* f.call(s.so_proto, s, name, value);
     }
-    if (name === SO_REUSEADDR) {
-      // one socket per port here: nothing to reuse, the flag is only kept
-      if (value) s.so_options |= SO_REUSEADDR;
-      else s.so_options &= ~SO_REUSEADDR;
+    if (typeof value !== "number" || !Number.isInteger(value)) return EINVAL;
+    if (name === SO_KEEPALIVE || name === SO_REUSEADDR) {
+      // SO_REUSEADDR: one socket per port here, nothing to reuse; the flag is only kept
+      if (value) s.so_options |= name;
+      else s.so_options &= ~name;
       return 0;
     }
     if (name !== SO_SNDBUF && name !== SO_RCVBUF) return ENOPROTOOPT;
-    if (!Number.isInteger(value) || value < 1) return EINVAL;
+    if (value < 1) return EINVAL;
     // sb_max is kern.ipc.maxsockbuf (tcp_sysctl.ts)
     const sb_max = s.stack.sysctl["kern.ipc.maxsockbuf"];
     if (value > (sb_max * MCLBYTES) / (MSIZE + MCLBYTES)) return ENOBUFS;
@@ -138,21 +141,39 @@ export function sosetopt(
 }
 
 /**
- * sogetopt at SOL_SOCKET: a buffer's size, or the pending error (which
- * reading clears, as sogetopt's SO_ERROR does). [errno, value].
+ * sogetopt: SO_ERROR returns the pending error and clears it; SO_KEEPALIVE,
+ * SO_REUSEADDR, SO_SNDBUF and SO_RCVBUF their settings; other levels the protocol's.
+ * 0 with `out.value` set, or ENOPROTOOPT.
  */
-export function* sogetopt(so: socket, level: number, name: number): KernelGen<[number, number]> {
-  const locks = so.stack.locks;
-  yield* locks.so_syscall.enter(so);
-  let r: [number, number] = [ENOPROTOOPT, 0];
-  if (level === SOL_SOCKET && name === SO_ERROR) {
-    r = [0, so.so_error];
-    so.so_error = 0;
-  } else if (level === SOL_SOCKET && (name === SO_RCVBUF || name === SO_SNDBUF)) {
-    r = [0, (name === SO_RCVBUF ? so.so_rcv : so.so_snd).sb_hiwat];
-  }
-  yield* locks.so_syscall.exit(so);
-  return r;
+export function sogetopt(
+  so: socket,
+  level: number,
+  name: number,
+  out: { value: sockoptval },
+): KernelGen<number> {
+  return usrreq(so, function* (s) {
+    if (level !== SOL_SOCKET) {
+      const f = s.so_proto.pr_getopt;
+      return f === undefined ? ENOPROTOOPT : yield* f.call(s.so_proto, s, name, out);
+    }
+    switch (name) {
+      case SO_ERROR:
+        out.value = s.so_error;
+        s.so_error = 0;
+        return 0;
+      case SO_KEEPALIVE:
+      case SO_REUSEADDR:
+        out.value = s.so_options & name ? 1 : 0;
+        return 0;
+      case SO_SNDBUF:
+        out.value = s.so_snd.sb_hiwat;
+        return 0;
+      case SO_RCVBUF:
+        out.value = s.so_rcv.sb_hiwat;
+        return 0;
+    }
+    return ENOPROTOOPT;
+  });
 }
 
 /** A request the protocol may not have (EOPNOTSUPP then). */

@@ -132,23 +132,41 @@ describe("packetdrill scripts: the matcher", () => {
 
   it("compares flags, range, window and the option list with its padding, relative to the ISN", () => {
     const want = line("> S 0:0(0) win 65535 <mss 1460,nop,wscale 6,sackOK,TS val 1 ecr 0>");
-    expect(matchPacket(want, syn(), 1_000)).toBeNull();
-    expect(matchPacket(line("> S 0:0(0) win 65535 <...>"), syn(), 1_000)).toBeNull();
-    expect(matchPacket(want, syn(), 999)).toContain("(sequence differs)");
-    expect(matchPacket(line("> S 0:0(0) win 32768 <...>"), syn(), 1_000)).toContain(
+    expect(matchPacket(want, syn(), 1_000, "freebsd")).toBeNull();
+    expect(matchPacket(line("> S 0:0(0) win 65535 <...>"), syn(), 1_000, "freebsd")).toBeNull();
+    expect(matchPacket(want, syn(), 999, "freebsd")).toContain("(sequence differs)");
+    expect(matchPacket(line("> S 0:0(0) win 32768 <...>"), syn(), 1_000, "freebsd")).toContain(
       "(window differs)",
     );
-    expect(matchPacket(line("> S. 0:0(0) <...>"), syn(), 1_000)).toContain("(flags differ)");
+    expect(matchPacket(line("> S. 0:0(0) <...>"), syn(), 1_000, "freebsd")).toContain(
+      "(flags differ)",
+    );
     // SACK-permitted off: the timestamp is padded with two NOPs instead
     const noSack = syn();
     noSack.th_sackperm = false;
-    expect(matchPacket(want, noSack, 1_000)).toBe(
+    expect(matchPacket(want, noSack, 1_000, "freebsd")).toBe(
       "S 0:0(0) win 65535 <mss 1460,nop,wscale 6,nop,nop,TS val 0 ecr 0> (options differ)",
     );
     // a line without an option list wants none
-    expect(matchPacket(line("> S 0:0(0)"), syn(), 1_000)).toContain("(options differ)");
+    expect(matchPacket(line("> S 0:0(0)"), syn(), 1_000, "freebsd")).toContain("(options differ)");
     const wrongMss = syn();
     wrongMss.th_mss = 536;
-    expect(matchPacket(want, wrongMss, 1_000)).toContain("(options differ)");
+    expect(matchPacket(want, wrongMss, 1_000, "freebsd")).toContain("(options differ)");
+  });
+
+  it("lays the options out as the preset's kernel does: NetBSD's SYN in 32-bit words, SACK blocks in both", () => {
+    expect(matchPacket(line("> S 0:0(0) <nop>"), syn(), 1_000, "netbsd")).toBe(
+      "S 0:0(0) win 65535 <mss 1460,nop,wscale 6,sackOK,nop,nop,nop,nop,TS val 0 ecr 0> (options differ)",
+    );
+    const ack = new PacketHeader();
+    ack.th_flags = TH_ACK;
+    ack.th_seq = 1_001;
+    ack.th_ts = true;
+    ack.th_sack = [5_000, 6_000];
+    for (const layout of ["netbsd", "freebsd"] as const) {
+      expect(matchPacket(line("> . 1:1(0) <nop>"), ack, 1_000, layout)).toBe(
+        ". 1:1(0) ack 0 win 0 <nop,nop,TS val 0 ecr 0,nop,nop,sack 5000:6000> (options differ)",
+      );
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { ECONNREFUSED } from "@smpnet/netinet";
+import { ECONNREFUSED, type Frame, TH_SYN } from "@smpnet/netinet";
 import { describe, expect, it } from "vitest";
 import { tcpRun } from "./tcpfixtures.js";
 
@@ -45,5 +45,29 @@ describe("TCP's handshake and close (RFC 793 3.5)", () => {
     expect(r.k.dut.tcpstat.tcps_sndrst).toBe(1);
     const peer = [...r.states.entries()].find(([k]) => k.startsWith("peer"))![1];
     expect(peer).toEqual(["SYN_SENT", "CLOSED"]);
+  });
+
+  it("a lost SYN-ACK: the peer's SYN again is answered with a SYN-ACK from the same ISS, and the reply stream starts after it", () => {
+    const synacks: number[] = [];
+    const r = tcpRun({
+      writes: [1_000],
+      replyWrites: [1_000],
+      limitMs: 10_000,
+      before: (k) => {
+        // the first SYN-ACK is lost
+        const link = k.toPeer;
+        const sink = link.sink;
+        (link as { sink: typeof sink }).sink = {
+          frameArrived(f: Frame) {
+            if (f.th_flags & TH_SYN) synacks.push(f.th_seq);
+            if (f.th_flags & TH_SYN && synacks.length === 1) link.release(f);
+            else sink.frameArrived(f);
+          },
+        };
+      },
+    });
+    expect(synacks.length).toBe(2);
+    expect(synacks[1]).toBe(synacks[0]);
+    expect(r.replyRanges.slice(0, 2)).toEqual([(synacks[0]! + 1) >>> 0, 1_000]);
   });
 });

@@ -51,10 +51,10 @@ function runWatched(o: TcpRunOptions) {
   const toPeer: Seen[] = [];
   const r = tcpRun({
     ...o,
-    before: (k) => {
+    before: (k, run) => {
       watch(k.toDut, toDut);
       watch(k.toPeer, toPeer);
-      o.before?.(k);
+      o.before?.(k, run);
     },
   });
   return { r, toDut, toPeer };
@@ -69,8 +69,8 @@ describe("RFC 7323 options: the exchange", () => {
     for (const s of [syn, synack]) {
       expect(s.wscale).toBe(3); // the shift covers sb_max (kern.ipc.maxsockbuf, 256 KiB)
       expect(s.ts).toBe(true);
-      // mss, nop, wscale, sackOK, TS (tcp_options.ts)
-      expect(s.off).toBe(20 + 4 + 4 + 2 + 10);
+      // MSS, window scale, SACK-permitted (NetBSD offers it: tcp_do_sack), timestamps
+      expect(s.off).toBe(20 + 4 + 4 + 4 + 12);
     }
     // after the handshake: timestamps on every segment, 1448 bytes of data in a 1500-byte packet
     for (const s of [...toDut, ...toPeer].filter((s) => !s.syn)) {
@@ -97,8 +97,7 @@ describe("RFC 7323 options: the exchange", () => {
       const synack = toPeer.find((s) => s.syn)!;
       expect(synack.wscale).toBe(-1);
       expect(synack.ts).toBe(false);
-      // mss, sackOK, eol, eol
-      expect(synack.off).toBe(28);
+      expect(synack.off).toBe(20 + 4 + 4); // MSS and SACK-permitted
       for (const s of [...toDut, ...toPeer].filter((s) => !s.syn)) {
         expect(s.ts).toBe(false);
         expect(s.off).toBe(20);
@@ -118,8 +117,11 @@ describe("RFC 7323 options: the exchange", () => {
       "tcp.timestamps: expected true or false; got 1",
     );
     expect(() =>
-      tcpRun({ writes: [], tcp: { sack: true } as unknown as TcpRunOptions["tcp"] }),
-    ).toThrow("tcp.sack: not a TCP option; use windowScale or timestamps");
+      tcpRun({ writes: [], tcp: { dsack: true } as unknown as TcpRunOptions["tcp"] }),
+    ).toThrow("tcp.dsack: not a TCP option; use windowScale, timestamps, sack, congctl");
+    expect(() => tcpRun({ writes: [], tcp: { congctl: "vegas" } })).toThrow(
+      'tcp.congctl: no module "vegas"; use one of newreno, cubic',
+    );
   });
 });
 
@@ -233,7 +235,7 @@ describe("setsockopt", () => {
         [SOL_SOCKET, SO_RCVBUF, 0],
         [SOL_SOCKET, SO_RCVBUF, 1 << 20],
         [SOL_SOCKET, 0x1080, 1],
-        [IPPROTO_TCP, 0x02, 1],
+        [IPPROTO_TCP, 0x7777, 1],
         [SOL_SOCKET, SO_RCVBUF, 100_000],
       ],
     });

@@ -7,10 +7,12 @@
 
 import {
   DUT_ADDR,
+  type Frame,
   type NetKernel,
   netProbes,
   SOCK_STREAM,
   type socket,
+  type sockoptval,
   sys_accept,
   sys_bind,
   sys_close,
@@ -19,13 +21,22 @@ import {
   sys_recvfrom,
   sys_sendto,
   sys_setsockopt,
+  sys_shutdown,
   sys_socket,
   TH_SYN,
   type tcpcb,
   tcpstates,
   uio,
 } from "@smpnet/netinet";
-import { NS_PER_MS, PRI_USER, roundNetCosts, roundNic, roundProfile, sleep } from "@smpnet/sim";
+import {
+  type KernelGen,
+  NS_PER_MS,
+  PRI_USER,
+  roundNetCosts,
+  roundNic,
+  roundProfile,
+  sleep,
+} from "@smpnet/sim";
 import type { SoftintVariant } from "@smpnet/softint";
 import { type KernelOptions, kernel } from "../src/index.js";
 
@@ -39,8 +50,15 @@ export interface TcpRunOptions {
   reclamation?: KernelOptions["reclamation"];
   /** Bytes of each write, in order. */
   writes: number[];
+  /**
+   * The reader's own writes back, made while it reads (both directions at once): each side
+   * then shuts its sending half when its writes are done and closes when its reading is done too.
+   */
+  replyWrites?: number[];
   /** Simulated ms the writer waits after its last write before it closes. */
   closeAfterMs?: number;
+  /** Runs in the writer's thread after that wait, before the close (a test's own system calls). */
+  clientAfter?: (so: socket) => KernelGen;
   /** Simulated ms after accept before the reader starts reading. */
   readAfterMs?: number;
   /** Bytes each read asks for (default 65,536). */
@@ -50,16 +68,18 @@ export interface TcpRunOptions {
   limitMs?: number;
   /** Simulated ms to run on after the reader's end of file (the close sequence). */
   afterMs?: number;
-  /** Subscribed before the run: the kernel, for probes and settings of a test's own. */
-  before?: (k: NetKernel) => void;
+  /** Subscribed before the run: the kernel, for probes and settings of a test's own, and the run as it fills. */
+  before?: (k: NetKernel, run: TcpRun) => void;
   /** The peer connects to this port instead (nobody listens there: ECONNREFUSED). */
   connectPort?: number;
-  /** TCP's RFC 7323 switches on both hosts, and on the peer alone (it overrides). */
+  /** The sysctl preset of both hosts (default netbsd). */
+  defaults?: KernelOptions["defaults"];
+  /** TCP's switches on both hosts, and on the peer alone (it overrides). */
   tcp?: KernelOptions["tcp"];
   peerTcp?: KernelOptions["tcp"];
   /** setsockopt(level, name, value) on the listener before listen, and on the writer before connect. */
-  serverOpts?: [number, number, number][];
-  clientOpts?: [number, number, number][];
+  serverOpts?: [number, number, sockoptval][];
+  clientOpts?: [number, number, sockoptval][];
 }
 
 export interface TcpRun {
@@ -79,6 +99,11 @@ export interface TcpRun {
   states: Map<string, string[]>;
   /** The peer's initial sequence number (from its SYN). */
   iss: number;
+  /** The reply stream (replyWrites): its pieces as the writer read them, end of file, its ISS. */
+  replyRanges: number[];
+  replyBytes: number;
+  replyEof: boolean;
+  replyIss: number;
   /** The sockets, once made. */
   server: socket | null;
   client: socket | null;
@@ -100,6 +125,7 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
     policy: o.policy ?? "giant",
     ...(o.reclamation === undefined ? {} : { reclamation: o.reclamation }),
     wire: o.wire ?? {},
+    ...(o.defaults === undefined ? {} : { defaults: o.defaults }),
     ...(o.tcp === undefined ? {} : { tcp: o.tcp }),
     ...(o.peerTcp === undefined ? {} : { peer: { tcp: o.peerTcp } }),
   });
@@ -115,6 +141,10 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
     lastReadNs: -1,
     states: new Map(),
     iss: -1,
+    replyRanges: [],
+    replyBytes: 0,
+    replyEof: false,
+    replyIss: -1,
     server: null,
     client: null,
     serverTp: null,
@@ -129,9 +159,18 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
   });
   netProbes(k.sim).tcp_output.subscribe((_t, cpu, _id, seq, _ack, flags) => {
     if (cpu.host === k.peer.host && flags & TH_SYN && run.iss < 0) run.iss = seq;
+    if (cpu.host === k.dut.host && flags & TH_SYN && run.replyIss < 0) run.replyIss = seq;
   });
-  o.before?.(k);
+  o.before?.(k, run);
   const cpus = k.dut.host.cpus.length;
+  const replies = o.replyWrites;
+  /** Both directions: the side's other half is done, or it closes now. */
+  const lastCloses = (so: socket) => {
+    let done = 0;
+    return function* (): KernelGen {
+      if (replies === undefined || ++done === 2) yield* sys_close(so);
+    };
+  };
   k.dut.host.kthread_create({
     name: "server",
     pri: PRI_USER,
@@ -148,6 +187,20 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
       if (typeof so === "number") return;
       run.server = so;
       run.serverTp = so.so_pcb?.inp_ppcb ?? null;
+      const closeSo = lastCloses(so);
+      if (replies !== undefined) {
+        k.dut.host.kthread_create({
+          name: "server-writer",
+          pri: PRI_USER,
+          user: true,
+          cpu: 0,
+          *body() {
+            yield* writeAll(so, replies);
+            yield* sys_shutdown(so);
+            yield* closeSo();
+          },
+        });
+      }
       if (o.readAfterMs) yield* sleep(PACE, o.readAfterMs * NS_PER_MS);
       const u = new uio();
       u.ranges = run.ranges;
@@ -166,7 +219,7 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
         run.lastReadNs = k.sim.now;
         run.bytesRead += u.data_len;
       }
-      yield* sys_close(so);
+      yield* closeSo();
       yield* sys_close(ls);
     },
   });
@@ -184,19 +237,36 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
       run.connectError = yield* sys_connect(so, DUT_ADDR, o.connectPort ?? TCP_PORT);
       if (run.connectError !== 0) return;
       run.clientTp = so.so_pcb?.inp_ppcb ?? null;
-      const u = new uio();
-      for (const n of o.writes) {
-        u.uio_resid = n;
-        const e = yield* sys_sendto(so, u);
-        if (e !== 0) run.writeErrors.push(e);
+      const closeSo = lastCloses(so);
+      if (replies !== undefined) {
+        k.peer.host.kthread_create({
+          name: "client-reader",
+          pri: PRI_USER,
+          user: true,
+          *body() {
+            const u = new uio();
+            u.ranges = run.replyRanges;
+            for (;;) {
+              u.uio_resid = o.readSize ?? 65_536;
+              if ((yield* sys_recvfrom(so, u)) !== 0 || u.data_len === 0) break;
+              run.replyBytes += u.data_len;
+            }
+            run.replyEof = u.data_len === 0;
+            yield* closeSo();
+          },
+        });
       }
+      run.writeErrors.push(...(yield* writeAll(so, o.writes)));
       if (o.closeAfterMs) yield* sleep(PACE, o.closeAfterMs * NS_PER_MS);
-      yield* sys_close(so);
+      if (o.clientAfter) yield* o.clientAfter(so);
+      if (replies !== undefined) yield* sys_shutdown(so);
+      yield* closeSo();
     },
   });
   // until the reader has seen end of file (and `afterMs` more), or the limit
   const limit = (o.limitMs ?? 1_000) * NS_PER_MS;
-  while (!run.eof && run.readError === 0 && k.sim.now < limit)
+  const ended = () => run.eof && (replies === undefined || run.replyEof);
+  while (!ended() && run.readError === 0 && k.sim.now < limit)
     k.sim.run(Math.min(limit, k.sim.now + 10 * NS_PER_MS));
   if (o.afterMs !== undefined) k.sim.run(k.sim.now + o.afterMs * NS_PER_MS);
   return run;
@@ -218,3 +288,30 @@ export function checkStream(ranges: number[], iss: number, total: number): strin
 }
 
 const PACE = Symbol("pace");
+
+/** Writes `sizes` in order; the errors the writes returned. */
+function* writeAll(so: socket, sizes: number[]): KernelGen<number[]> {
+  const errors: number[] = [];
+  const u = new uio();
+  for (const n of sizes) {
+    u.uio_resid = n;
+    const e = yield* sys_sendto(so, u);
+    if (e !== 0) errors.push(e);
+  }
+  return errors;
+}
+
+/** Drops the data frames from the peer to the system under test for which `drop` says so. */
+export function dropData(k: NetKernel, drop: (f: Frame, now: number) => boolean): void {
+  const link = k.toDut;
+  const sink = link.sink;
+  (link as { sink: typeof sink }).sink = {
+    frameArrived(f: Frame) {
+      if (f.data_len > 0 && !(f.th_flags & TH_SYN) && drop(f, k.sim.now)) {
+        link.release(f);
+        return;
+      }
+      sink.frameArrived(f);
+    },
+  };
+}

@@ -78,6 +78,8 @@ export function runLab(s: Scenario, seconds: number, setup: LabSetup = "tcp-bulk
     ...(setup === "tcp-bulk"
       ? { policy: "giant", ideal: true }
       : { policy: "split", reclamation: "epoch" as const }),
+    // NewReno without SACK, as ns-3 is run (ns3.ts)
+    tcp: { sack: false },
     wire: {
       speedMbps: LINK.speedMbps,
       delayNs: LINK.delayUs * 1_000,

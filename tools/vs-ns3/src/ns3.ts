@@ -72,7 +72,7 @@ export function runNs3(s: Scenario, seconds: number): Run {
       `--delay=${LINK.delayUs}us`,
       "--cc=TcpNewReno",
       "--recovery=TcpClassicRecovery",
-      // the lab has no SACK yet (issue 16's next increment)
+      // NewReno with classic recovery on both sides: the lab runs with tcp: { sack: false }
       "--sack=false",
       "--timestamps=true",
       `--seed=${s.seed}`,

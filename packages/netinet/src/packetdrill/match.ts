@@ -8,14 +8,17 @@
 
 import type { PacketHeader } from "../packet.js";
 import { tcp_optkinds } from "../tcp_options.js";
-import type { PacketAction, TcpOption } from "./parse.js";
+import type { SysctlPreset } from "../tcp_sysctl.js";
+import type { PacketAction } from "./parse.js";
 
-const KIND_NAMES: Readonly<Record<number, TcpOption["kind"]>> = {
+/** Option kinds as the scripts name them (a SACK block list is only ever sent here, never parsed). */
+const KIND_NAMES: Readonly<Record<number, string>> = {
   0: "eol",
   1: "nop",
   2: "mss",
   3: "wscale",
   4: "sackOK",
+  5: "sack",
   8: "TS",
 };
 
@@ -33,9 +36,9 @@ function flagText(f: number): string {
     .join("");
 }
 
-/** The options of a sent packet as a > line writes them. */
-function optionText(h: PacketHeader): string {
-  const kinds = tcp_optkinds(h).map((k) => KIND_NAMES[k]!);
+/** The options of a sent packet, laid out as `layout`'s kernel does, as a > line writes them. */
+function optionText(h: PacketHeader, layout: SysctlPreset): string {
+  const kinds = tcp_optkinds(h, layout).map((k) => KIND_NAMES[k]!);
   return kinds
     .map((k) =>
       k === "mss"
@@ -44,30 +47,45 @@ function optionText(h: PacketHeader): string {
           ? `wscale ${h.th_wscale}`
           : k === "TS"
             ? `TS val ${h.th_tsval} ecr ${h.th_tsecr}`
-            : k,
+            : k === "sack"
+              ? `sack ${sackText(h.th_sack!)}`
+              : k,
     )
     .join(",");
 }
 
-/** How the packet `h` reads as a > line, sequence relative to `iss`. */
-export function packetText(h: PacketHeader, iss: number): string {
+/** SACK blocks as packetdrill writes them: left:right pairs, absolute. */
+function sackText(blocks: readonly number[]): string {
+  const pairs: string[] = [];
+  for (let i = 0; i < blocks.length; i += 2)
+    pairs.push(`${blocks[i]! >>> 0}:${blocks[i + 1]! >>> 0}`);
+  return pairs.join(" ");
+}
+
+/** How the packet `h` reads as a > line, sequence relative to `iss`, options in `layout`. */
+export function packetText(h: PacketHeader, iss: number, layout: SysctlPreset): string {
   const start = (h.th_seq - iss) >>> 0;
   const end = (start + h.data_len) >>> 0;
   const ack = h.th_flags & 0x10 ? ` ack ${h.th_ack >>> 0}` : "";
-  const opts = optionText(h);
+  const opts = optionText(h, layout);
   return `${flagText(h.th_flags)} ${start}:${end}(${h.data_len})${ack} win ${h.th_win}${opts === "" ? "" : ` <${opts}>`}`;
 }
 
 /** null when `h` matches the line `p`, else how the sent packet reads (and what differs). */
-export function matchPacket(p: PacketAction, h: PacketHeader, iss: number): string | null {
-  const text = () => packetText(h, iss);
+export function matchPacket(
+  p: PacketAction,
+  h: PacketHeader,
+  iss: number,
+  layout: SysctlPreset,
+): string | null {
+  const text = () => packetText(h, iss, layout);
   if (h.th_flags !== p.flags) return `${text()} (flags differ)`;
   if ((h.th_seq - iss) >>> 0 !== p.start || h.data_len !== p.len)
     return `${text()} (sequence differs)`;
   if (p.ack !== null && h.th_ack >>> 0 !== p.ack >>> 0) return `${text()} (ack differs)`;
   if (p.win !== null && h.th_win !== p.win) return `${text()} (window differs)`;
   if (p.options === "any") return null;
-  const kinds = tcp_optkinds(h).map((k) => KIND_NAMES[k]!);
+  const kinds = tcp_optkinds(h, layout).map((k) => KIND_NAMES[k]!);
   const want = p.options ?? [];
   const same =
     kinds.length === want.length &&

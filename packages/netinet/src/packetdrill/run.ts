@@ -19,6 +19,7 @@ import { type KernelGen, NS_PER_MS, PRI_USER } from "@smpnet/sim";
 import { IP_HDR_LEN, IPDEFTTL, IPPROTO_TCP, TCP_HDR_LEN } from "../constants.js";
 import { DUT_ADDR, type NetKernel, PEER_ADDR } from "../kernel.js";
 import { PacketHeader } from "../packet.js";
+import type { sockoptval } from "../protosw.js";
 import * as sv from "../socketvar.js";
 import type { NetStack } from "../stack.js";
 import {
@@ -41,7 +42,7 @@ import {
 } from "../sys_socket.js";
 import { TCPS_TIME_WAIT, TH_ACK } from "../tcp_fsm.js";
 import { type SysctlPreset, sysctl_write } from "../tcp_sysctl.js";
-import { TCP_NODELAY } from "../tcp_var.js";
+import { TCP_KEEPINIT, TCP_NODELAY, TCP_NOOPT } from "../tcp_var.js";
 import { type Frame, Link } from "../wire.js";
 import { matchPacket } from "./match.js";
 import type { Expr, PacketAction, Script, ScriptEvent, SyscallAction } from "./parse.js";
@@ -83,10 +84,10 @@ const NAMES: Readonly<Record<string, number>> = {
   SO_RCVBUF: sv.SO_RCVBUF,
   SO_SNDBUF: sv.SO_SNDBUF,
   SO_ERROR: sv.SO_ERROR,
+  // the scripts' names (FreeBSD's TCP_KEEPINIT is 128) to the model's constants (NetBSD's)
   TCP_NODELAY,
-  // FreeBSD's numbers (netinet/tcp.h); the model answers ENOPROTOOPT, so the script is unsupported
-  TCP_NOOPT: 8,
-  TCP_KEEPINIT: 128,
+  TCP_NOOPT,
+  TCP_KEEPINIT,
   F_GETFL,
   F_SETFL,
   O_RDWR,
@@ -224,7 +225,7 @@ class Runner {
     if (p.flags & 0x02 && this.iss === 0) this.iss = s.h.th_seq;
     // later < packets go to the port the host sends from (an anonymous one after connect)
     this.localPort = s.h.sport;
-    const wrong = matchPacket(p, s.h, this.iss);
+    const wrong = matchPacket(p, s.h, this.iss, this.defaults);
     if (wrong !== null) throw fail(ev.line, `expected ${describe(p)}; sent ${wrong}`);
     return at ?? s.ns;
   }
@@ -444,8 +445,10 @@ class Runner {
         const level = this.value(arg(1), line);
         const name = this.value(arg(2), line);
         return (function* () {
-          const [e, v] = yield* sys_getsockopt(so, level, name);
-          return e === 0 ? ([0, 0, v] as [number, number, number]) : errno(e);
+          const out: { value: sockoptval } = { value: 0 };
+          const e = yield* sys_getsockopt(so, level, name, out);
+          if (e !== 0) return errno(e);
+          return [0, 0, out.value as number] as [number, number, number];
         })();
       }
       case "bind": {
