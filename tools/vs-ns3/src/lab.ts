@@ -4,8 +4,8 @@
  * system under test to a reader on the peer with 128 KiB writes (iperf3's
  * block, as ns-3's BulkSend). Scripted drops and random loss apply toward
  * the peer only, as ns-3's error model sits on the receiver's device. The
- * congestion window is read from the sender's tcpcb as each segment (an
- * ACK) reaches tcp_input, before it is processed: a sample is the window
+ * congestion window (as min(cwnd, snd_wnd), the window in use) is read
+ * from the sender's tcpcb as each segment (an ACK) reaches tcp_input, before it is processed: a sample is the window
  * the ACKs before it left, one ACK late (12 to 25 us at line rate), which
  * skips the one-segment window NetBSD holds only while it retransmits.
  * A recovery episode is the time the tcpcb spends in fast recovery
@@ -133,8 +133,11 @@ export function runLab(s: Scenario, seconds: number, setup: LabSetup = "tcp-bulk
   let last = -1;
   netProbes(k.sim).tcp_input.subscribe((t, cpu) => {
     if (tp === null || cpu.host !== k.dut.host) return;
-    if (tp.snd_cwnd !== last) {
-      last = tp.snd_cwnd;
+    // the window the sender may use, min(cwnd, snd_wnd): the one NetBSD halves on a loss
+    // (tcp_reno_do_fast_retransmit), since cwnd alone may grow past the receiver's window
+    const w = Math.min(tp.snd_cwnd, tp.snd_wnd);
+    if (w !== last) {
+      last = w;
       cwnd.push([t / 1e9, last]);
     }
     if (open === null && tp.t_partialacks >= 0) {
