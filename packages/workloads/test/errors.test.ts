@@ -91,12 +91,18 @@ describe("a workload the assembled kernel cannot run says why", () => {
     expect(r.status).toBe(1);
   });
 
-  it("-C cubic: the modelled TCP has NewReno alone", () => {
-    const r = iperf3(testKernel(), ["-c", "dut", "-C", "cubic", "-n", "1M"]);
-    expect(r.stderr).toBe(
+  it("-C: a module the kernel has is set on both ends and reported; one it lacks is refused", () => {
+    const r = iperf3(testKernel(), ["-c", "dut", "-C", "cubic", "-n", "1M", "-J"]);
+    expect(r.status).toBe(0);
+    const end = JSON.parse(r.stdout).end;
+    expect([end.sender_tcp_congestion, end.receiver_tcp_congestion]).toEqual(["cubic", "cubic"]);
+    const plain = JSON.parse(iperf3(testKernel(), ["-c", "dut", "-n", "1M", "-J"]).stdout).end;
+    expect(plain.sender_tcp_congestion).toBe("newreno");
+    const bbr = iperf3(testKernel(), ["-c", "dut", "-C", "bbr", "-n", "1M"]);
+    expect(bbr.stderr).toBe(
       "iperf3: error - unable to set TCP_CONGESTION: Supplied congestion control algorithm not supported on this host\n",
     );
-    expect(r.status).toBe(1);
+    expect(bbr.status).toBe(1);
   });
 
   it("netperf with no netserver on the port (refused.txt): two lines and exit status 255", () => {

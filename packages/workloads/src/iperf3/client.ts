@@ -13,13 +13,16 @@ import {
   SOCK_DGRAM,
   SOCK_STREAM,
   SOL_SOCKET,
+  type sockoptval,
   type socket,
   sys_close,
   sys_connect,
+  sys_getsockopt,
   sys_recvfrom,
   sys_sendto,
   sys_setsockopt,
   sys_socket,
+  TCP_CONGESTION,
   TCP_NODELAY,
   uio,
 } from "@smpnet/netinet";
@@ -62,15 +65,26 @@ export function* set_stream_options(t: IperfTest, so: socket): KernelGen {
     const e = yield* sys_setsockopt(so, IPPROTO_TCP, TCP_MAXSEG, o.mss);
     if (e !== 0) throw new Iperf3Error("unable to set TCP/SCTP MSS", e);
   }
-  // TCP_CONGESTION: the modelled TCP has NewReno alone (tcp_congctl.c's default)
-  if (o.congestion !== "" && o.congestion !== "newreno") {
-    throw new Iperf3Error(
-      "unable to set TCP_CONGESTION: Supplied congestion control algorithm not supported on this host",
-    );
+  if (o.congestion !== "") {
+    const e = yield* sys_setsockopt(so, IPPROTO_TCP, TCP_CONGESTION, o.congestion);
+    if (e !== 0) {
+      throw new Iperf3Error(
+        "unable to set TCP_CONGESTION: Supplied congestion control algorithm not supported on this host",
+      );
+    }
   }
   if (o.noDelay) {
     const e = yield* sys_setsockopt(so, IPPROTO_TCP, TCP_NODELAY, 1);
     if (e !== 0) throw new Iperf3Error("unable to set TCP/SCTP NODELAY", e);
+  }
+}
+
+/** iperf_tcp_connect: the module the first data socket got, for the results. */
+export function* congestion_used(t: IperfTest, so: socket): KernelGen {
+  if (t.congestionUsed !== "") return;
+  const out: { value: sockoptval } = { value: "" };
+  if ((yield* sys_getsockopt(so, IPPROTO_TCP, TCP_CONGESTION, out)) === 0) {
+    t.congestionUsed = String(out.value);
   }
 }
 
@@ -85,6 +99,7 @@ function* connect_stream(
   yield* set_stream_options(t, so);
   const e = yield* sys_connect(so, env.serverAddr, o.port);
   if (e !== 0) throw new Iperf3Error("unable to create a new stream", e);
+  if (!o.udp) yield* congestion_used(t, so);
   if (o.udp) {
     const u = new uio();
     Object.assign(u, { uio_resid: 4, data_id: UDP_CONNECT_MSG });

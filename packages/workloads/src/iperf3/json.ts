@@ -276,7 +276,7 @@ export function endJson(t: IperfTest): { [k: string]: Json } {
     remote_system: r?.cpu_util_system ?? 0,
   };
   if (!t.o.udp) {
-    const local = "newreno";
+    const local = t.congestionUsed;
     const remote = r?.congestion_used ?? local;
     const clientSends = t.streams.some((s) => s.sender);
     out.sender_tcp_congestion = clientSends ? local : remote;

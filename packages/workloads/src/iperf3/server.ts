@@ -25,7 +25,7 @@ import {
   uio,
 } from "@smpnet/netinet";
 import type { KernelGen } from "@smpnet/sim";
-import { set_stream_options } from "./client.js";
+import { congestion_used, set_stream_options } from "./client.js";
 import { Iperf3Error } from "./errors.js";
 import type { Iperf3Options } from "./options.js";
 import {
@@ -101,6 +101,7 @@ function* accept_stream(
   const cookie = yield* new ControlChannel(so, env.content).readCookie();
   if (cookie !== env.cookie) throw new Iperf3Error("unable to receive cookie at server");
   yield* set_stream_options(t, so);
+  yield* congestion_used(t, so);
   return new IperfStream(n + 1, 5 + n, so, sender, false, o.blksize, env.stamps);
 }
 

@@ -50,6 +50,8 @@ export interface PeerResults {
 
 export class IperfTest {
   readonly streams: IperfStream[] = [];
+  /** The congestion control module of the first data socket (getsockopt TCP_CONGESTION). */
+  congestionUsed = "";
   ctrl: ControlChannel | null = null;
   /** When the test (after any omit period) started, and when this end stopped it (ns). */
   startNs = 0;
@@ -238,7 +240,7 @@ export class IperfTest {
       cpu_util_user: this.cpu[1],
       cpu_util_system: this.cpu[2],
       sender_has_retransmits: this.senderHasRetransmits ? 1 : 0,
-      ...(this.o.udp ? {} : { congestion_used: "newreno" }),
+      ...(this.o.udp ? {} : { congestion_used: this.congestionUsed }),
       streams: this.streams.map((s) => ({
         id: s.id,
         bytes: s.bytes,
