@@ -266,9 +266,13 @@ describe.skipIf(offline)("packed packages installed alone", () => {
   });
 
   it("the installed smpnet command prints what the workspace's build prints", async () => {
-    const args = ["run", "--json", "--cpus", "2", "--", "iperf3", "-c", "dut", "-n", "64K"];
-    const installed = await sh(join(cli, "node_modules/.bin/smpnet"), args, cli);
-    const workspace = node([join(root, "apps/smpnet/dist/cli.js"), ...args], root);
+    // a run's reports go to a results folder (--out), kept out of the repository
+    const args = (out: string) => [
+      ...["run", "--json", "--cpus", "2", "--out", join(work, out)],
+      ...["--", "iperf3", "-c", "dut", "-n", "64K"],
+    ];
+    const installed = await sh(join(cli, "node_modules/.bin/smpnet"), args("out-cli"), cli);
+    const workspace = node([join(root, "apps/smpnet/dist/cli.js"), ...args("out-workspace")], work);
     expect(JSON.parse(installed).kernel.hw).toBe("er4");
     expect(installed).toBe(workspace.stdout);
     expect(await simCopies(cli)).toEqual([join(cli, "node_modules/@smpnet/sim")]);
