@@ -368,6 +368,11 @@ function txreclaim(ifp: ifnet): mbuf | null {
     ifp.txRing.length = 0;
     ifp.txDoneNs.length = 0;
     ifp.txHead = 0;
+  } else if (ifp.txHead >= ifp.nic.txRingSize) {
+    // a ring that never drains (a stream at line rate) would keep every frame it sent
+    ifp.txRing.splice(0, ifp.txHead);
+    ifp.txDoneNs.splice(0, ifp.txHead);
+    ifp.txHead = 0;
   }
   return head;
 }

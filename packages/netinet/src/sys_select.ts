@@ -8,10 +8,14 @@
  *
  * The readiness test and the sleep happen in one instant, after the
  * recording, so a wakeup cannot fall between them.
+ *
+ * Each thread sleeps on a wait channel of its own, kept for its life (as
+ * FreeBSD's seltd and NetBSD's per-LWP select state are): a fresh channel
+ * per call would leave a sleep queue behind on every select.
  */
 
 import { ksleep } from "@smpnet/core";
-import { type KernelGen, syscall_enter, syscall_exit, work } from "@smpnet/sim";
+import { curlwp, type KernelGen, type Lwp, syscall_enter, syscall_exit, work } from "@smpnet/sim";
 import { SS_CANTRCVMORE, SS_CANTSENDMORE, type sockbuf, type socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 import { sbspace } from "./uipc_socket2.js";
@@ -26,6 +30,18 @@ export function soreadable(so: socket): boolean {
 export function sowritable(so: socket): boolean {
   const sb = so.so_snd;
   return sbspace(sb) >= sb.sb_lowat || (so.so_state & SS_CANTSENDMORE) !== 0;
+}
+
+/** Each thread's select wait channel. */
+const selwait = new WeakMap<Lwp, object>();
+
+function selchannel(l: Lwp): object {
+  let token = selwait.get(l);
+  if (token === undefined) {
+    token = { selwait: l };
+    selwait.set(l, token);
+  }
+  return token;
 }
 
 /** What a select call asks for and, on return, what is ready. */
@@ -54,7 +70,7 @@ export function* sys_select(
   yield* work(stack.costs.syscallCycles);
   const out: SelectSet = { read: [], write: [] };
   if (ready(want, out) === 0 && timeoutNs >= 0) {
-    const token = {};
+    const token = selchannel(curlwp());
     const sbs: sockbuf[] = [...want.read.map((s) => s.so_rcv), ...want.write.map((s) => s.so_snd)];
     for (const sb of sbs) sb.sel.add(token); // selrecord
     // the test and the sleep in one instant

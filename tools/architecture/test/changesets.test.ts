@@ -10,8 +10,13 @@
  * onlyUpdatePeerDependentsWhenOutOfRange it touches a dependant only when the
  * new version leaves the range: `^0` holds every 0.x, so a minor of sim
  * leaves core alone; sim 1.0.0 leaves it, so core is released with `^1.0.0`.
+ *
+ * Then the repository's own changesets: `changeset status` is clean (every
+ * package changed since main has one), its plan gives each package the bump
+ * its own changesets name (no fixed or linked groups), and `changeset
+ * version` on a copy writes those versions, package by package.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -23,7 +28,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "../../..");
@@ -57,8 +62,8 @@ function next(version: string, kind: "patch" | "minor" | "major"): string {
   return kind === "minor" ? `${major}.${minor + 1}.0` : `${major}.${minor}.${patch + 1}`;
 }
 
-/** The workspace's manifests after `changeset version` with one changeset for sim. */
-function versionAfter(kind: "minor" | "major"): Map<string, Manifest> {
+/** The workspace's manifests after `changeset version` on a copy with `changesets` (file: text). */
+function versionWith(changesets: Record<string, string>): Map<string, Manifest> {
   const work = mkdtempSync(join(tmpdir(), "smpnet-changesets-"));
   try {
     for (const f of ["package.json", "pnpm-workspace.yaml", ".changeset/config.json"]) {
@@ -67,15 +72,19 @@ function versionAfter(kind: "minor" | "major"): Map<string, Manifest> {
     for (const { path } of manifests(root).values()) cpSync(join(root, path), join(work, path));
     // the changelog writer that config.json names is resolved from the copy
     symlinkSync(join(root, "node_modules"), join(work, "node_modules"));
-    writeFileSync(
-      join(work, ".changeset/sim.md"),
-      `---\n"@smpnet/sim": ${kind}\n---\n\nA ${kind} change.\n`,
-    );
+    for (const [file, text] of Object.entries(changesets)) {
+      writeFileSync(join(work, ".changeset", file), text);
+    }
     execFileSync(process.execPath, [changeset, "version"], { cwd: work, stdio: "pipe" });
     return new Map([...manifests(work)].map(([name, { m }]) => [name, m]));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The workspace's manifests after `changeset version` with one changeset for sim. */
+function versionAfter(kind: "minor" | "major"): Map<string, Manifest> {
+  return versionWith({ "sim.md": `---\n"@smpnet/sim": ${kind}\n---\n\nA ${kind} change.\n` });
 }
 
 const now = new Map([...manifests(root)].map(([name, { m }]) => [name, m]));
@@ -105,5 +114,64 @@ describe("releases of @smpnet/sim under .changeset/config.json", () => {
       expect(after.get(m.name)!.version).toBe(next(m.version, "major"));
       expect(after.get(m.name)!.peerDependencies!["@smpnet/sim"]).toBe(`^${simMajor}`);
     }
+  });
+});
+
+interface ReleasePlan {
+  changesets: { id: string; releases: { name: string; type: Kind }[] }[];
+  releases: { name: string; type: Kind | "none"; oldVersion: string; newVersion: string }[];
+}
+type Kind = "patch" | "minor" | "major";
+const KINDS: Kind[] = ["patch", "minor", "major"];
+
+// `changeset status` compares with the base branch; a checkout without it cannot say
+const hasBase =
+  spawnSync("git", ["rev-parse", "--verify", "--quiet", "main"], { cwd: root }).status === 0;
+if (!hasBase)
+  console.warn("changesets.test.ts: no main branch here; the release plan is not checked");
+
+describe.runIf(hasBase)("the repository's changesets", () => {
+  const out = join(mkdtempSync(join(tmpdir(), "smpnet-status-")), "plan.json");
+  // --output writes the plan and nothing else; the tree is left as it is
+  const status = spawnSync(process.execPath, [changeset, "status", "--output", out], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  const plan: ReleasePlan =
+    status.status === 0 ? JSON.parse(readFileSync(out, "utf8")) : { changesets: [], releases: [] };
+  rmSync(dirname(out), { recursive: true, force: true });
+
+  it("`changeset status` is clean: every changed package has a changeset", () => {
+    expect(status.status, status.stderr + status.stdout).toBe(0);
+    expect(plan.releases.length).toBeGreaterThan(0);
+  });
+
+  it("the plan gives each package the bump its own changesets ask for, a patch when only its dependencies changed", () => {
+    // "none": a private package, never published
+    for (const r of plan.releases.filter((x) => x.type !== "none")) {
+      const asked = plan.changesets.flatMap((c) => c.releases.filter((x) => x.name === r.name));
+      const own = asked.reduce<Kind>(
+        (k, x) => (KINDS.indexOf(x.type) > KINDS.indexOf(k) ? x.type : k),
+        "patch",
+      );
+      expect([r.name, r.type]).toEqual([r.name, own]);
+      expect([r.name, r.newVersion]).toEqual([r.name, next(r.oldVersion, own)]);
+    }
+  });
+
+  it("a release dry run on a copy writes each package's own version into its manifest", () => {
+    const dir = join(root, ".changeset");
+    const files = readdirSync(dir).filter((f) => f.endsWith(".md") && f !== "README.md");
+    const after = versionWith(
+      Object.fromEntries(files.map((f) => [f, readFileSync(join(dir, f), "utf8")])),
+    );
+    for (const r of plan.releases) {
+      expect([r.name, after.get(r.name)?.version]).toEqual([r.name, r.newVersion]);
+    }
+    const untouched = [...now.values()].filter(
+      (m) => !plan.releases.some((r) => r.name === m.name),
+    );
+    for (const m of untouched)
+      expect([m.name, after.get(m.name)!.version]).toEqual([m.name, m.version]);
   });
 });

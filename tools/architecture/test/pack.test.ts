@@ -1,13 +1,18 @@
 /*
  * The packages as a user installs them: each packed with `pnpm pack`, its
  * tarball installed with npm into an empty project outside the workspace.
+ * Every package under packages/ is installed alone, in a project of its own
+ * with only the @smpnet tarballs it needs (its dependencies and peers, and
+ * the packages its README example imports, followed to the end), and its
+ * README example runs there and prints what the README says. policies'
+ * example assembles a kernel with a policy object of its own.
  *
  * The libraries share the machine's module state (the running CPU, the
  * current LWP), so they must load one copy of @smpnet/sim: core, softint and
  * the profiles take sim as a peer dependency. The test installs packages of
  * different versions side by side, as after independent releases (sim 0.2.0
  * beside a core and softint 0.1.0 released against an older sim), and runs
- * the core and softint README examples there. It also checks that
+ * the core and softint README examples there too. It also checks that
  * `require()` loads the very module `import` does (Node >= 20.19 requires ES
  * modules; no second instance), that every tarball carries the LICENSE, and
  * that the installed CLI prints what the workspace's build prints.
@@ -16,7 +21,15 @@
  * ...) from the registry; without one the test is skipped, and says why.
  */
 import { execFile, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
@@ -92,6 +105,17 @@ async function all<T extends unknown[]>(work: [...T]): Promise<{ [K in keyof T]:
   };
 }
 
+/** Runs concurrently at most `n` at a time: npm installs share two cores and one cache. */
+async function limited<T>(n: number, jobs: (() => Promise<T>)[]): Promise<T[]> {
+  const out: T[] = [];
+  let next = 0;
+  const lane = async () => {
+    for (let k = next++; k < jobs.length; k = next++) out[k] = await jobs[k]!();
+  };
+  await all(Array.from({ length: n }, lane));
+  return out;
+}
+
 function readJson(file: string) {
   return JSON.parse(readFileSync(file, "utf8"));
 }
@@ -100,55 +124,82 @@ function node(args: string[], cwd: string) {
   return spawnSync(process.execPath, args, { cwd, encoding: "utf8" });
 }
 
+/** The workspace's package folders by package name: packages/*, and the CLI. */
+const folders = new Map<string, string>(
+  [...readdirSync(join(root, "packages")).map((d) => join("packages", d)), "apps/smpnet"]
+    .filter((d) => existsSync(join(root, d, "package.json")))
+    .map((d) => [readJson(join(root, d, "package.json")).name as string, d]),
+);
+const libraries = [...folders].filter(([, d]) => d.startsWith("packages/")).map(([n]) => n);
+
+/** The @smpnet packages a package needs installed: dependencies and peers. */
+function needs(name: string): string[] {
+  const m = readJson(join(root, folders.get(name)!, "package.json"));
+  return Object.keys({ ...m.dependencies, ...m.peerDependencies }).filter((d) => folders.has(d));
+}
+
+/** `names` and everything they need, followed to the end. */
+function closure(names: string[]): string[] {
+  const seen = new Set<string>();
+  const visit = (n: string) => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    for (const d of needs(n)) visit(d);
+  };
+  for (const n of names) visit(n);
+  return [...seen].sort();
+}
+
+/** The package's README example, and the @smpnet packages it imports. */
+function example(name: string) {
+  const found = readmeExample(join(root, folders.get(name)!, "README.md"));
+  const imports = [...(found?.code ?? "").matchAll(/from "(@smpnet\/[a-z0-9-]+)"/g)].map(
+    (m) => m[1]!,
+  );
+  return { found, imports };
+}
+
 describe.skipIf(offline)("packed packages installed alone", () => {
   let work = "";
   let libs = ""; // sim 0.2.0 beside core 0.1.0 and softint 0.1.0
   let cli = ""; // the smpnet CLI with the libraries it pins
+  const alone = new Map<string, string>(); // each library's own project
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "smpnet-pack-"));
     const packs = join(work, "packs");
     mkdirSync(packs);
-    const [sim, core, softint, hwOcteon, memmodel, netinet, policies, report, workloads, smpnet] =
-      await all(
-        [
-          "packages/sim",
-          "packages/core",
-          "packages/softint",
-          "packages/hw-octeon",
-          "packages/memmodel",
-          "packages/netinet",
-          "packages/policies",
-          "packages/report",
-          "packages/workloads",
-          "apps/smpnet",
-        ].map((d) => pack(join(root, d), packs)),
-      );
-    const released = await all([
-      renumber(sim!, "0.2.0", work),
-      renumber(core!, "0.1.0", work),
-      renumber(softint!, "0.1.0", work),
-    ]);
-    [libs, cli] = await all([
-      project(work, "libs", released),
-      // the CLI's libraries and the peers they take (core, softint, netinet)
-      project(work, "cli", [
-        smpnet!,
-        sim!,
-        hwOcteon!,
-        memmodel!,
-        core!,
-        softint!,
-        netinet!,
-        policies!,
-        report!,
-        workloads!,
+    const names = [...folders.keys()];
+    const tgz = new Map(
+      (await all(names.map((n) => pack(join(root, folders.get(n)!), packs)))).map((t, i) => [
+        names[i]!,
+        t,
       ]),
+    );
+    const tarballs = (of: string[]) => closure(of).map((n) => tgz.get(n)!);
+    const released = await all([
+      renumber(tgz.get("@smpnet/sim")!, "0.2.0", work),
+      renumber(tgz.get("@smpnet/core")!, "0.1.0", work),
+      renumber(tgz.get("@smpnet/softint")!, "0.1.0", work),
     ]);
-  }, 180_000);
+    const projects = await limited(4, [
+      () => project(work, "libs", released),
+      () => project(work, "cli", tarballs(["smpnet"])),
+      ...libraries.map(
+        (n) => () => project(work, basename(n), tarballs([n, ...example(n).imports])),
+      ),
+    ]);
+    [libs, cli] = projects as [string, string];
+    for (const [i, n] of libraries.entries()) alone.set(n, projects[i + 2]!);
+  }, 420_000);
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
+  }, 60_000);
+
+  it("finds every package, each with a README example", () => {
+    expect(libraries.length).toBe(readdirSync(join(root, "packages")).length);
+    expect(libraries.filter((n) => example(n).found === undefined)).toEqual([]);
   });
 
   it("installs one copy of @smpnet/sim beside core and softint released against an older one", async () => {
@@ -157,15 +208,37 @@ describe.skipIf(offline)("packed packages installed alone", () => {
     expect(readJson(join(libs, "node_modules/@smpnet/core/package.json")).version).toBe("0.1.0");
   });
 
-  for (const pkg of ["core", "softint"]) {
-    it(`runs the ${pkg} README example there and it prints what the README says`, () => {
-      const example = readmeExample(join(root, "packages", pkg, "README.md"));
-      expect(example?.promised.length).toBeGreaterThan(0);
-      const file = join(libs, `${pkg}-example.mjs`);
-      writeFileSync(file, example!.code);
-      const r = node([file], libs);
-      expect(r.stderr).toBe("");
-      expect(r.stdout.trim().split("\n")).toEqual(example!.promised);
+  /** Runs `name`'s README example in `dir`; what it printed, line by line. */
+  function runExample(name: string, dir: string) {
+    const { found } = example(name);
+    expect(found?.promised.length).toBeGreaterThan(0);
+    const file = join(dir, `${basename(name)}-example.mjs`);
+    writeFileSync(file, found!.code);
+    const r = node([file], dir);
+    expect(r.stderr).toBe("");
+    return { printed: r.stdout.trim().split("\n"), promised: found!.promised };
+  }
+
+  for (const name of libraries) {
+    it(`${name}, installed alone: its README example prints what the README says`, () => {
+      const dir = alone.get(name)!;
+      const installed = readdirSync(join(dir, "node_modules/@smpnet")).map((d) => `@smpnet/${d}`);
+      expect(installed.sort()).toEqual(closure([name, ...example(name).imports]));
+      const { printed, promised } = runExample(name, dir);
+      expect(printed).toEqual(promised);
+    });
+  }
+
+  it("policies' example assembles a kernel with a policy object of its own", () => {
+    const { found } = example("@smpnet/policies");
+    expect(found!.code).toMatch(/attach\(stack\)/);
+    expect(found!.code).toMatch(/console\.log\(run\(perSocket\)\)/);
+  });
+
+  for (const name of ["@smpnet/core", "@smpnet/softint"]) {
+    it(`${name}'s example also runs beside sim 0.2.0, released later`, () => {
+      const { printed, promised } = runExample(name, libs);
+      expect(printed).toEqual(promised);
     });
   }
 
@@ -186,20 +259,21 @@ describe.skipIf(offline)("packed packages installed alone", () => {
   it("every tarball carries the LICENSE", () => {
     const license = readFileSync(join(root, "LICENSE"), "utf8");
     const installed = [
-      ...["sim", "core", "softint"].map((p) => join(libs, "node_modules/@smpnet", p)),
-      ...["hw-octeon", "memmodel", "netinet", "policies", "report", "workloads"].map((p) =>
-        join(cli, "node_modules/@smpnet", p),
-      ),
+      ...libraries.map((n) => join(alone.get(n)!, "node_modules", n)),
       join(cli, "node_modules/smpnet"),
     ];
     for (const dir of installed) expect(readFileSync(join(dir, "LICENSE"), "utf8")).toBe(license);
   });
 
   it("the installed smpnet command prints what the workspace's build prints", async () => {
-    const args = ["--ms", "5", "--json"];
-    const installed = await sh(join(cli, "node_modules/.bin/smpnet"), args, cli);
-    const workspace = node([join(root, "apps/smpnet/dist/cli.js"), ...args], root);
-    expect(JSON.parse(installed).profile).toBe("er4");
+    // a run's reports go to a results folder (--out), kept out of the repository
+    const args = (out: string) => [
+      ...["run", "--json", "--cpus", "2", "--out", join(work, out)],
+      ...["--", "iperf3", "-c", "dut", "-n", "64K"],
+    ];
+    const installed = await sh(join(cli, "node_modules/.bin/smpnet"), args("out-cli"), cli);
+    const workspace = node([join(root, "apps/smpnet/dist/cli.js"), ...args("out-workspace")], work);
+    expect(JSON.parse(installed).kernel.hw).toBe("er4");
     expect(installed).toBe(workspace.stdout);
     expect(await simCopies(cli)).toEqual([join(cli, "node_modules/@smpnet/sim")]);
   });

@@ -7,6 +7,7 @@
 
 import { createHash } from "node:crypto";
 import { lockstat_enable, xc_broadcasts } from "@smpnet/core";
+import type { NetKernel } from "@smpnet/netinet";
 import { pcbReader } from "@smpnet/policies";
 import { Collector, canonicalJson, type RunResult } from "@smpnet/report";
 import { assembleKernel, kernelLabel } from "../kernel-file/assemble.js";
@@ -27,7 +28,17 @@ function counters(o: object): Record<string, number> {
   return out;
 }
 
-export function runOne(spec: ResolvedKernelSpec, workload: string[], seed: number): RunResult {
+/**
+ * One run of `workload` on the kernel `spec` describes. `watch` sees the
+ * assembled kernel before the workload starts (the bench samples the heap
+ * from it).
+ */
+export function runOne(
+  spec: ResolvedKernelSpec,
+  workload: string[],
+  seed: number,
+  watch?: (k: NetKernel) => void,
+): RunResult {
   const kernel = { ...spec, name: kernelLabel(spec) };
   const k = assembleKernel(kernel, seed);
   const stat = lockstat_enable(k.dut.host);
@@ -35,6 +46,7 @@ export function runOne(spec: ResolvedKernelSpec, workload: string[], seed: numbe
     hosts: [k.dut.host],
     trace: { maxEvents: TRACE_EVENTS },
   });
+  watch?.(k);
   const out = runWorkload(k, workload);
   const reader = pcbReader(k.dut);
   return collector.finish({
