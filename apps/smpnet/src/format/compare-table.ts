@@ -21,14 +21,20 @@ export interface CompareRow {
   status: number;
 }
 
-/** iperf3's receiver bitrate, or netperf's last result figure, as printed. */
+/**
+ * iperf3's receiver bitrate, or netperf's result: the last column of its
+ * widest all-numeric line (an RR test's remote socket sizes follow it on a
+ * shorter line).
+ */
 export function headline(stdout: string): string {
   const rx = /([\d.]+ [KMG]?bits\/sec)\s+receiver/.exec(stdout);
   if (rx) return rx[1]!;
-  const lines = stdout.trim().split("\n");
-  const last = lines[lines.length - 1]?.trim().split(/\s+/) ?? [];
-  const n = last[last.length - 1];
-  return n !== undefined && /^[\d.]+$/.test(n) ? n : "-";
+  let best: string[] = [];
+  for (const line of stdout.split("\n")) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length > best.length && cols.every((c) => /^-?[\d.]+$/.test(c))) best = cols;
+  }
+  return best[best.length - 1] ?? "-";
 }
 
 /** The upper bound of the bucket holding the p-th quantile. */
