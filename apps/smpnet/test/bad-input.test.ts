@@ -58,7 +58,7 @@ describe("options belong to the command that uses them", () => {
   it("says a word that is not a command is not one, and lists the commands", () => {
     refused(
       smpnet("bogus"),
-      "`bogus` is not a command; the commands are compare, litmus, packetdrill, report, run, sweep, merge, verify, iperf3, netperf (smpnet alone runs the seed's experiment)",
+      "`bogus` is not a command; the commands are claims, compare, litmus, packetdrill, report, run, sweep, merge, verify, iperf3, netperf (smpnet alone runs the seed's experiment)",
     );
   });
 
