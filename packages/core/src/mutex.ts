@@ -271,16 +271,27 @@ function spinHeld(mtx: kmutex_t, l: Lwp, s: Ipl): void {
   mtx.core.debug?.acquired(mtx, l);
 }
 
-export function* mutex_spin_exit(mtx: kmutex_t): KernelGen {
+export function mutex_spin_exit(mtx: kmutex_t): KernelOp<void> {
   const l = curlwp();
   const st = mtx.core;
   const holds = mtx.spinOwner === l;
-  if (st.debug && !st.debug.releasing(mtx, l, holds)) return;
+  if (st.debug && !st.debug.releasing(mtx, l, holds)) return done(undefined);
   if (!holds)
     throw new SimError(`mutex_spin_exit: ${l} releases ${mtx.name}, which it does not hold`);
   mtx.spinOwner = null;
-  yield* membar_release();
-  yield* store(mtx.line, 0);
+  let o: KernelOp<unknown> = membar_release();
+  if (!paid(o)) return mutex_spin_exit_slow(mtx, o, 0);
+  o = store(mtx.line, 0);
+  if (!paid(o)) return mutex_spin_exit_slow(mtx, o, 1);
+  const cs = cpuLockState(curcpu());
+  // the last operation, if any, is the caller's to consume
+  return --cs.spinHeld === 0 ? splx(cs.oldspl) : done(undefined);
+}
+
+/** mutex_spin_exit from `pending` (step 0: the barrier, 1: the store) on. */
+function* mutex_spin_exit_slow(mtx: kmutex_t, pending: KernelOp<unknown>, step: number): KernelGen {
+  yield* pending;
+  if (step < 1) yield* store(mtx.line, 0);
   const cs = cpuLockState(curcpu());
   if (--cs.spinHeld === 0) yield* splx(cs.oldspl);
 }
