@@ -249,16 +249,41 @@ function* mutex_exit_slow(
   yield* turnstile_wakeup(mtx, TS_WRITER_Q, TS_WAITERS(mtx, TS_WRITER_Q), null);
 }
 
-export function* mutex_spin_enter(mtx: kmutex_t): KernelGen {
+export function mutex_spin_enter(mtx: kmutex_t): KernelOp<void> {
   const l = curlwp();
+  mtx.core.debug?.acquiring(mtx, l, false);
+  let o: KernelOp<unknown> = splraise(mtx.ipl);
+  if (!paid(o)) return mutex_spin_enter_slow(mtx, l, o, 0, mtx.ipl);
+  const s = paidValue() as Ipl;
+  o = work(MUTEX_FASTPATH_CYCLES);
+  if (!paid(o)) return mutex_spin_enter_slow(mtx, l, o, 1, s);
+  o = atomic_cas(mtx.line, 0, 1);
+  if (!paid(o) || paidValue() !== 0) return mutex_spin_enter_slow(mtx, l, o, 2, s);
+  mtx.core.debug?.unblocked(l);
+  spinHeld(mtx, l, s);
+  return done(undefined);
+}
+
+/** mutex_spin_enter from `pending` (step 0: the splraise, 1: the work at IPL `s`, 2: the CAS) on. */
+function* mutex_spin_enter_slow(
+  mtx: kmutex_t,
+  l: Lwp,
+  pending: KernelOp<unknown>,
+  step: number,
+  s: Ipl,
+): KernelGen {
   const st = mtx.core;
-  st.debug?.acquiring(mtx, l, false);
-  const s = yield* splraise(mtx.ipl);
-  yield* work(MUTEX_FASTPATH_CYCLES);
-  while ((yield* atomic_cas(mtx.line, 0, 1)) !== 0) {
+  let old = yield* pending;
+  if (step === 0) {
+    s = old as Ipl;
+    yield* work(MUTEX_FASTPATH_CYCLES);
+  }
+  if (step < 2) old = yield* atomic_cas(mtx.line, 0, 1);
+  while (old !== 0) {
     st.debug?.blocking(mtx, l);
     const ns = yield* spin_until([mtx.line], () => mtx.line.value === 0, backoff(mtx));
     st.stat?.record("Spin mutex spin", mtx.name, caller(), ns);
+    old = yield* atomic_cas(mtx.line, 0, 1);
   }
   st.debug?.unblocked(l);
   spinHeld(mtx, l, s);

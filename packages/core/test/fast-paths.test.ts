@@ -13,8 +13,8 @@ import { machine } from "./fixtures.js";
 /**
  * Three CPUs contending for an adaptive mutex, the kernel lock nested in
  * it, and a spin mutex: the plain fast paths (mutex_enter, mutex_exit,
- * mutex_spin_exit, _kernel_unlock) and their generator slow paths, entered
- * at every step when operations go through the loop.
+ * mutex_spin_enter, mutex_spin_exit, _kernel_unlock) and their generator
+ * slow paths, entered at every step when operations go through the loop.
  */
 function run(inPlace: boolean) {
   const { sim, host } = machine(3, {}, 3, inPlace);
