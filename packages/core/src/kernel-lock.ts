@@ -31,14 +31,19 @@ import {
   atomic_swap,
   curcpu,
   curlwp,
+  done,
   type Host,
   IPL_VM,
+  type Ipl,
   type KernelGen,
+  type KernelOp,
   kpreempt_disable,
   kpreempt_enable,
   type Lwp,
   load,
   nanotime,
+  paid,
+  paidValue,
   SimError,
   sleep,
   spin_until,
@@ -137,8 +142,8 @@ function held(kl: KernelLock, ci: CpuLockState, l: Lwp, n: number): void {
 }
 
 /** KERNEL_UNLOCK_ONE: drops one hold. */
-export function* KERNEL_UNLOCK_ONE(): KernelGen {
-  yield* kernel_unlock(1);
+export function KERNEL_UNLOCK_ONE(): KernelOp<void> {
+  return kernel_unlock(1);
 }
 
 /** KERNEL_UNLOCK_ALL: drops every hold of this LWP; returns how many there were. */
@@ -148,31 +153,68 @@ export function* KERNEL_UNLOCK_ALL(): KernelGen<number> {
   return n;
 }
 
-/** _kernel_unlock: the word is released when this CPU's last hold goes. */
-function* kernel_unlock(n: number): KernelGen {
+/**
+ * _kernel_unlock: the word is released when this CPU's last hold goes. A
+ * plain function up to the first operation not carried out in place (as
+ * mutex_exit); the last one is returned for the caller's yield* to consume.
+ */
+function kernel_unlock(n: number): KernelOp<void> {
   const l = curlwp();
   const kl = kernel_lock(l.host) as KernelLock;
   const st = kl.core;
   const count = st.biglocks.get(l) ?? 0;
   if (count < n) {
-    if (st.debug && !st.debug.releasing(kl, l, false)) return;
+    if (st.debug && !st.debug.releasing(kl, l, false)) return done(undefined);
     throw new SimError(`KERNEL_UNLOCK: ${l} holds the kernel lock ${count} times, releases ${n}`);
   }
   if (count > n) st.biglocks.set(l, count - n);
   else st.biglocks.delete(l);
-  const s = yield* splraise(IPL_VM);
+  let o: KernelOp<unknown> = splraise(IPL_VM);
+  if (!paid(o)) return kernel_unlock_slow(kl, l, n, o, 0, IPL_VM);
+  const s = paidValue() as Ipl;
+  if (dropHolds(kl, l, n)) return splx(s);
+  o = membar_release();
+  if (!paid(o)) return kernel_unlock_slow(kl, l, n, o, 1, s);
+  o = store(kl.line, 0);
+  if (!paid(o)) return kernel_unlock_slow(kl, l, n, o, 2, s);
+  o = splx(s);
+  if (!paid(o)) return kernel_unlock_slow(kl, l, n, o, 3, s);
+  return kpreempt_enable();
+}
+
+/** True if this CPU keeps holds after dropping `n`; otherwise it gives the word up (not yet stored). */
+function dropHolds(kl: KernelLock, l: Lwp, n: number): boolean {
   const ci = cpuLockState(curcpu());
   if (ci.biglockCount > n) {
     ci.biglockCount -= n;
-    yield* splx(s);
-    return;
+    return true;
   }
-  st.debug?.releasing(kl, l, true);
+  kl.core.debug?.releasing(kl, l, true);
   ci.biglockCount = 0;
   kl.holder = null;
-  yield* membar_release();
-  yield* store(kl.line, 0);
-  yield* splx(s);
+  return false;
+}
+
+/**
+ * kernel_unlock from `pending` on (step 0: the splraise, whose result is
+ * the IPL to restore; 1: the barrier, 2: the store, 3: the splx at `s`).
+ */
+function* kernel_unlock_slow(
+  kl: KernelLock,
+  l: Lwp,
+  n: number,
+  pending: KernelOp<unknown>,
+  step: number,
+  s: Ipl,
+): KernelGen {
+  const r = yield* pending;
+  if (step === 0) {
+    s = r as Ipl;
+    if (dropHolds(kl, l, n)) return yield* splx(s);
+    yield* membar_release();
+  }
+  if (step < 2) yield* store(kl.line, 0);
+  if (step < 3) yield* splx(s);
   yield* kpreempt_enable();
 }
 

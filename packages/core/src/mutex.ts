@@ -26,14 +26,18 @@ import {
   atomic_cas,
   curcpu,
   curlwp,
+  done,
   type Host,
   IPL_SOFTSERIAL,
   IPL_VM,
   type Ipl,
   type KernelGen,
+  type KernelOp,
   LSONPROC,
   type Lwp,
   nanotime,
+  paid,
+  paidValue,
   SimError,
   spin_until,
   splraise,
@@ -108,14 +112,33 @@ export function mutex_owned(mtx: kmutex_t): boolean {
   return mtx.owner() === curlwp();
 }
 
-export function* mutex_enter(mtx: kmutex_t): KernelGen {
-  if (mtx.kind === "spin") return yield* mutex_spin_enter(mtx);
+// The fast paths of mutex_enter and mutex_exit are plain functions, as in C
+// they are a few instructions before any call: each operation that was not
+// carried out in place hands itself and the rest to the slow path (`step`
+// says how far the fast path got), which `yield*` then runs.
+export function mutex_enter(mtx: kmutex_t): KernelOp<void> {
+  if (mtx.kind === "spin") return mutex_spin_enter(mtx);
   const l = curlwp();
-  const st = mtx.core;
-  st.debug?.acquiring(mtx, l, false);
-  yield* work(MUTEX_FASTPATH_CYCLES);
-  if ((yield* atomic_cas(mtx.line, 0, l.lid * 2)) !== 0) yield* mutex_vector_enter(mtx, l);
-  st.debug?.acquired(mtx, l);
+  mtx.core.debug?.acquiring(mtx, l, false);
+  let o: KernelOp<unknown> = work(MUTEX_FASTPATH_CYCLES);
+  if (!paid(o)) return mutex_enter_slow(mtx, l, o, 0);
+  o = atomic_cas(mtx.line, 0, l.lid * 2);
+  if (!paid(o) || paidValue() !== 0) return mutex_enter_slow(mtx, l, o, 1);
+  mtx.core.debug?.acquired(mtx, l);
+  return done(undefined);
+}
+
+/** mutex_enter from its fast path's operation `pending` (step 0: the work, 1: the CAS) on. */
+function* mutex_enter_slow(
+  mtx: kmutex_t,
+  l: Lwp,
+  pending: KernelOp<unknown>,
+  step: number,
+): KernelGen {
+  let old = yield* pending;
+  if (step < 1) old = yield* atomic_cas(mtx.line, 0, l.lid * 2);
+  if (old !== 0) yield* mutex_vector_enter(mtx, l);
+  mtx.core.debug?.acquired(mtx, l);
 }
 
 /**
@@ -191,34 +214,76 @@ export function* mutex_tryenter(mtx: kmutex_t): KernelGen<boolean> {
   return true;
 }
 
-export function* mutex_exit(mtx: kmutex_t): KernelGen {
-  if (mtx.kind === "spin") return yield* mutex_spin_exit(mtx);
+export function mutex_exit(mtx: kmutex_t): KernelOp<void> {
+  if (mtx.kind === "spin") return mutex_spin_exit(mtx);
   const l = curlwp();
   const st = mtx.core;
   const mine = l.lid * 2;
   const w = mtx.line.value as number;
-  if (st.debug && !st.debug.releasing(mtx, l, w >> 1 === l.lid)) return;
+  if (st.debug && !st.debug.releasing(mtx, l, w >> 1 === l.lid)) return done(undefined);
   if (w >> 1 !== l.lid) {
     throw new SimError(`mutex_exit: ${l} releases ${mtx.name}, which it does not hold`);
   }
-  yield* work(MUTEX_FASTPATH_CYCLES);
-  yield* membar_release();
-  if ((yield* atomic_cas(mtx.line, mine, 0)) === mine) return;
+  let o: KernelOp<unknown> = work(MUTEX_FASTPATH_CYCLES);
+  if (!paid(o)) return mutex_exit_slow(mtx, mine, o, 0);
+  o = membar_release();
+  if (!paid(o)) return mutex_exit_slow(mtx, mine, o, 1);
+  o = atomic_cas(mtx.line, mine, 0);
+  if (!paid(o) || paidValue() !== mine) return mutex_exit_slow(mtx, mine, o, 2);
+  return done(undefined);
+}
+
+/** mutex_exit from its fast path's operation `pending` (step 0: the work, 1: the barrier, 2: the CAS) on. */
+function* mutex_exit_slow(
+  mtx: kmutex_t,
+  mine: number,
+  pending: KernelOp<unknown>,
+  step: number,
+): KernelGen {
+  let old = yield* pending;
+  if (step < 1) yield* membar_release();
+  if (step < 2) old = yield* atomic_cas(mtx.line, mine, 0);
+  if (old === mine) return;
   // the waiters bit is set: release and wake the turnstile
   yield* store(mtx.line, 0);
   yield* turnstile_wakeup(mtx, TS_WRITER_Q, TS_WAITERS(mtx, TS_WRITER_Q), null);
 }
 
-export function* mutex_spin_enter(mtx: kmutex_t): KernelGen {
+export function mutex_spin_enter(mtx: kmutex_t): KernelOp<void> {
   const l = curlwp();
+  mtx.core.debug?.acquiring(mtx, l, false);
+  let o: KernelOp<unknown> = splraise(mtx.ipl);
+  if (!paid(o)) return mutex_spin_enter_slow(mtx, l, o, 0, mtx.ipl);
+  const s = paidValue() as Ipl;
+  o = work(MUTEX_FASTPATH_CYCLES);
+  if (!paid(o)) return mutex_spin_enter_slow(mtx, l, o, 1, s);
+  o = atomic_cas(mtx.line, 0, 1);
+  if (!paid(o) || paidValue() !== 0) return mutex_spin_enter_slow(mtx, l, o, 2, s);
+  mtx.core.debug?.unblocked(l);
+  spinHeld(mtx, l, s);
+  return done(undefined);
+}
+
+/** mutex_spin_enter from `pending` (step 0: the splraise, 1: the work at IPL `s`, 2: the CAS) on. */
+function* mutex_spin_enter_slow(
+  mtx: kmutex_t,
+  l: Lwp,
+  pending: KernelOp<unknown>,
+  step: number,
+  s: Ipl,
+): KernelGen {
   const st = mtx.core;
-  st.debug?.acquiring(mtx, l, false);
-  const s = yield* splraise(mtx.ipl);
-  yield* work(MUTEX_FASTPATH_CYCLES);
-  while ((yield* atomic_cas(mtx.line, 0, 1)) !== 0) {
+  let old = yield* pending;
+  if (step === 0) {
+    s = old as Ipl;
+    yield* work(MUTEX_FASTPATH_CYCLES);
+  }
+  if (step < 2) old = yield* atomic_cas(mtx.line, 0, 1);
+  while (old !== 0) {
     st.debug?.blocking(mtx, l);
     const ns = yield* spin_until([mtx.line], () => mtx.line.value === 0, backoff(mtx));
     st.stat?.record("Spin mutex spin", mtx.name, caller(), ns);
+    old = yield* atomic_cas(mtx.line, 0, 1);
   }
   st.debug?.unblocked(l);
   spinHeld(mtx, l, s);
@@ -231,16 +296,27 @@ function spinHeld(mtx: kmutex_t, l: Lwp, s: Ipl): void {
   mtx.core.debug?.acquired(mtx, l);
 }
 
-export function* mutex_spin_exit(mtx: kmutex_t): KernelGen {
+export function mutex_spin_exit(mtx: kmutex_t): KernelOp<void> {
   const l = curlwp();
   const st = mtx.core;
   const holds = mtx.spinOwner === l;
-  if (st.debug && !st.debug.releasing(mtx, l, holds)) return;
+  if (st.debug && !st.debug.releasing(mtx, l, holds)) return done(undefined);
   if (!holds)
     throw new SimError(`mutex_spin_exit: ${l} releases ${mtx.name}, which it does not hold`);
   mtx.spinOwner = null;
-  yield* membar_release();
-  yield* store(mtx.line, 0);
+  let o: KernelOp<unknown> = membar_release();
+  if (!paid(o)) return mutex_spin_exit_slow(mtx, o, 0);
+  o = store(mtx.line, 0);
+  if (!paid(o)) return mutex_spin_exit_slow(mtx, o, 1);
+  const cs = cpuLockState(curcpu());
+  // the last operation, if any, is the caller's to consume
+  return --cs.spinHeld === 0 ? splx(cs.oldspl) : done(undefined);
+}
+
+/** mutex_spin_exit from `pending` (step 0: the barrier, 1: the store) on. */
+function* mutex_spin_exit_slow(mtx: kmutex_t, pending: KernelOp<unknown>, step: number): KernelGen {
+  yield* pending;
+  if (step < 1) yield* store(mtx.line, 0);
   const cs = cpuLockState(curcpu());
   if (--cs.spinHeld === 0) yield* splx(cs.oldspl);
 }

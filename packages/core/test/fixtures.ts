@@ -9,8 +9,9 @@ export function machine(
   cpus = 2,
   opts: Partial<HostOptions> = {},
   seed = 1,
+  inPlace = true,
 ): { sim: Simulation; host: Host } {
-  const sim = new Simulation({ seed });
+  const sim = new Simulation({ seed, inPlace });
   const host = sim.addHost({ name: "sut", profile: testProfile(cpus), ...opts });
   return { sim, host };
 }

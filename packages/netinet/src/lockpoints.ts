@@ -19,14 +19,15 @@
  *   timer       around a protocol timer's handler
  */
 
-import { type KernelGen, SimError } from "@smpnet/sim";
+import { done, type KernelOp, SimError } from "@smpnet/sim";
 import type { inpcbtable } from "./in_pcb.js";
 import type { socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 
+/** enter and exit: generator functions, or plain functions returning an operation (mutex_enter). */
 export interface LockPoint<A> {
-  enter(a: A): KernelGen<void>;
-  exit(a: A): KernelGen<void>;
+  enter(a: A): KernelOp<void>;
+  exit(a: A): KernelOp<void>;
 }
 
 export interface NetLocking {
@@ -66,8 +67,8 @@ export interface NetPolicy {
 
 /** A lock point that takes nothing. */
 export const NOTHING: LockPoint<unknown> = {
-  *enter() {},
-  *exit() {},
+  enter: () => done(undefined),
+  exit: () => done(undefined),
 };
 
 /** Checks a policy object; every error names the field and the fix. */

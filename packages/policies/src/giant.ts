@@ -55,14 +55,7 @@ export const giant: NetPolicy = {
       pcb_change: NOTHING,
       so_input: NOTHING,
       so_syscall: solock,
-      usrreq: {
-        *enter() {
-          yield* KERNEL_LOCK(1);
-        },
-        *exit() {
-          yield* KERNEL_UNLOCK_ONE();
-        },
-      },
+      usrreq: { enter: () => KERNEL_LOCK(1), exit: KERNEL_UNLOCK_ONE },
       // sounlock before the copy, solock after
       copy: dropped(solock),
       output: NOTHING,

@@ -10,13 +10,10 @@ import type { LockPoint } from "@smpnet/netinet";
 /** A point that holds `lock`, or the lock `lock(a)` picks for its object. */
 export function mutexPoint<A>(lock: kmutex_t | ((a: A) => kmutex_t)): LockPoint<A> {
   const pick = typeof lock === "function" ? lock : () => lock;
+  // the mutex's own operations, not a generator around them
   return {
-    *enter(a) {
-      yield* mutex_enter(pick(a));
-    },
-    *exit(a) {
-      yield* mutex_exit(pick(a));
-    },
+    enter: (a) => mutex_enter(pick(a)),
+    exit: (a) => mutex_exit(pick(a)),
   };
 }
 

@@ -47,7 +47,7 @@ import {
   smr_lazy_exit,
 } from "@smpnet/core";
 import { INPCB_BYTES, type NetStack, type socket } from "@smpnet/netinet";
-import { IPL_NONE, type KernelGen, load, SimError, work } from "@smpnet/sim";
+import { IPL_NONE, type KernelGen, type KernelOp, load, SimError, work } from "@smpnet/sim";
 
 /** Reclamation schemes a policy may take (the read sections of pcb lookups). */
 export const RECLAMATION_SCHEMES = ["pserialize", "epoch", "smr", "smr-lazy"] as const;
@@ -78,7 +78,7 @@ export interface PcbReader {
    * inside it: `tryLock` without waiting, else the section is left for
    * `lock` and entered again. Then the revalidation the scheme needs.
    */
-  lockFound(so: socket, tryLock: () => KernelGen<boolean>, lock: () => KernelGen): KernelGen;
+  lockFound(so: socket, tryLock: () => KernelGen<boolean>, lock: () => KernelOp<void>): KernelGen;
 }
 
 const stacks = new WeakMap<NetStack, PcbReader>();

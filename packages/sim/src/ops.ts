@@ -69,6 +69,32 @@ const PAID_ITERATOR: Iterator<number, unknown, unknown> = { next: () => PAID_RES
 /** What an operation carried out in place hands `yield*`: finished, with its result. */
 const PAID: KernelOp<unknown> = { [Symbol.iterator]: () => PAID_ITERATOR };
 
+/*
+ * Plain kernel helpers. A helper that usually does not block (mutex_enter's
+ * fast path, a barrier) need not be a generator, as mutex_enter's fast path
+ * in C is not a call into the sleep machinery: it issues its operations as
+ * plain calls, asks `paid` whether each was carried out in place, and
+ * returns `done(result)` when all were; at the first one that was not, it
+ * hands `yield*` a generator that consumes that pending operation and goes
+ * on (its slow path). The caller writes `yield* helper()` either way.
+ */
+
+/** True when `o` was carried out in place: its result is `paidValue()` and nothing is pending. */
+export function paid(o: KernelOp<unknown>): boolean {
+  return o === PAID;
+}
+
+/** The result of the operation `paid` has just accepted (read before the next operation). */
+export function paidValue(): unknown {
+  return PAID_RESULT.value;
+}
+
+/** A finished operation whose value is `v`: what a plain helper returns when nothing stopped it. */
+export function done<T>(v: T): KernelOp<T> {
+  PAID_RESULT.value = v;
+  return PAID as KernelOp<T>;
+}
+
 /** Operations of a context between two that go through the loop in any case (livelock check). */
 export const PAY_EVERY = 64;
 

@@ -42,6 +42,7 @@ import {
   curcpu,
   type Host,
   type KernelGen,
+  type KernelOp,
   nanotime,
   preempt,
   SimError,
@@ -69,8 +70,8 @@ export type PktqInput<T> = (m: T) => KernelGen<void>;
  * (budget's softint and thread) or one item (threaded).
  */
 export interface PktqDrain {
-  enter(): KernelGen<void>;
-  exit(): KernelGen<void>;
+  enter(): KernelOp<void>;
+  exit(): KernelOp<void>;
 }
 
 /** pktq_rps_hash_func_t: a packet's hash; pktq_enqueue takes it modulo the CPUs. */
