@@ -10,6 +10,7 @@ import { canonicalJson, type RunResult } from "@smpnet/report";
 import { HARDWARE } from "../kernel-file/hardware.js";
 import { checkKernelSpec } from "../kernel-file/read.js";
 import { scaleHardware } from "../kernel-file/scale.js";
+import type { SweepLine } from "../sweep/line.js";
 import type { SweepRun } from "../sweep/matrix.js";
 import { runSweep } from "../sweep/pool.js";
 import { progress } from "../sweep/progress.js";
@@ -83,7 +84,7 @@ export async function runClaims(claims: readonly Claim[], seed: number): Promise
           Math.min(sweep.length, availableParallelism()),
           progress(sweep.length),
           (line) => {
-            results[line.index] = line.result;
+            results[line.index] = (JSON.parse(line.json) as SweepLine).result;
           },
         );
   // the in-process parts while the workers run the kernels

@@ -35,7 +35,7 @@ export function registerSweep(program: Command): void {
       const workers = workerCount(opts.workers);
       if (mine.length === 0) return;
       await runSweep(all, mine, workers, progress(mine.length), (line) => {
-        process.stdout.write(`${JSON.stringify(line)}\n`);
+        process.stdout.write(`${line.json}\n`);
       });
     });
   program

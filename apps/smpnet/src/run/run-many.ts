@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { RunResult } from "@smpnet/report";
 import type { ResolvedKernelSpec } from "../kernel-file/spec.js";
+import type { SweepLine } from "../sweep/line.js";
 import type { SweepRun } from "../sweep/matrix.js";
 import { runSweep } from "../sweep/pool.js";
 import { progress } from "../sweep/progress.js";
@@ -21,7 +22,9 @@ export async function runKernels(
   const runs: SweepRun[] = kernels.map((kernel, index) => ({ index, kernel, workload, seed }));
   const results: RunResult[] = [];
   const workers = Math.min(runs.length, availableParallelism());
-  await runSweep(runs, runs, workers, progress(runs.length), (line) => results.push(line.result));
+  await runSweep(runs, runs, workers, progress(runs.length), (line) =>
+    results.push((JSON.parse(line.json) as SweepLine).result),
+  );
   const dirs = results.map((r) => {
     const own = defaultOutDir(r);
     return saveRun(r, out === undefined ? own : join(out, own.split("/").pop()!));

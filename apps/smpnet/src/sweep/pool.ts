@@ -5,9 +5,14 @@
  */
 
 import { createHash } from "node:crypto";
-import { canonicalJson, type RunResult } from "@smpnet/report";
+import { canonicalJson } from "@smpnet/report";
 import { Tinypool } from "tinypool";
-import type { SweepLine } from "./line.js";
+/** A finished run as the JSON line of a SweepLine. */
+export interface SweepText {
+  index: number;
+  json: string;
+}
+
 import type { SweepRun } from "./matrix.js";
 import type { Progress } from "./progress.js";
 
@@ -22,7 +27,7 @@ export async function runSweep(
   mine: readonly SweepRun[],
   workers: number,
   progress: Progress,
-  emit: (line: SweepLine) => void,
+  emit: (line: SweepText) => void,
 ): Promise<void> {
   const sweep = sweepHash(all);
   const pool = new Tinypool({
@@ -32,7 +37,7 @@ export async function runSweep(
     // Each run is a whole simulation; keep threads for the next one.
     idleTimeout: 0,
   });
-  const ready = new Map<number, SweepLine>();
+  const ready = new Map<number, SweepText>();
   let next = 0;
   const flush = () => {
     for (
@@ -51,9 +56,11 @@ export async function runSweep(
     for (let k = taken++; k < mine.length; k = taken++) {
       const run = mine[k]!;
       progress.started();
-      const result: RunResult = await pool.run(run);
+      const result: string = await pool.run(run);
       progress.finished();
-      ready.set(run.index, { sweep, index: run.index, runs: all.length, result });
+      // the text JSON.stringify gives a SweepLine {sweep, index, runs, result}
+      const json = `{"sweep":${JSON.stringify(sweep)},"index":${run.index},"runs":${all.length},"result":${result}}`;
+      ready.set(run.index, { index: run.index, json });
       flush();
     }
   };
