@@ -21,7 +21,8 @@
  *   free at once.
  */
 import { type Host, type KernelGen, SimError, store } from "@smpnet/sim";
-import { epoch_alloc, epoch_call, epoch_poll, type epoch_t } from "./epoch.js";
+import { epoch_alloc, type epoch_t } from "./epoch.js";
+import { epoch_pool_free } from "./epoch-pool-free.js";
 import { type kmutex_t, MUTEX_DEFAULT, mutex_enter, mutex_exit, mutex_init } from "./mutex.js";
 import { type PoolItem, PR_PSERIALIZE } from "./pool.js";
 import { pool_cache_init, pool_cache_put, type pool_cache_t } from "./pool-cache.js";
@@ -132,25 +133,7 @@ export function churnScheme(host: Host, v: ChurnVariant, o: SchemeOptions): Chur
     }
     case "epoch": {
       const ep = epoch_alloc(host, "net_epoch");
-      const limbo: PoolItem[] = [];
-      return {
-        ...base,
-        rc: ep,
-        epoch: ep,
-        *close(pcb) {
-          yield* epoch_call(ep, pcb);
-          limbo.push(pcb);
-          yield* epoch_poll(ep);
-          for (let i = 0; i < limbo.length; ) {
-            const p = limbo[i]!;
-            if (p.freed) {
-              limbo[i] = limbo[limbo.length - 1]!;
-              limbo.pop();
-              yield* pool_cache_put(pc, p);
-            } else i++;
-          }
-        },
-      };
+      return { ...base, rc: ep, epoch: ep, close: epoch_pool_free(ep, pc) };
     }
     case "rwlock":
       return { ...base, rc: null };

@@ -31,6 +31,7 @@ export {
   epoch_t,
   epoch_wait,
 } from "./epoch.js";
+export { epoch_pool_free } from "./epoch-pool-free.js";
 export {
   KERNEL_LOCK,
   KERNEL_UNLOCK_ALL,

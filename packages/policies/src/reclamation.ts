@@ -25,15 +25,12 @@
 
 import {
   epoch_alloc,
-  epoch_call,
   epoch_enter_preempt,
   epoch_exit_preempt,
-  epoch_poll,
+  epoch_pool_free,
   type epoch_t,
-  type PoolItem,
   PR_PSERIALIZE,
   pool_cache_init,
-  pool_cache_put,
   pool_cache_set_smr,
   pserialize_create,
   pserialize_read_enter,
@@ -121,20 +118,7 @@ export function pcb_reclamation(
     }
     case "epoch": {
       const ep = netEpoch ?? epoch_alloc(host, "inp_epoch", true);
-      const limbo: PoolItem[] = [];
-      const free = function* (item: PoolItem): KernelGen {
-        yield* epoch_call(ep, item);
-        limbo.push(item);
-        yield* epoch_poll(ep);
-        for (let i = 0; i < limbo.length; ) {
-          const p = limbo[i]!;
-          if (p.freed) {
-            limbo[i] = limbo[limbo.length - 1]!;
-            limbo.pop();
-            yield* pool_cache_put(pc, p);
-          } else i++;
-        }
-      };
+      const free = epoch_pool_free(ep, pc);
       for (const t of [stack.tcbtable, stack.udbtable]) t.pcb_free = free;
       sections = {
         rc: ep,
