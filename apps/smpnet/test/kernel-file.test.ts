@@ -197,7 +197,8 @@ describe("a bad kernel file", () => {
           expect(e instanceof UsageError || e instanceof SimError, String(e)).toBe(true);
         }
       }),
-      { numRuns: 300 },
+      // [24, "*"]: an alias to no anchor, which the parser accepts and toJS throws on.
+      { numRuns: 300, examples: [[24, "*"]] },
     );
   });
 });

@@ -38,7 +38,12 @@ export function parseDataFile(path: string, text: string): unknown {
       `${path}:${at.line}:${at.col}: not valid YAML: ${err.message.split("\n")[0]}`,
     );
   }
-  return doc.toJS();
+  try {
+    return doc.toJS();
+  } catch (e) {
+    // The parser accepts some texts it cannot turn into data (an alias to no anchor).
+    throw new UsageError(`${path}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
 }
 
 /** Checks plain data as a kernel description; `where` starts every message. */
