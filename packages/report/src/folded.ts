@@ -26,13 +26,42 @@ import { cpuLabel, frameName, lwpLabel } from "./labels.js";
 
 interface Frame {
   ctx: Ctx;
-  label: string;
+  /** Where this frame's stacks start: the CPU and the context's label. */
+  root: StackNode;
   /** The CPU's idle LWP. */
   idle: boolean;
 }
 
+/**
+ * One stack in a tree of them: a look walks the call path down from the
+ * frame's root by the names it holds, rather than joining them into a key
+ * each time (the key is made once per stack, at the end).
+ */
+class StackNode {
+  ns = 0;
+  private kids: Map<string, StackNode> | null = null;
+  constructor(readonly key: string) {}
+
+  kid(name: string): StackNode {
+    this.kids ??= new Map();
+    let k = this.kids.get(name);
+    if (k === undefined) {
+      k = new StackNode(`${this.key};${name === USER ? "user" : cachedFrameName(name)}`);
+      this.kids.set(name, k);
+    }
+    return k;
+  }
+
+  *all(): Generator<StackNode> {
+    yield this;
+    if (this.kids !== null) for (const k of this.kids.values()) yield* k.all();
+  }
+}
+
+/** The child that marks time in user mode (no kernel function is named so). */
+const USER = " user";
+
 interface CpuState {
-  prefix: string;
   frames: Frame[];
   /** Busy ns up to the last look, and the time of that look. */
   busyNs: number;
@@ -62,14 +91,15 @@ type Ctx = Cpu["curctx"];
 
 export class StackSampler {
   private readonly state = new Map<Cpu, CpuState>();
-  readonly counts = new Map<string, number>();
+  private readonly roots = new Map<string, StackNode>();
+  private readonly prefixes = new Map<Cpu, string>();
   private readonly wrapped: string[][] = [];
   private readonly seen = new WeakSet<Ctx>();
 
   constructor(cpus: readonly Cpu[], withHost: boolean) {
     for (const c of cpus) {
+      this.prefixes.set(c, cpuLabel(c, withHost));
       this.state.set(c, {
-        prefix: cpuLabel(c, withHost),
         frames: [this.lwpFrame(c, c.curlwp)],
         busyNs: busyNs(c),
         lastNs: c.host.sim.now,
@@ -80,7 +110,17 @@ export class StackSampler {
   private lwpFrame(c: Cpu, l: Lwp): Frame {
     this.watch(l.ctx, c);
     const idle = l === c.idlelwp;
-    return { ctx: l.ctx, label: idle ? "idle" : lwpLabel(l), idle };
+    return { ctx: l.ctx, root: this.root(c, idle ? "idle" : lwpLabel(l)), idle };
+  }
+
+  private root(c: Cpu, label: string): StackNode {
+    const key = `${this.prefixes.get(c)};${label}`;
+    let r = this.roots.get(key);
+    if (r === undefined) {
+      r = new StackNode(key);
+      this.roots.set(key, r);
+    }
+    return r;
   }
 
   /** Looks at the CPU running `ctx` before each push and pop of its call path. */
@@ -132,10 +172,10 @@ export class StackSampler {
     st.busyNs = busy;
     st.lastNs = now;
     if (ns === 0) return;
-    let key = `${st.prefix};${top.label}`;
-    for (const f of top.ctx.callPath) key += `;${cachedFrameName(f)}`;
-    if (top.ctx.lwp?.userMode && st.frames.length === 1) key += ";user";
-    this.counts.set(key, (this.counts.get(key) ?? 0) + ns);
+    let node = top.root;
+    for (const f of top.ctx.callPath) node = node.kid(f);
+    if (top.ctx.lwp?.userMode && st.frames.length === 1) node = node.kid(USER);
+    node.ns += ns;
   }
 
   contextSwitch(c: Cpu, to: Lwp): void {
@@ -150,7 +190,7 @@ export class StackSampler {
     if (st === undefined) return;
     this.look(c);
     this.watch(c.curctx, c);
-    st.frames.push({ ctx: c.curctx, label: `intr_${frameName(name)}`, idle: false });
+    st.frames.push({ ctx: c.curctx, root: this.root(c, `intr_${frameName(name)}`), idle: false });
   }
 
   intrExit(c: Cpu): void {
@@ -167,10 +207,11 @@ export class StackSampler {
 
   /** The stacks, one `frames count` line each, sorted. */
   lines(): string[] {
-    return [...this.counts.entries()]
-      .filter(([, n]) => n > 0)
-      .map(([k, n]) => `${k} ${n}`)
-      .sort();
+    // names that differ only in what frameName replaces make one stack
+    const counts = new Map<string, number>();
+    for (const r of this.roots.values())
+      for (const n of r.all()) if (n.ns > 0) counts.set(n.key, (counts.get(n.key) ?? 0) + n.ns);
+    return [...counts].map(([k, n]) => `${k} ${n}`).sort();
   }
 }
 

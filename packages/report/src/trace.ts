@@ -38,6 +38,13 @@ interface Slice {
   endNs: number;
 }
 
+/** Stand-ins for slices opened after the window closed: they start too late to be kept. */
+const UNRECORDED: Record<Slice["kind"], Slice> = {
+  lwp: { name: "", cat: "", kind: "lwp", startNs: Number.POSITIVE_INFINITY, endNs: Number.NaN },
+  intr: { name: "", cat: "", kind: "intr", startNs: Number.POSITIVE_INFINITY, endNs: Number.NaN },
+  spin: { name: "", cat: "", kind: "spin", startNs: Number.POSITIVE_INFINITY, endNs: Number.NaN },
+};
+
 interface FlowPoint {
   ev: TraceEvent;
   slice: Slice;
@@ -119,12 +126,20 @@ export class TraceRecorder {
   }
 
   private lwpOn(c: Cpu, l: Lwp): void {
+    if (this.unrecorded(c, "lwp")) return;
     const cat = l.kacct >= ACCT_SOFTINT ? "softint" : "sched";
     this.push(c, { name: lwpLabel(l), cat, kind: "lwp", args: { lid: l.lid } });
   }
 
   private push(c: Cpu, s: Omit<Slice, "startNs" | "endNs">): void {
     this.open.get(c)?.push({ ...s, startNs: this.sim.now, endNs: Number.NaN });
+  }
+
+  /** Once the window has closed, a slice writes nothing and only its kind matters. */
+  private unrecorded(c: Cpu, kind: Slice["kind"]): boolean {
+    if (this.recording) return false;
+    this.open.get(c)?.push(UNRECORDED[kind]);
+    return true;
   }
 
   /** Closes the top slice of `c`, and those above it, down to one of `kind`. */
@@ -177,6 +192,7 @@ export class TraceRecorder {
   }
 
   intrEntry(c: Cpu, name: string): void {
+    if (this.unrecorded(c, "intr")) return;
     this.push(c, { name: `intr ${name}`, cat: "irq", kind: "intr" });
   }
 
@@ -185,6 +201,7 @@ export class TraceRecorder {
   }
 
   spinBegin(c: Cpu, tag: unknown): void {
+    if (this.unrecorded(c, "spin")) return;
     this.push(c, { name: `spin ${tagName(tag)}`, cat: "lock", kind: "spin" });
   }
 
