@@ -3,6 +3,7 @@
  * for every workload the app runs and every policy it ships (each scheme of
  * those that take one). Runs are tiny (64 KB, a few transactions, 1 s of
  * UDP); the result goes through JSON first, as a saved result.json does.
+ * Every lockstat record names its caller.
  */
 import { POLICIES } from "@smpnet/policies";
 import { type RunResult, validateResult } from "@smpnet/report";
@@ -52,6 +53,8 @@ describe("the result validates against the schema", () => {
         const result = run(kernel, workload);
         expect(validateResult(result)).toEqual(result);
         expect((result.output as { status: number }).status).toBe(0);
+        // lockstat names who took each lock: a kernel function, a system call, an interrupt or a thread
+        expect(result.lockstat.filter((r) => r.caller === "?")).toEqual([]);
       });
     }
   }

@@ -6,7 +6,7 @@
  * The cost is one array push and pop per call.
  */
 
-import { callpath, type KernelGen } from "@smpnet/sim";
+import { callpath, curcpu, type KernelGen } from "@smpnet/sim";
 
 export function kfn<A extends unknown[], T>(
   name: string,
@@ -23,8 +23,15 @@ export function kfn<A extends unknown[], T>(
   };
 }
 
-/** The innermost named kernel function running now, or "?" when none is named. */
+/**
+ * The innermost named kernel function running now. When none is named: in
+ * an interrupt handler, the interrupt source; in a kernel thread, the
+ * thread (its body is the caller); in a user thread's system call, "?".
+ */
 export function caller(): string {
-  const path = callpath();
-  return path.length > 0 ? path[path.length - 1]! : "?";
+  const ctx = curcpu().curctx;
+  const path = ctx.callPath;
+  if (path.length > 0) return path[path.length - 1]!;
+  if (ctx.name !== "") return ctx.name;
+  return ctx.lwp !== null && !ctx.lwp.user ? ctx.lwp.name : "?";
 }

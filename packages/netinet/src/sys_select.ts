@@ -15,7 +15,15 @@
  */
 
 import { ksleep } from "@smpnet/core";
-import { curlwp, type KernelGen, type Lwp, syscall_enter, syscall_exit, work } from "@smpnet/sim";
+import {
+  callpath,
+  curlwp,
+  type KernelGen,
+  type Lwp,
+  syscall_enter,
+  syscall_exit,
+  work,
+} from "@smpnet/sim";
 import { SS_CANTRCVMORE, SS_CANTSENDMORE, type sockbuf, type socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 import { sbspace } from "./uipc_socket2.js";
@@ -67,6 +75,8 @@ export function* sys_select(
   timeoutNs: number,
 ): KernelGen<SelectSet> {
   syscall_enter();
+  const path = callpath();
+  path.push("sys_select");
   yield* work(stack.costs.syscallCycles);
   const out: SelectSet = { read: [], write: [] };
   if (ready(want, out) === 0 && timeoutNs >= 0) {
@@ -80,6 +90,7 @@ export function* sys_select(
     }
     for (const sb of sbs) sb.sel.delete(token);
   }
+  path.pop();
   syscall_exit();
   return out;
 }

@@ -6,7 +6,7 @@
  */
 
 import { kfn } from "@smpnet/core";
-import { type KernelGen, syscall_enter, syscall_exit, work } from "@smpnet/sim";
+import { callpath, type KernelGen, syscall_enter, syscall_exit, work } from "@smpnet/sim";
 import type { sockoptval } from "./protosw.js";
 import { EINVAL, SS_NBIO, type socket, type uio } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
@@ -34,47 +34,51 @@ export const F_SETFL = 4;
 export const O_RDWR = 0x0002;
 export const O_NONBLOCK = 0x0004;
 
-function* syscall<T>(stack: NetStack, body: KernelGen<T>): KernelGen<T> {
+function* syscall<T>(stack: NetStack, name: string, body: KernelGen<T>): KernelGen<T> {
   syscall_enter();
+  // the system call is the caller of what it does not name itself (lockstat, folded stacks)
+  const path = callpath();
+  path.push(name);
   yield* work(stack.costs.syscallCycles);
   const r = yield* body;
+  path.pop();
   syscall_exit();
   return r;
 }
 
 /** socket(2) */
 export function sys_socket(stack: NetStack, type: number): KernelGen<socket> {
-  return syscall(stack, socreate(stack, type));
+  return syscall(stack, "sys_socket", socreate(stack, type));
 }
 
 /** bind(2): 0 or an errno. */
 export function sys_bind(so: socket, addr: number, port: number): KernelGen<number> {
-  return syscall(so.stack, sobind(so, addr, port));
+  return syscall(so.stack, "sys_bind", sobind(so, addr, port));
 }
 
 /** connect(2): 0 or an errno. */
 export function sys_connect(so: socket, addr: number, port: number): KernelGen<number> {
-  return syscall(so.stack, soconnect(so, addr, port));
+  return syscall(so.stack, "sys_connect", soconnect(so, addr, port));
 }
 
 /** listen(2): 0 or an errno. */
 export function sys_listen(so: socket, backlog: number): KernelGen<number> {
-  return syscall(so.stack, solisten(so, backlog));
+  return syscall(so.stack, "sys_listen", solisten(so, backlog));
 }
 
 /** accept(2): the connection's socket, or an errno. */
 export function sys_accept(so: socket): KernelGen<socket | number> {
-  return syscall(so.stack, soaccept(so));
+  return syscall(so.stack, "sys_accept", soaccept(so));
 }
 
 /** shutdown(2) with SHUT_WR: 0 or an errno. */
 export function sys_shutdown(so: socket): KernelGen<number> {
-  return syscall(so.stack, soshutdown(so));
+  return syscall(so.stack, "sys_shutdown", soshutdown(so));
 }
 
 /** sendto(2) / write(2): 0 or an errno; on a stream, returns when every byte is in so_snd. */
 export function sys_sendto(so: socket, u: uio): KernelGen<number> {
-  return syscall(so.stack, sosend(so, u));
+  return syscall(so.stack, "sys_sendto", sosend(so, u));
 }
 
 /**
@@ -83,7 +87,7 @@ export function sys_sendto(so: socket, u: uio): KernelGen<number> {
  * of file).
  */
 export function sys_recvfrom(so: socket, u: uio): KernelGen<number> {
-  return syscall(so.stack, soreceive(so, u));
+  return syscall(so.stack, "sys_recvfrom", soreceive(so, u));
 }
 
 /** setsockopt(2) with an integer or a name: 0 or an errno (EINVAL, ENOBUFS, ENOPROTOOPT, ENOENT). */
@@ -93,7 +97,7 @@ export function sys_setsockopt(
   name: number,
   value: sockoptval,
 ): KernelGen<number> {
-  return syscall(so.stack, sosetopt(so, level, name, value));
+  return syscall(so.stack, "sys_setsockopt", sosetopt(so, level, name, value));
 }
 
 /** getsockopt(2): 0 with `out.value` set, or ENOPROTOOPT. */
@@ -103,7 +107,7 @@ export function sys_getsockopt(
   name: number,
   out: { value: sockoptval },
 ): KernelGen<number> {
-  return syscall(so.stack, sogetopt(so, level, name, out));
+  return syscall(so.stack, "sys_getsockopt", sogetopt(so, level, name, out));
 }
 
 /**
@@ -112,7 +116,7 @@ export function sys_getsockopt(
  * FIONBIO). [0 or an errno, the flags for F_GETFL].
  */
 export function sys_fcntl(so: socket, cmd: number, arg: number): KernelGen<[number, number]> {
-  return syscall(so.stack, fcntl(so, cmd, arg));
+  return syscall(so.stack, "sys_fcntl", fcntl(so, cmd, arg));
 }
 
 function* fcntl(so: socket, cmd: number, arg: number): KernelGen<[number, number]> {
@@ -125,5 +129,5 @@ function* fcntl(so: socket, cmd: number, arg: number): KernelGen<[number, number
 
 /** close(2) */
 export function sys_close(so: socket): KernelGen<void> {
-  return syscall(so.stack, soclose(so));
+  return syscall(so.stack, "sys_close", soclose(so));
 }

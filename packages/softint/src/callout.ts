@@ -32,6 +32,7 @@ import {
 } from "@smpnet/core";
 import {
   type Cpu,
+  callpath,
   curcpu,
   curlwp,
   type Host,
@@ -315,7 +316,10 @@ export function* callout_softclock(): KernelGen {
     c.fires++;
     if (probe.on) probe.emit(ci, c.name, c.dueNs, now - c.dueNs);
     if (!mpsafe) yield* KERNEL_LOCK(1);
+    const path = callpath();
+    path.push(func.name || c.name);
     yield* func(arg);
+    path.pop();
     if (!mpsafe) yield* KERNEL_UNLOCK_ONE();
     yield* mutex_spin_enter(cc.cc_lock);
     cc.cc_active = null;

@@ -39,6 +39,7 @@
 import { KERNEL_LOCK, KERNEL_UNLOCK_ONE } from "@smpnet/core";
 import {
   type Cpu,
+  callpath,
   curcpu,
   type Host,
   ipi_send,
@@ -213,9 +214,13 @@ function* softint_execute(si: SoftintQueue): KernelGen {
     if (probe.on) probe.emit(cpu, sih.level, sih.name);
     sh.running++;
     sih.runs++;
+    // the handler is the innermost kernel function until it names another (lockstat's caller)
+    const path = callpath();
+    path.push(sih.func.name || sih.name);
     try {
       yield* (sih.func as SoftintFunc<unknown>)(sih.arg);
     } finally {
+      path.pop();
       sh.running--;
     }
     if (!sih.mpsafe) yield* KERNEL_UNLOCK_ONE();
