@@ -150,7 +150,8 @@ export class IperfTest {
       want.write = [];
       for (const s of senders) {
         if (!sending(s)) continue;
-        const due = o.rate > 0 ? this.startNs + ((this.bytesSent() * 8) / o.rate) * NS : now;
+        // iperf_check_throttle: -b is each stream's rate
+        const due = o.rate > 0 ? this.startNs + ((s.bytes * 8) / o.rate) * NS : now;
         if (due <= now) want.write.push(s.so);
         else wake = Math.min(wake, due);
       }
@@ -187,12 +188,6 @@ export class IperfTest {
     else for (const s of this.streams) s.endNs = this.now;
     this.endNs = this.now;
     this.stopCpu();
-  }
-
-  private bytesSent(): number {
-    let n = 0;
-    for (const s of this.streams) if (s.sender) n += s.bytes;
-    return n;
   }
 
   private clientDone(durationNs: number): boolean {
