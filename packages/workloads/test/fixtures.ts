@@ -35,6 +35,14 @@ export function testKernel(
 }
 
 /**
+ * The kernel a reference output's flags run on in the tests: ideal CPUs,
+ * and for TCP a 100 Mbit/s wire, so a simulated second costs little.
+ */
+export function referenceKernel(flags: readonly string[]): NetKernel {
+  return testKernel({ ideal: true, wire: flags.includes("-u") ? {} : { speedMbps: 100 } });
+}
+
+/**
  * The connections of `stack` as they become established, by socket: their
  * tcpcbs outlive the close, so a test can read their counters afterwards.
  */
