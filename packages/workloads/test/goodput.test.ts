@@ -5,7 +5,7 @@ import { testKernel } from "./fixtures.js";
 /*
  * Ideal CPUs and a clean 1 GbE wire: TCP with timestamps carries 1448
  * payload bytes in every 1538 on the wire, 941.5 Mbit/s. The claim's own
- * `-t 10` (10 simulated seconds, 8-25 wall seconds on a 2-core machine).
+ * `-t 10` (10 simulated seconds, 8-40 wall seconds on a 2-core machine).
  */
 describe("iperf3 on ideal CPUs and a clean 1 GbE wire", () => {
   it("TCP: the receiver's bitrate is 99-100% of 941.5 Mbit/s", () => {

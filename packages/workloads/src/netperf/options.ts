@@ -1,7 +1,7 @@
 /*
  * netperf 2.7.1's command line (src/netsh.c scan_cmd_line and each test's
  * scan_*_args): global flags, then "--" and the test's own. The lab runs
- * -t, -H, -l, -P and -p, and the test-specific -r, -m, -M, -s, -S; the
+ * -t, -H, -l, -P and -p, and the test-specific -r, -m, -M, -s, -S, -p; the
  * defaults are netperf's (TCP_STREAM, 10 s, headers on, port 12865).
  */
 
@@ -35,6 +35,9 @@ export interface NetperfOptions {
   /** -s and -S: 0 leaves the kernel's default. */
   localBuf: number;
   remoteBuf: number;
+  /** -p min,max: the client ports of TCP_CRR (netperf's client_port_min, client_port_max). */
+  clientPortMin: number;
+  clientPortMax: number;
 }
 
 /** An exit before any test: what netperf prints and its status. */
@@ -106,6 +109,8 @@ export function parseNetperf(argv: readonly string[]): NetperfOptions {
     recvSize: 0,
     localBuf: 0,
     remoteBuf: 0,
+    clientPortMin: 5000,
+    clientPortMax: 65_535,
   };
   for (const [f, v] of flags(global, "tHlPp", "tHlPp")) {
     if (f === "t") {
@@ -124,12 +129,17 @@ export function parseNetperf(argv: readonly string[]): NetperfOptions {
     else if (f === "P") o.headers = atoi(v) !== 0;
     else if (f === "p") o.port = atoi(v);
   }
-  for (const [f, v] of flags(specific, "rmMsS", "rmMsS")) {
+  for (const [f, v] of flags(specific, "rmMsSp", "rmMsSp")) {
     if (f === "r") [o.reqSize, o.rspSize] = pair(v).map(convert) as [number, number];
     else if (f === "m") o.sendSize = convert(v);
     else if (f === "M") o.recvSize = convert(v);
     else if (f === "s") o.localBuf = convert(pair(v)[0]);
     else if (f === "S") o.remoteBuf = convert(pair(v)[0]);
+    else if (f === "p") {
+      const [lo, hi] = v.split(",", 2) as [string, string | undefined];
+      if (lo !== "") o.clientPortMin = atoi(lo);
+      if (hi !== undefined && hi !== "") o.clientPortMax = atoi(hi);
+    }
   }
   return o;
 }
