@@ -41,7 +41,7 @@ export function netperf(
     o = parseNetperf(argv);
   } catch (e) {
     if (e instanceof NetperfExit)
-      return { stdout: e.stdout, stderr: "", status: e.status, result: null };
+      return { stdout: e.stdout, stderr: e.stderr, status: e.status, result: null };
     throw e;
   }
   const serverStack = resolveHost(k, o.host);
@@ -90,7 +90,7 @@ export function netperf(
   }
   if (result === null) {
     const e: NetperfError = failed ?? establish_control_failed(o);
-    return { stdout: e.stdout, stderr: e.stderr, status: e.status, result: null };
+    return { stdout: e.stdout, stderr: o.warnings + e.stderr, status: e.status, result: null };
   }
-  return { stdout: netperfOutput(o, addr, result), stderr: "", status: 0, result };
+  return { stdout: netperfOutput(o, addr, result), stderr: o.warnings, status: 0, result };
 }
