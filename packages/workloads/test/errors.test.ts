@@ -80,6 +80,17 @@ describe("bad flags get the tools' own messages and exit statuses", () => {
     expect(usage(q.stderr.slice("netperf: invalid option -- 'q'\n".length))).toBe(true);
   });
 
+  it("netperf -- -h: the test options' usage on stdout, exit 1", () => {
+    const r = netperf(k, ["-H", "dut", "-t", "TCP_RR", "--", "-h"]);
+    expect([r.stderr, r.status]).toEqual(["", 1]);
+    expect(r.stdout).toMatch(
+      /^\nUsage: netperf \[global options\] -- \[test options\] \n\nOMNI and Migrated BSD Sockets Test Options:\n/,
+    );
+    expect(r.stdout).toContain(
+      "    -p min[,max]      Set the min/max port numbers for TCP_CRR, TCP_TRR\n",
+    );
+  });
+
   it("netperf with a test-specific flag it does not know: getopt's complaint, and the test runs", () => {
     const r = netperf(k, ["-H", "dut", "-l", "-100", "-t", "TCP_RR", "-P", "0", "--", "-q"]);
     expect([r.stderr, r.status]).toEqual(["netperf: invalid option -- 'q'\n", 0]);

@@ -6,7 +6,7 @@
  */
 
 import { atoi } from "../units.js";
-import { NETPERF_USAGE } from "./usage.js";
+import { NETPERF_USAGE, OMNI_USAGE } from "./usage.js";
 
 export const TESTS = [
   "TCP_STREAM",
@@ -153,6 +153,7 @@ export function parseNetperf(argv: readonly string[]): NetperfOptions {
     o.warnings += complaint;
   };
   for (const [f, v] of flags(specific, "rmMsSp", warn)) {
+    if (f === "h") throw new NetperfExit(OMNI_USAGE, 1);
     if (f === "r") [o.reqSize, o.rspSize] = pair(v).map(convert) as [number, number];
     else if (f === "m") o.sendSize = convert(v);
     else if (f === "M") o.recvSize = convert(v);

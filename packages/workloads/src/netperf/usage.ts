@@ -1,7 +1,9 @@
 /*
- * netperf 2.7.1's usage text (src/netsh.c netperf_usage1 and
- * netperf_usage2), which print_netperf_usage writes to stderr for -h or a
- * global option getopt does not know, before exit(1).
+ * netperf 2.7.1's usage texts: the global one (src/netsh.c netperf_usage1
+ * and netperf_usage2), which print_netperf_usage writes to stderr for -h
+ * or a global option getopt does not know, and the test-specific one
+ * (nettest_omni.c omni_usage), which print_omni_usage writes to stdout for
+ * `-- -h`; both then exit(1).
  */
 
 export const NETPERF_USAGE = [
@@ -59,5 +61,62 @@ export const NETPERF_USAGE = [
   "will only set the first parms and will leave the second at the default",
   "value. To set the second value it must be preceded with a comma or be a",
   "comma-separated pair. This is to retain previous netperf behaviour.",
+  "",
+].join("\n");
+
+export const OMNI_USAGE = [
+  "",
+  "Usage: netperf [global options] -- [test options] ",
+  "",
+  "OMNI and Migrated BSD Sockets Test Options:",
+  "    -b number         Send number requests at start of _RR tests",
+  "    -c                Explicitly declare this a connection test such as",
+  "                      TCP_CRR or TCP_CC",
+  "    -C                Set TCP_CORK when available",
+  "    -d direction      Explicitly set test direction based on bitwise OR",
+  "                      of 0x2 for transmit and 0x4 for receive. Default:",
+  "                      based on test type",
+  "    -D [L][,R]        Set TCP_NODELAY locally and/or remotely (TCP_*)",
+  "    -f                Set IP_MTU_DISCOVER:IP_PMTU_DISC_DO where available",
+  "    -F                Use TCP Fast Open functionality where available",
+  "    -h                Display this text",
+  "    -H name[/mask],fam  Use name (or IP) and family as target of data connection",
+  "                      A mask value will cause randomization of the IP used",
+  "    -k [file]         Generate keyval output optionally based on file",
+  "                      Use filename of '?' to get the list of choices",
+  "    -K loc[,rem]      Set the local and/or remote congestion control",
+  "                      algorithm to use on those platforms where it can",
+  "                      be set.",
+  "    -L name[/mask],fam  Use name (or IP) and family as source of data connection",
+  "                      A mask value will cause randomization of the IP used",
+  "    -m local,remote   Set the send size for _STREAM/_MAERTS tests",
+  "    -M local,remote   Set the recv size for _STREAM/_MAERTS tests",
+  "    -n                Use the connected socket for UDP locally",
+  "    -N                Use the connected socket for UDP remotely",
+  "    -o [file]         Generate CSV output optionally based on file",
+  "                      Use filename of '?' to get the list of choices",
+  "    -O [file]         Generate classic-style output based on file",
+  "                      Use filename of '?' to get the list of choices",
+  "    -p min[,max]      Set the min/max port numbers for TCP_CRR, TCP_TRR",
+  "    -P local[,remote] Set the local/remote port for the data socket",
+  "    -r req,[rsp]      Set request/response sizes (TCP_RR, UDP_RR)",
+  "    -R 0/1            Allow routing of traffic on data connection.",
+  "                      Default: 0 (off) for UDP_STREAM, 1 (on) otherwise",
+  "    -s send[,recv]    Set local socket send/recv buffer sizes",
+  "    -S send[,recv]    Set remote socket send/recv buffer sizes",
+  "    -t type           Explicitly set socket type. Default is implicit",
+  "                      based on other settings",
+  "    -T protocol       Explicitly set data connection protocol. Default is",
+  "                      implicit based on other settings",
+  "    -u uuid           Use the supplied string as the UUID for this test.",
+  "    -4                Use AF_INET (eg IPv4) on both ends of the data conn",
+  "    -6                Use AF_INET6 (eg IPv6) on both ends of the data conn",
+  "",
+  "For those options taking two parms, at least one must be specified;",
+  "specifying one value without a comma will set both parms to that",
+  "value, specifying a value with a leading comma will set just the second",
+  "parm, a value with a trailing comma will set just the first. To set",
+  "each parm to unique values, specify both and separate them with a",
+  "comma.",
   "",
 ].join("\n");
