@@ -6,6 +6,16 @@
  * path try the 4-tuple first, then the local port (in_pcblookup_connect,
  * in_pcblookup_bind). Every pcb compared costs a load of its line.
  *
+ * Port sharing is in_pcbbind's: a socket without SO_REUSEADDR or
+ * SO_REUSEPORT may not bind a port any pcb has; with either, only a pcb
+ * bound to the same address and not connected conflicts, and not even
+ * that one if both sockets set SO_REUSEPORT. So a UDP server can connect
+ * its socket to one client and bind a fresh one to the same port for the
+ * next, and the input path finds each client's socket by the 4-tuple
+ * first. Left out: multicast addresses (where SO_REUSEADDR counts as
+ * SO_REUSEPORT), the check between different users' sockets, and a
+ * connect's check for a 4-tuple already in use.
+ *
  * pcbs come from a pool_cache (NetBSD's inpcb_pool is a plain pool; the
  * policies that read the table without a lock choose one of the kinds
  * @smpnet/core offers, and how a detached pcb goes back to it: its
@@ -17,7 +27,7 @@
 import { type PoolItem, pool_cache_get, pool_cache_put, type pool_cache_t } from "@smpnet/core";
 import { type KernelGen, load, work } from "@smpnet/sim";
 import { INPCBHASH_SIZE, IPPORT_ANONMIN } from "./constants.js";
-import type { socket } from "./socketvar.js";
+import { SO_REUSEADDR, SO_REUSEPORT, type socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 import type { tcpcb } from "./tcp_var.js";
 
@@ -83,13 +93,50 @@ export function* in_pcballoc(table: inpcbtable, so: socket): KernelGen<inpcb> {
   return inp;
 }
 
+/**
+ * in_pcblookup_port: the pcb on `lport` that matches `laddr` best, counting
+ * a foreign address and a wildcard local address as one mismatch each;
+ * without `wildcard`, only an exact match (unconnected, same address).
+ */
+function in_pcblookup_port(
+  t: inpcbtable,
+  laddr: number,
+  lport: number,
+  wildcard: boolean,
+): inpcb | null {
+  let match: inpcb | null = null;
+  let matchwild = 3;
+  for (const inp of t.byPort[lport & mask]!) {
+    if (inp.inp_lport !== lport) continue;
+    let wild = inp.connected ? 1 : 0;
+    if (inp.inp_laddr === 0 ? laddr !== 0 : laddr === 0) wild++;
+    else if (inp.inp_laddr !== laddr) continue;
+    if (wild > 0 && !wildcard) continue;
+    if (wild < matchwild) {
+      match = inp;
+      matchwild = wild;
+      if (wild === 0) break;
+    }
+  }
+  return match;
+}
+
+/** Whether `inp`'s socket may bind `laddr`:`lport` (in_pcbbind's check of a given port). */
+function bind_allowed(inp: inpcb, laddr: number, lport: number): boolean {
+  const opts = inp.inp_socket.so_options;
+  const reuseport = opts & SO_REUSEPORT;
+  const wild = (opts & (SO_REUSEADDR | SO_REUSEPORT)) === 0;
+  const t = in_pcblookup_port(inp.table, laddr, lport, wild);
+  return t === null || (reuseport & t.inp_socket.so_options) !== 0;
+}
+
 /** in_pcbbind: the local address and port (0: an anonymous one); false if taken. */
 export function* in_pcbbind(inp: inpcb, laddr: number, lport: number): KernelGen<boolean> {
   const t = inp.table;
   const locks = t.stack.locks;
   yield* locks.pcb_change.enter(t);
   const port = lport === 0 ? t.anonport() : lport;
-  const ok = port !== 0 && !t.portInUse(port);
+  const ok = port !== 0 && (lport === 0 || bind_allowed(inp, laddr, port));
   if (ok) {
     inp.inp_laddr = laddr;
     inp.inp_lport = port;

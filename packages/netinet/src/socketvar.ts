@@ -48,6 +48,8 @@ export const ENOENT = 2;
 export const SO_ACCEPTCONN = 0x0002;
 export const SO_REUSEADDR = 0x0004;
 export const SO_KEEPALIVE = 0x0008;
+/** Lets sockets that all set it bind the same address and port (in_pcbbind). */
+export const SO_REUSEPORT = 0x0200;
 /** setsockopt's socket level and its buffer sizes (sys/socket.h). */
 export const SOL_SOCKET = 0xffff;
 export const SO_SNDBUF = 0x1001;

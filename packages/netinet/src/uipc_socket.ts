@@ -47,6 +47,7 @@ import {
   SO_KEEPALIVE,
   SO_RCVBUF,
   SO_REUSEADDR,
+  SO_REUSEPORT,
   SO_SNDBUF,
   SOCK_DGRAM,
   SOCK_STREAM,
@@ -109,8 +110,9 @@ export function sobind(so: socket, addr: number, port: number): KernelGen<number
 /**
  * sosetopt: SO_SNDBUF and SO_RCVBUF set a buffer's sb_hiwat (sbreserve:
  * EINVAL below 1, ENOBUFS above sb_max less the mbufs' overhead);
- * SO_KEEPALIVE and SO_REUSEADDR set or clear their so_options bits; any other level goes to
- * the protocol (TCP's tcp_ctloutput). 0 or an errno.
+ * SO_KEEPALIVE, SO_REUSEADDR and SO_REUSEPORT set or clear their so_options bits (the
+ * last two are read by in_pcbbind); any other level goes to the protocol (TCP's
+ * tcp_ctloutput). 0 or an errno.
  */
 export function sosetopt(
   so: socket,
@@ -124,8 +126,7 @@ export function sosetopt(
       return f === undefined ? ENOPROTOOPT : yield* f.call(s.so_proto, s, name, value);
     }
     if (typeof value !== "number" || !Number.isInteger(value)) return EINVAL;
-    if (name === SO_KEEPALIVE || name === SO_REUSEADDR) {
-      // SO_REUSEADDR: one socket per port here, nothing to reuse; the flag is only kept
+    if (name === SO_KEEPALIVE || name === SO_REUSEADDR || name === SO_REUSEPORT) {
       if (value) s.so_options |= name;
       else s.so_options &= ~name;
       return 0;
@@ -142,7 +143,7 @@ export function sosetopt(
 
 /**
  * sogetopt: SO_ERROR returns the pending error and clears it; SO_KEEPALIVE,
- * SO_REUSEADDR, SO_SNDBUF and SO_RCVBUF their settings; other levels the protocol's.
+ * SO_REUSEADDR, SO_REUSEPORT, SO_SNDBUF and SO_RCVBUF their settings; other levels the protocol's.
  * 0 with `out.value` set, or ENOPROTOOPT.
  */
 export function sogetopt(
@@ -163,6 +164,7 @@ export function sogetopt(
         return 0;
       case SO_KEEPALIVE:
       case SO_REUSEADDR:
+      case SO_REUSEPORT:
         out.value = s.so_options & name ? 1 : 0;
         return 0;
       case SO_SNDBUF:

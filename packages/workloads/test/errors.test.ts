@@ -4,7 +4,19 @@ import { describe, expect, it } from "vitest";
 import { iperf3, netperf } from "../src/index.js";
 import { reference, testKernel } from "./fixtures.js";
 
-const USAGE = "Usage: iperf3 [-s|-c host] [options]\nTry `iperf3 --help' for more information.\n";
+/** The first and last lines of iperf3 3.12's long usage (the whole text is in src/iperf3/usage.ts). */
+function isLongUsage(text: string): boolean {
+  const lines = text.split("\n");
+  return (
+    lines[0] === "Usage: iperf3 [-s|-c host] [options]" &&
+    lines[1] === "       iperf3 [-h|--help] [-v|--version]" &&
+    lines.includes(
+      "  -O, --omit N              perform pre-test for N seconds and omit the pre-test statistics",
+    ) &&
+    lines.at(-2) === "Report bugs to:     https://github.com/esnet/iperf" &&
+    lines.length === 97
+  );
+}
 
 describe("bad flags get the tools' own messages and exit statuses", () => {
   const k = testKernel();
@@ -25,20 +37,64 @@ describe("bad flags get the tools' own messages and exit statuses", () => {
   ] as const) {
     it(`iperf3 ${flags.join(" ")}`, () => {
       const r = iperf3(k, flags);
-      expect([r.stderr, r.stdout, r.status]).toEqual([
-        `iperf3: parameter error - ${msg}\n\n`,
-        USAGE,
-        1,
-      ]);
+      // main(): the message on stderr, then the long usage on stdout
+      expect([r.stderr, r.status]).toEqual([`iperf3: parameter error - ${msg}\n\n`, 1]);
+      expect(isLongUsage(r.stdout)).toBe(true);
     });
   }
 
-  it("iperf3 with an option it does not know: getopt's message, usage, exit 1", () => {
+  it("iperf3 with an option it does not know: getopt's message and the long usage on stderr, exit 1", () => {
     const r = iperf3(k, ["-c", "dut", "--frobnicate"]);
-    expect([r.stderr, r.status]).toEqual([
-      `iperf3: unrecognized option '--frobnicate'\n${USAGE}`,
-      1,
-    ]);
+    const first = "iperf3: unrecognized option '--frobnicate'\n";
+    expect([r.stderr.startsWith(first), r.stdout, r.status]).toEqual([true, "", 1]);
+    expect(isLongUsage(r.stderr.slice(first.length))).toBe(true);
+  });
+
+  it("iperf3 -h: the long usage on stdout, exit 0", () => {
+    const r = iperf3(k, ["-h"]);
+    expect([r.stderr, r.status, isLongUsage(r.stdout)]).toEqual(["", 0, true]);
+  });
+
+  it("iperf3 -t 0.5: read with atoi as -t 0, a test without end, refused at once", () => {
+    for (const t of ["0.5", "0"]) {
+      const r = iperf3(k, ["-c", "dut", "-t", t]);
+      expect([r.stdout, r.status]).toEqual(["", 1]);
+      expect(r.stderr).toMatch(
+        /^iperf3: -t 0 .* runs without end; give -t in whole seconds, or -n or -k\n$/,
+      );
+    }
+    // an amount ends it, as in iperf3
+    expect(iperf3(testKernel(), ["-c", "dut", "-t", "0.5", "-n", "100K"]).status).toBe(1);
+    expect(iperf3(testKernel(), ["-c", "dut", "-n", "100K"]).status).toBe(0);
+  });
+
+  it("netperf -h or an unknown global flag: getopt's message and netperf's usage on stderr, exit 1", () => {
+    const usage = (t: string) =>
+      t.startsWith("\nUsage: netperf [global options] -- [test options] \n") &&
+      t.endsWith("This is to retain previous netperf behaviour.\n");
+    const h = netperf(k, ["-h"]);
+    expect([h.stdout, h.status, usage(h.stderr)]).toEqual(["", 1, true]);
+    const q = netperf(k, ["-H", "dut", "-q"]);
+    expect([q.stdout, q.status]).toEqual(["", 1]);
+    expect(q.stderr.startsWith("netperf: invalid option -- 'q'\n")).toBe(true);
+    expect(usage(q.stderr.slice("netperf: invalid option -- 'q'\n".length))).toBe(true);
+  });
+
+  it("netperf -- -h: the test options' usage on stdout, exit 1", () => {
+    const r = netperf(k, ["-H", "dut", "-t", "TCP_RR", "--", "-h"]);
+    expect([r.stderr, r.status]).toEqual(["", 1]);
+    expect(r.stdout).toMatch(
+      /^\nUsage: netperf \[global options\] -- \[test options\] \n\nOMNI and Migrated BSD Sockets Test Options:\n/,
+    );
+    expect(r.stdout).toContain(
+      "    -p min[,max]      Set the min/max port numbers for TCP_CRR, TCP_TRR\n",
+    );
+  });
+
+  it("netperf with a test-specific flag it does not know: getopt's complaint, and the test runs", () => {
+    const r = netperf(k, ["-H", "dut", "-l", "-100", "-t", "TCP_RR", "-P", "0", "--", "-q"]);
+    expect([r.stderr, r.status]).toEqual(["netperf: invalid option -- 'q'\n", 0]);
+    expect(r.result!.transactions).toBe(100);
   });
 
   it("netperf with an unknown test (bad-test.txt)", () => {

@@ -7,7 +7,15 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { NetKernel, WireConfig } from "@smpnet/netinet";
+import {
+  type NetKernel,
+  type NetStack,
+  netProbes,
+  type socket,
+  TCPS_ESTABLISHED,
+  type tcpcb,
+  type WireConfig,
+} from "@smpnet/netinet";
 import { kernel } from "@smpnet/policies";
 import { roundNetCosts, roundNic, roundProfile } from "@smpnet/sim";
 
@@ -24,6 +32,37 @@ export function testKernel(
     ideal: o.ideal ?? false,
     wire: o.wire ?? {},
   });
+}
+
+/**
+ * The kernel a reference output's flags run on in the tests: ideal CPUs,
+ * and for TCP a 100 Mbit/s wire, so a simulated second costs little.
+ */
+export function referenceKernel(flags: readonly string[]): NetKernel {
+  return testKernel({ ideal: true, wire: flags.includes("-u") ? {} : { speedMbps: 100 } });
+}
+
+/**
+ * The connections of `stack` as they become established, by socket: their
+ * tcpcbs outlive the close, so a test can read their counters afterwards.
+ */
+export function watchConnections(k: NetKernel, stack: NetStack): Map<socket, tcpcb> {
+  const out = new Map<socket, tcpcb>();
+  netProbes(k.sim).tcp_state.subscribe((_t, host, id, _from, to) => {
+    if (host !== stack.host || to !== TCPS_ESTABLISHED) return;
+    for (const chain of stack.tcbtable.byConnect) {
+      for (const inp of chain) {
+        if (inp.inp_socket.id === id && inp.inp_ppcb !== null)
+          out.set(inp.inp_socket, inp.inp_ppcb);
+      }
+    }
+  });
+  return out;
+}
+
+/** Whether sequence number `seq` lies in [from, to) (modulo 2^32). */
+export function seqIn(seq: number, from: number, to: number): boolean {
+  return (seq - from) >>> 0 < (to - from) >>> 0;
 }
 
 const REFERENCE = join(import.meta.dirname, "../../../../shared/reference");

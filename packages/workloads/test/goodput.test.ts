@@ -4,17 +4,18 @@ import { testKernel } from "./fixtures.js";
 
 /*
  * Ideal CPUs and a clean 1 GbE wire: TCP with timestamps carries 1448
- * payload bytes in every 1538 on the wire, 941.5 Mbit/s. The claim is for
- * `-t 10`; 30 MB (a quarter second) shows the same rate, since slow start
- * on a 10 ns wire is over within a millisecond, at a fraction of the cost.
+ * payload bytes in every 1538 on the wire, 941.5 Mbit/s. The claim's own
+ * `-t 10` (10 simulated seconds, 8-40 wall seconds on a 2-core machine).
  */
 describe("iperf3 on ideal CPUs and a clean 1 GbE wire", () => {
   it("TCP: the receiver's bitrate is 99-100% of 941.5 Mbit/s", () => {
-    const r = iperf3(testKernel({ ideal: true }), ["-c", "dut", "-n", "30M", "-J"]);
-    const mbps = JSON.parse(r.stdout).end.sum_received.bits_per_second / 1e6;
+    const r = iperf3(testKernel({ ideal: true }), ["-c", "dut", "-t", "10", "-J"]);
+    const end = JSON.parse(r.stdout).end;
+    expect(end.sum_received.seconds).toBeGreaterThanOrEqual(10);
+    const mbps = end.sum_received.bits_per_second / 1e6;
     expect(mbps).toBeGreaterThanOrEqual(0.99 * 941.5);
     expect(mbps).toBeLessThanOrEqual(941.5);
-  });
+  }, 180_000); // -t 10 is the claim's own length: a loaded CI machine may take over a minute
 
   it("UDP at 500 Mbit/s loses no datagram", () => {
     const r = iperf3(testKernel({ ideal: true }), [

@@ -8,6 +8,7 @@
  */
 
 import { atoi, unitAtof, unitAtofRate, unitAtoi } from "../units.js";
+import { USAGE_LONG } from "./usage.js";
 
 /** Limits of iperf3 3.12 (src/iperf.h, iperf_api.h). */
 export const PORT = 5201;
@@ -62,12 +63,10 @@ export class Iperf3Exit extends Error {
   }
 }
 
+/** main(): the message on stderr, a blank line, then usage_long on stdout, exit 1. */
 function parameterError(msg: string): Iperf3Exit {
-  return new Iperf3Exit(USAGE_SHORT, `iperf3: parameter error - ${msg}\n\n`, 1);
+  return new Iperf3Exit(USAGE_LONG, `iperf3: parameter error - ${msg}\n\n`, 1);
 }
-
-const USAGE_SHORT =
-  "Usage: iperf3 [-s|-c host] [options]\nTry `iperf3 --help' for more information.\n";
 
 /** iperf3 3.12's getopt string: every short flag it knows, ":" after those that take a value. */
 const OPTSTRING = "p:f:i:D1VJvsc:ub:t:n:k:l:P:Rw:B:M:N46S:L:ZO:F:A:T:C:dI:hX:";
@@ -98,6 +97,7 @@ const LONG: Record<string, { flag: string; value: boolean }> = {
   omit: { flag: "O", value: true },
   congestion: { flag: "C", value: true },
   "get-server-output": { flag: "get-server-output", value: false },
+  help: { flag: "h", value: false },
 };
 
 /** getopt_long over argv: [flag, value] pairs in order, or getopt's own complaint. */
@@ -136,9 +136,9 @@ function getopt(argv: readonly string[]): [string, string][] {
   return out;
 }
 
-/** getopt's complaint, then usage to stderr and exit 1 (iperf_parse_arguments' default case). */
+/** getopt's complaint, then usage_long to stderr and exit 1 (iperf_parse_arguments' default case). */
 function unknown(msg: string): Iperf3Exit {
-  return new Iperf3Exit("", msg + USAGE_SHORT, 1);
+  return new Iperf3Exit("", msg + USAGE_LONG, 1);
 }
 
 /** Parses an iperf3 command line (without the program name). */
@@ -276,6 +276,8 @@ export function parseIperf3(argv: readonly string[]): Iperf3Options {
         o.getServerOutput = true;
         clientFlag = true;
         break;
+      case "h":
+        throw new Iperf3Exit(USAGE_LONG, "", 0);
       default:
         // a flag iperf3 has that the lab does not run
         throw parameterError("an option you are trying to set is not implemented yet");

@@ -64,6 +64,17 @@ export function iperf3(
       server: null,
     };
   }
+  // no test timer and no amount: iperf3 runs until interrupted, which a simulation cannot wait for
+  if (o.duration === 0 && o.bytes === 0 && o.blocks === 0) {
+    return {
+      stdout: "",
+      stderr:
+        "iperf3: -t 0 (or a fraction, which iperf3 3.12 reads with atoi as 0) runs without end; give -t in whole seconds, or -n or -k\n",
+      status: 1,
+      client: null,
+      server: null,
+    };
+  }
   const serverStack = resolveHost(k, o.host);
   if (serverStack === null) {
     const stderr = `iperf3: error - unable to connect to server: Name or service not known (the hosts are dut and peer)\n`;

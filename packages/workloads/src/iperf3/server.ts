@@ -9,8 +9,10 @@
 
 import {
   IPPROTO_TCP,
+  SO_REUSEADDR,
   SOCK_DGRAM,
   SOCK_STREAM,
+  SOL_SOCKET,
   type socket,
   sys_accept,
   sys_bind,
@@ -66,48 +68,64 @@ function apply_parameters(o: Iperf3Options, j: Record<string, unknown>): void {
   o.getServerOutput = num("get_server_output") === 1;
 }
 
-function* listen(t: IperfTest, env: Endpoint, type: number): KernelGen<socket> {
+/** netannounce: a socket with SO_REUSEADDR bound to the server's port (listening, for TCP). */
+function* netannounce(t: IperfTest, env: Endpoint, type: number): KernelGen<socket> {
   const so = yield* sys_socket(env.stack, type);
-  const e = yield* sys_bind(so, 0, t.o.port);
-  if (e !== 0) throw new Iperf3Error("unable to start listener for connections", e);
+  const re = yield* sys_setsockopt(so, SOL_SOCKET, SO_REUSEADDR, 1);
+  const e = re !== 0 ? re : yield* sys_bind(so, 0, t.o.port);
+  if (e !== 0) {
+    throw new Iperf3Error(
+      type === SOCK_STREAM
+        ? "unable to start listener for connections"
+        : "unable to start stream listener",
+      e,
+    );
+  }
   if (type === SOCK_STREAM) yield* sys_listen(so, BACKLOG);
   return so;
 }
 
-function* accept_stream(
+/**
+ * iperf_udp_accept: the client's first datagram on the UDP listener
+ * (`prot_listener`) names it; the listener is connected to it and becomes
+ * the stream's socket, and a new listener is bound to the same port
+ * (SO_REUSEADDR lets it: the old one is connected now) before the reply
+ * tells the client to go on. Returns the stream's socket and the new listener.
+ */
+function* iperf_udp_accept(
   t: IperfTest,
   env: Endpoint,
-  ls: socket,
-  n: number,
-): KernelGen<IperfStream> {
-  const o = t.o;
-  // the server sends on the streams the client receives on
-  const sender = o.bidirectional ? n >= o.numStreams : o.reverse;
-  if (o.udp) {
-    const so = yield* listen(t, env, SOCK_DGRAM);
-    yield* set_stream_options(t, so);
-    const u = new uio();
-    u.uio_resid = 4;
-    const re = yield* sys_recvfrom(so, u);
-    if (re !== 0 || u.data_id !== UDP_CONNECT_MSG)
-      throw new Iperf3Error("unable to receive message", re);
-    yield* sys_connect(so, u.addr, u.port);
-    Object.assign(u, { uio_resid: 4, data_id: UDP_CONNECT_REPLY });
-    yield* sys_sendto(so, u);
-    return new IperfStream(n + 1, 5 + n, so, sender, true, o.blksize, env.stamps);
-  }
+  listener: socket,
+): KernelGen<[stream: socket, listener: socket]> {
+  const u = new uio();
+  u.uio_resid = 4;
+  const re = yield* sys_recvfrom(listener, u);
+  if (re !== 0 || u.data_id !== UDP_CONNECT_MSG)
+    throw new Iperf3Error("unable to accept stream connection", re);
+  const ce = yield* sys_connect(listener, u.addr, u.port);
+  if (ce !== 0) throw new Iperf3Error("unable to accept stream connection", ce);
+  yield* set_stream_options(t, listener); // iperf_udp_buffercheck
+  const next = yield* netannounce(t, env, SOCK_DGRAM);
+  Object.assign(u, { uio_resid: 4, data_id: UDP_CONNECT_REPLY });
+  const we = yield* sys_sendto(listener, u);
+  if (we !== 0) throw new Iperf3Error("unable to write to stream socket", we);
+  return [listener, next];
+}
+
+/** iperf_tcp_accept: a stream's connection on the control listener, with the test's cookie. */
+function* iperf_tcp_accept(t: IperfTest, env: Endpoint, ls: socket): KernelGen<socket> {
   const so = yield* sys_accept(ls);
   if (typeof so === "number") throw new Iperf3Error("unable to accept stream connection", so);
   const cookie = yield* new ControlChannel(so, env.content).readCookie();
   if (cookie !== env.cookie) throw new Iperf3Error("unable to receive cookie at server");
   yield* set_stream_options(t, so);
   yield* congestion_used(t, so);
-  return new IperfStream(n + 1, 5 + n, so, sender, false, o.blksize, env.stamps);
+  return so;
 }
 
 /** iperf_run_server for one test. */
 export function* iperf_run_server(t: IperfTest, env: Endpoint): KernelGen {
-  const ls = yield* listen(t, env, SOCK_STREAM);
+  const ls = yield* netannounce(t, env, SOCK_STREAM);
   env.onListen(t);
   const so = yield* sys_accept(ls);
   if (typeof so === "number") throw new Iperf3Error("unable to accept connection from client", so);
@@ -120,14 +138,24 @@ export function* iperf_run_server(t: IperfTest, env: Endpoint): KernelGen {
   yield* ctrl.writeState(PARAM_EXCHANGE);
   const params = yield* ctrl.readJson();
   if (params === null) throw new Iperf3Error("unable to receive parameters from client");
-  apply_parameters(t.o, params as Record<string, unknown>);
+  const o = t.o;
+  apply_parameters(o, params as Record<string, unknown>);
+  // iperf_exchange_parameters: UDP's listener is bound before the client may send
+  let udpListener = o.udp ? yield* netannounce(t, env, SOCK_DGRAM) : null;
   yield* ctrl.writeState(CREATE_STREAMS);
-  const n = t.o.bidirectional ? 2 * t.o.numStreams : t.o.numStreams;
+  const n = o.bidirectional ? 2 * o.numStreams : o.numStreams;
   for (let i = 0; i < n; i++) {
-    const s = yield* accept_stream(t, env, ls, i);
+    let so: socket;
+    if (udpListener !== null) [so, udpListener] = yield* iperf_udp_accept(t, env, udpListener);
+    else so = yield* iperf_tcp_accept(t, env, ls);
+    // the server sends on the streams the client receives on
+    const sender = o.bidirectional ? i >= o.numStreams : o.reverse;
+    const s = new IperfStream(i + 1, 5 + i, so, sender, o.udp, o.blksize, env.stamps);
     t.streams.push(s);
     env.onStream(t, s);
   }
+  // the last listener is not needed once every stream is there
+  if (udpListener !== null) yield* sys_close(udpListener);
   yield* ctrl.writeState(TEST_START);
   env.onStart(t);
   yield* ctrl.writeState(TEST_RUNNING);

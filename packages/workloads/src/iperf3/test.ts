@@ -48,6 +48,35 @@ export interface PeerResults {
   server_output_json?: unknown;
 }
 
+/** A host's accounting at one instant: each CPU's time by class since the machine started. */
+export interface CpuSnapshot {
+  atNs: number;
+  splits: TimeSplit[];
+}
+
+/**
+ * cpu_util: user and system time over wall time, each read in whole
+ * microseconds as gettimeofday and getrusage give them, in percent of one
+ * CPU; total from the two times' sum, not from the two percentages. Here
+ * the times are the host's: its CPUs' user and kernel classes.
+ */
+export function cpu_util(
+  a: CpuSnapshot,
+  b: CpuSnapshot,
+): [total: number, user: number, system: number] {
+  const us = (ns: number) => Math.trunc(ns / 1_000);
+  const sum = (x: CpuSnapshot, cls: string) => x.splits.reduce((n, t) => n + t[cls]!, 0);
+  const timediff = us(b.atNs) - us(a.atNs);
+  if (timediff <= 0) return [0, 0, 0];
+  const userdiff = us(sum(b, "user")) - us(sum(a, "user"));
+  const systemdiff = us(sum(b, "kernel")) - us(sum(a, "kernel"));
+  return [
+    ((userdiff + systemdiff) / timediff) * 100,
+    (userdiff / timediff) * 100,
+    (systemdiff / timediff) * 100,
+  ];
+}
+
 export class IperfTest {
   readonly streams: IperfStream[] = [];
   /** The congestion control module of the first data socket (getsockopt TCP_CONGESTION). */
@@ -62,7 +91,9 @@ export class IperfTest {
   readonly out: string[] = [];
   readonly jsonIntervals: unknown[] = [];
   cpu: [total: number, user: number, system: number] = [0, 0, 0];
-  private cpuBase: { user: number; system: number } = { user: 0, system: 0 };
+  /** The machine's accounting when the test (after any omit period) started, and when it stopped. */
+  cpuStart: CpuSnapshot = { atNs: 0, splits: [] };
+  cpuEnd: CpuSnapshot = { atNs: 0, splits: [] };
   remote: PeerResults | null = null;
 
   constructor(
@@ -86,31 +117,21 @@ export class IperfTest {
     return !this.o.udp && this.streams.some((s) => s.sender);
   }
 
-  private cpuNow(): { user: number; system: number } {
-    let user = 0;
-    let system = 0;
-    for (const c of this.host.cpus) {
-      const t: TimeSplit = c.timeSplit();
-      user += t.user!;
-      system += t.kernel!;
-    }
-    return { user, system };
+  private cpuNow(): CpuSnapshot {
+    return { atNs: this.now, splits: this.host.cpus.map((c) => c.timeSplit()) };
   }
 
   /** iperf_reset_stats at the test's start (and again when the omit period ends). */
   start(): void {
     this.startNs = this.now;
-    this.cpuBase = this.cpuNow();
+    this.cpuStart = this.cpuNow();
     for (const s of this.streams) s.reset(this.now);
   }
 
-  /** The process's CPU use since start, in percent of one CPU (as getrusage over wall time). */
+  /** The CPU use since start, in percent of one CPU (cpu_util). */
   stopCpu(): void {
-    const c = this.cpuNow();
-    const wall = this.now - this.startNs;
-    const user = wall > 0 ? ((c.user - this.cpuBase.user) / wall) * 100 : 0;
-    const system = wall > 0 ? ((c.system - this.cpuBase.system) / wall) * 100 : 0;
-    this.cpu = [user + system, user, system];
+    this.cpuEnd = this.cpuNow();
+    this.cpu = cpu_util(this.cpuStart, this.cpuEnd);
   }
 
   /** iperf_stats_callback and the reporter: one interval of every stream. */
@@ -150,7 +171,8 @@ export class IperfTest {
       want.write = [];
       for (const s of senders) {
         if (!sending(s)) continue;
-        const due = o.rate > 0 ? this.startNs + ((this.bytesSent() * 8) / o.rate) * NS : now;
+        // iperf_check_throttle: -b is each stream's rate
+        const due = o.rate > 0 ? this.startNs + ((s.bytes * 8) / o.rate) * NS : now;
         if (due <= now) want.write.push(s.so);
         else wake = Math.min(wake, due);
       }
@@ -187,12 +209,6 @@ export class IperfTest {
     else for (const s of this.streams) s.endNs = this.now;
     this.endNs = this.now;
     this.stopCpu();
-  }
-
-  private bytesSent(): number {
-    let n = 0;
-    for (const s of this.streams) if (s.sender) n += s.bytes;
-    return n;
   }
 
   private clientDone(durationNs: number): boolean {

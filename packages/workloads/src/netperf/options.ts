@@ -1,11 +1,12 @@
 /*
  * netperf 2.7.1's command line (src/netsh.c scan_cmd_line and each test's
  * scan_*_args): global flags, then "--" and the test's own. The lab runs
- * -t, -H, -l, -P and -p, and the test-specific -r, -m, -M, -s, -S; the
+ * -t, -H, -l, -P and -p, and the test-specific -r, -m, -M, -s, -S, -p; the
  * defaults are netperf's (TCP_STREAM, 10 s, headers on, port 12865).
  */
 
 import { atoi } from "../units.js";
+import { NETPERF_USAGE, OMNI_USAGE } from "./usage.js";
 
 export const TESTS = [
   "TCP_STREAM",
@@ -35,6 +36,11 @@ export interface NetperfOptions {
   /** -s and -S: 0 leaves the kernel's default. */
   localBuf: number;
   remoteBuf: number;
+  /** What getopt said of test-specific flags it did not know (netperf goes on). */
+  warnings: string;
+  /** -p min,max: the client ports of TCP_CRR (netperf's client_port_min, client_port_max). */
+  clientPortMin: number;
+  clientPortMax: number;
 }
 
 /** An exit before any test: what netperf prints and its status. */
@@ -42,8 +48,9 @@ export class NetperfExit extends Error {
   constructor(
     readonly stdout: string,
     readonly status: number,
+    readonly stderr = "",
   ) {
-    super(stdout.trim());
+    super(`${stdout}${stderr}`.trim());
   }
 }
 
@@ -62,26 +69,35 @@ function pair(s: string): [string, string] {
   return [a, b === undefined ? a : b === "" ? a : b];
 }
 
-function usage(flag: string): NetperfExit {
-  return new NetperfExit(`netperf: invalid option -- '${flag}'\n`, 1);
+/** print_netperf_usage after getopt's complaint: all on stderr, exit 1. */
+function usage(complaint: string): NetperfExit {
+  return new NetperfExit("", 1, complaint + NETPERF_USAGE);
 }
 
-/** Walks short flags and their values the way getopt does. */
+/**
+ * Walks short flags and their values the way getopt does; a flag it does
+ * not know, or one missing its value, goes to `bad` with getopt's complaint.
+ */
 function* flags(
   argv: readonly string[],
   withValue: string,
-  known: string,
+  bad: (complaint: string) => void,
 ): Generator<[string, string]> {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (!a.startsWith("-") || a.length < 2) continue;
     for (let j = 1; j < a.length; j++) {
       const c = a[j]!;
-      if (!known.includes(c)) throw usage(c);
+      if (!withValue.includes(c) && c !== "h") {
+        bad(`netperf: invalid option -- '${c}'\n`);
+        continue;
+      }
       if (withValue.includes(c)) {
         const v = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
-        if (v === undefined)
-          throw new NetperfExit(`netperf: option requires an argument -- '${c}'\n`, 1);
+        if (v === undefined) {
+          bad(`netperf: option requires an argument -- '${c}'\n`);
+          break;
+        }
         yield [c, v];
         break;
       }
@@ -106,8 +122,16 @@ export function parseNetperf(argv: readonly string[]): NetperfOptions {
     recvSize: 0,
     localBuf: 0,
     remoteBuf: 0,
+    warnings: "",
+    clientPortMin: 5000,
+    clientPortMax: 65_535,
   };
-  for (const [f, v] of flags(global, "tHlPp", "tHlPp")) {
+  // scan_cmd_line: -h or a flag getopt rejects prints the usage and exits
+  const fatal = (complaint: string) => {
+    throw usage(complaint);
+  };
+  for (const [f, v] of flags(global, "tHlPp", fatal)) {
+    if (f === "h") throw usage("");
     if (f === "t") {
       const name = v.toUpperCase();
       if (!(TESTS as readonly string[]).includes(name)) {
@@ -124,12 +148,22 @@ export function parseNetperf(argv: readonly string[]): NetperfOptions {
     else if (f === "P") o.headers = atoi(v) !== 0;
     else if (f === "p") o.port = atoi(v);
   }
-  for (const [f, v] of flags(specific, "rmMsS", "rmMsS")) {
+  // scan_omni_args: getopt's '?' falls through to -4, so netperf goes on
+  const warn = (complaint: string) => {
+    o.warnings += complaint;
+  };
+  for (const [f, v] of flags(specific, "rmMsSp", warn)) {
+    if (f === "h") throw new NetperfExit(OMNI_USAGE, 1);
     if (f === "r") [o.reqSize, o.rspSize] = pair(v).map(convert) as [number, number];
     else if (f === "m") o.sendSize = convert(v);
     else if (f === "M") o.recvSize = convert(v);
     else if (f === "s") o.localBuf = convert(pair(v)[0]);
     else if (f === "S") o.remoteBuf = convert(pair(v)[0]);
+    else if (f === "p") {
+      const [lo, hi] = v.split(",", 2) as [string, string | undefined];
+      if (lo !== "") o.clientPortMin = atoi(lo);
+      if (hi !== undefined && hi !== "") o.clientPortMax = atoi(hi);
+    }
   }
   return o;
 }

@@ -11,7 +11,13 @@ import { StreamContent } from "../payload.js";
 import type { ToolOutput } from "../tool.js";
 import { NetperfExit, parseNetperf } from "./options.js";
 import { netperfOutput } from "./output.js";
-import { type NetperfResult, netperf_run, netserver } from "./tests.js";
+import {
+  establish_control_failed,
+  NetperfError,
+  type NetperfResult,
+  netperf_run,
+  netserver,
+} from "./tests.js";
 
 export interface NetperfRunOptions {
   /** The control port netserver listens on (default: netperf's -p), or false: no netserver. */
@@ -35,7 +41,7 @@ export function netperf(
     o = parseNetperf(argv);
   } catch (e) {
     if (e instanceof NetperfExit)
-      return { stdout: e.stdout, stderr: "", status: e.status, result: null };
+      return { stdout: e.stdout, stderr: e.stderr, status: e.status, result: null };
     throw e;
   }
   const serverStack = resolveHost(k, o.host);
@@ -51,7 +57,7 @@ export function netperf(
   const content = new StreamContent();
   const addr = dotted(serverStack.addr);
   let result: NetperfResult | null = null;
-  let failed = false;
+  let failed: NetperfError | null = null;
   const serverOpts = { ...o, port: opts.server === false ? 0 : (opts.server?.port ?? o.port) };
   if (opts.server !== false) {
     serverStack.host.kthread_create({
@@ -72,20 +78,19 @@ export function netperf(
       yield* sleep(PACE, NS_PER_MS); // netserver is listening by then
       try {
         result = yield* netperf_run(clientStack, serverStack.addr, o, content);
-      } catch {
-        failed = true;
+      } catch (e) {
+        if (!(e instanceof NetperfError)) throw e;
+        failed = e;
       }
     },
   });
   const limitNs = (Math.max(o.lengthS, 0) + 60) * NS_PER_SEC;
-  while (result === null && !failed && k.sim.now < limitNs) {
+  while (result === null && failed === null && k.sim.now < limitNs) {
     k.sim.run(Math.min(limitNs, k.sim.now + 100 * NS_PER_MS));
   }
   if (result === null) {
-    const stdout =
-      `establish control: are you sure there is a netserver listening on ${o.host} at port ${o.port}?\n` +
-      `establish_control could not establish the control connection from 0.0.0.0 port 0 address family AF_UNSPEC to ${o.host} port ${o.port} address family AF_INET\n`;
-    return { stdout, stderr: "", status: 255, result: null };
+    const e: NetperfError = failed ?? establish_control_failed(o);
+    return { stdout: e.stdout, stderr: o.warnings + e.stderr, status: e.status, result: null };
   }
-  return { stdout: netperfOutput(o, addr, result), stderr: "", status: 0, result };
+  return { stdout: netperfOutput(o, addr, result), stderr: o.warnings, status: 0, result };
 }

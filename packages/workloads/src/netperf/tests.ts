@@ -9,14 +9,27 @@
  * netserver's counts. The request and response contents ride in
  * StreamContent as JSON, padded to the struct's size.
  *
+ * A stream test ends as disconnect_data_socket ends it: a TCP sender
+ * shuts its side and waits for netserver's close, a UDP sender sends
+ * three empty datagrams; the elapsed time runs until then. TCP_CRR binds
+ * each connection's socket to the next port of netperf's own range
+ * (pick_next_port_number: 5000-65535 from a random start, or -- -p
+ * min,max), not to an ephemeral port. A UDP send that meets ENOBUFS
+ * counts as netperf counts it (failed_sends) and the test goes on; any
+ * other send error ends netperf with its message and exit status 1.
+ *
  * Left out: CPU measurement (-c, -C), confidence intervals (-i, -I),
- * bursts, histograms, demo mode; a failed send on a UDP socket counts as
- * netperf counts it (failed_sends) and the test goes on.
+ * bursts, histograms, demo mode; netperf's SIGALRM, which interrupts a
+ * blocked call at the end of a timed test (here the test ends after the
+ * transaction under way).
  */
 
 import {
+  EADDRINUSE,
+  ENOBUFS,
   type NetStack,
   SO_RCVBUF,
+  SO_REUSEADDR,
   SO_SNDBUF,
   SOCK_DGRAM,
   SOCK_STREAM,
@@ -38,6 +51,7 @@ import {
 import { type KernelGen, NS_PER_SEC } from "@smpnet/sim";
 import { enobufs_pause } from "../enobufs.js";
 import { asciiBytes, bytesAscii, type StreamContent, StreamIO } from "../payload.js";
+import { strerror } from "../strerror.js";
 import { sys_getsockopt_bufsizes } from "../tcp_info.js";
 import type { NetperfOptions } from "./options.js";
 
@@ -74,7 +88,57 @@ export interface NetperfResult {
   remoteBytes: number;
 }
 
-export class NetperfError extends Error {}
+/** What ends netperf early: what it printed, and its exit status. */
+export class NetperfError extends Error {
+  constructor(
+    readonly stdout: string,
+    readonly stderr: string,
+    readonly status: number,
+  ) {
+    super(stdout.trim());
+  }
+}
+
+/** establish_control's complaint when netserver cannot be reached. */
+export function establish_control_failed(o: NetperfOptions): NetperfError {
+  return new NetperfError(
+    `establish control: are you sure there is a netserver listening on ${o.host} at port ${o.port}?\n` +
+      `establish_control could not establish the control connection from 0.0.0.0 port 0 address family AF_UNSPEC to ${o.host} port ${o.port} address family AF_INET\n`,
+    "",
+    255,
+  );
+}
+
+/** send_data's message for a send error other than ENOBUFS, then send_omni's perror and exit(1). */
+function send_failed(errno: number): NetperfError {
+  return new NetperfError(
+    `send_data: data send error: ${strerror(errno)} (errno ${errno})\n`,
+    `netperf: send_omni: send_data failed: ${strerror(errno)}\n`,
+    1,
+  );
+}
+
+/** Where netperf's client ports for connection tests come from (pick_next_port_number). */
+class ClientPorts {
+  private port: number;
+
+  constructor(
+    private readonly min: number,
+    private readonly max: number,
+    stack: NetStack,
+  ) {
+    // srand(getpid()) in netperf: here the run's seeded generator
+    const span = max - min;
+    this.port = (span > 0 ? min + stack.host.sim.rng.int(0, span - 1) : min) - 1;
+  }
+
+  next(serverPort: number): number {
+    this.port++;
+    if (this.port === serverPort) this.port++;
+    if (this.port >= this.max) this.port = this.min;
+    return this.port;
+  }
+}
 
 function* set_bufs(so: socket, size: number): KernelGen {
   if (size <= 0) return;
@@ -83,6 +147,13 @@ function* set_bufs(so: socket, size: number): KernelGen {
 }
 
 const stream = (o: NetperfOptions) => o.test.startsWith("TCP");
+
+/** disconnect_data_socket on a connection: shut our side, read until the other side closes. */
+function* disconnect_data_socket(so: socket, u: uio): KernelGen {
+  yield* sys_shutdown(so);
+  do u.uio_resid = 1;
+  while ((yield* sys_recvfrom(so, u)) === 0 && u.data_len > 0);
+}
 
 /** netserver (src/netserver.c, recv_omni) for one test. */
 export function* netserver(stack: NetStack, o: NetperfOptions, content: StreamContent): KernelGen {
@@ -121,7 +192,7 @@ export function* netserver(stack: NetStack, o: NetperfOptions, content: StreamCo
       bytes += n;
       calls++;
     }
-    yield* sys_shutdown(so);
+    yield* disconnect_data_socket(so, u);
   } else {
     // until netperf asks for the results on the control connection
     const want = { read: [so, cso], write: [] as socket[] };
@@ -135,8 +206,10 @@ export function* netserver(stack: NetStack, o: NetperfOptions, content: StreamCo
         io = a;
       }
       u.uio_resid = size;
-      if ((yield* sys_recvfrom(io, u)) !== 0 || (tcp && u.data_len === 0)) {
-        want.read = [cso];
+      if ((yield* sys_recvfrom(io, u)) !== 0 || u.data_len === 0) {
+        // the end of the stream, or one of netperf's empty datagrams: close_data_socket
+        if (o.test !== "TCP_CRR") want.read = [cso];
+        if (tcp) yield* sys_close(io);
         continue;
       }
       bytes += u.data_len;
@@ -154,7 +227,7 @@ export function* netserver(stack: NetStack, o: NetperfOptions, content: StreamCo
       }
       if (o.test === "TCP_CRR") yield* sys_close(io);
     }
-    if (so !== dls) yield* sys_close(so);
+    if (so !== dls && want.read.includes(so)) yield* sys_close(so);
   }
   yield* recv_response(ctrl);
   yield* send_request(ctrl, { bytes, calls });
@@ -171,17 +244,20 @@ export function* netperf_run(
   content: StreamContent,
 ): KernelGen<NetperfResult> {
   const cso = yield* sys_socket(stack, SOCK_STREAM);
-  if ((yield* sys_connect(cso, serverAddr, o.port)) !== 0)
-    throw new NetperfError("establish_control");
+  if ((yield* sys_connect(cso, serverAddr, o.port)) !== 0) throw establish_control_failed(o);
   const ctrl = new StreamIO(cso, content);
   yield* send_request(ctrl, { test: o.test, length: o.lengthS });
   const rsp = yield* recv_response(ctrl);
-  if (rsp === null) throw new NetperfError("establish_control");
+  if (rsp === null) throw establish_control_failed(o);
   const tcp = stream(o);
   const sim = stack.host.sim;
-  const newSocket = function* () {
+  const ports = new ClientPorts(o.clientPortMin, o.clientPortMax, stack);
+  // create_data_socket: SO_REUSEADDR, and a bind for UDP or a chosen port
+  const newSocket = function* (port = 0) {
     const so = yield* sys_socket(stack, tcp ? SOCK_STREAM : SOCK_DGRAM);
     yield* set_bufs(so, o.localBuf);
+    yield* sys_setsockopt(so, SOL_SOCKET, SO_REUSEADDR, 1);
+    if (port !== 0 || !tcp) yield* sys_bind(so, 0, port);
     return so;
   };
   let so = yield* newSocket();
@@ -206,8 +282,7 @@ export function* netperf_run(
   const start = sim.now;
   const end = start + o.lengthS * NS_PER_SEC;
   if (o.test !== "TCP_CRR") {
-    if ((yield* sys_connect(so, serverAddr, rsp.port!)) !== 0)
-      throw new NetperfError("establish_control");
+    if ((yield* sys_connect(so, serverAddr, rsp.port!)) !== 0) throw establish_control_failed(o);
   }
   const rr = o.test.endsWith("RR");
   // TCP_MAERTS reads until netserver, at the end of its -l seconds, shuts the stream
@@ -221,17 +296,29 @@ export function* netperf_run(
       continue;
     }
     if (o.test === "TCP_CRR") {
-      so = yield* newSocket();
-      if ((yield* sys_connect(so, serverAddr, rsp.port!)) !== 0) throw new NetperfError("connect");
+      // a port still in use is a transient error: the next one (connect_data_socket)
+      for (;;) {
+        so = yield* newSocket(ports.next(rsp.port!));
+        const ce = yield* sys_connect(so, serverAddr, rsp.port!);
+        if (ce === 0) break;
+        yield* sys_close(so);
+        if (ce !== EADDRINUSE) {
+          throw new NetperfError(
+            "",
+            `netperf: send_omni: connect_data_socket failed: ${strerror(ce)}\n`,
+            1,
+          );
+        }
+      }
     }
     u.uio_resid = rr ? o.reqSize : r.sendSize;
     const e = yield* sys_sendto(so, u);
-    if (e !== 0) {
-      if (tcp) break;
+    if (e === ENOBUFS && !tcp) {
       r.failedSends++;
       yield* enobufs_pause(stack, r.sendSize);
       continue;
     }
+    if (e !== 0) throw send_failed(e);
     r.sendCalls++;
     r.bytesSent += rr ? o.reqSize : r.sendSize;
     if (rr) {
@@ -249,8 +336,14 @@ export function* netperf_run(
       yield* sys_close(so);
     }
   }
+  if (tcp && o.test !== "TCP_CRR") yield* disconnect_data_socket(so, u);
+  else if (!tcp) {
+    for (let i = 0; i < 3; i++) {
+      u.uio_resid = 0;
+      yield* sys_sendto(so, u);
+    }
+  }
   r.elapsedS = (sim.now - start) / NS_PER_SEC;
-  if (tcp && o.test !== "TCP_CRR" && o.test !== "TCP_MAERTS") yield* sys_shutdown(so);
   yield* send_request(ctrl, { done: 1 });
   const fin = yield* recv_response(ctrl);
   r.remoteBytes = fin?.bytes ?? 0;
