@@ -64,10 +64,8 @@ function keepRun(cutNs: number, fault?: TcpFault) {
       }
     },
   });
-  // each state once (tcp_drop passes CLOSED twice: before its RST and in tcp_close)
-  const peerStates = [
-    ...new Set([...r.states.entries()].find(([key]) => key.startsWith("peer"))![1]),
-  ];
+  // every state change the probe reported, in order (tcp_drop's CLOSED only once)
+  const peerStates = [...r.states.entries()].find(([key]) => key.startsWith("peer"))![1];
   return { r, errors, peerStates };
 }
 
