@@ -117,6 +117,11 @@ function ticks(tp: tcpcb, ns: number): number {
   return Math.max(1, Math.ceil((ns * tp.t_socket.stack.hz) / NS_PER_SEC));
 }
 
+/** The clock tick (`ticks`) at `ns`: the kernels compare idle times in whole ticks. */
+function tick(tp: tcpcb, ns: number): number {
+  return Math.floor((ns * tp.t_socket.stack.hz) / NS_PER_SEC);
+}
+
 /** TCPT_RANGESET: `v` clamped to [lo, hi]. */
 export function TCPT_RANGESET(v: number, lo: number, hi: number): number {
   return Math.min(Math.max(v, lo), hi);
@@ -238,8 +243,9 @@ export function* tcp_timer_2msl(tp: tcpcb): KernelGen {
 /*
  * Both kernels' tcp_timer_2msl: TIME_WAIT ends; a FIN_WAIT_2 connection
  * closes at once under fast_finwait2_recycle if it can receive no more
- * (FreeBSD), else when idle longer than TP_MAXIDLE, checked again every
- * keepintvl until then.
+ * (FreeBSD), else when idle longer than TP_MAXIDLE in whole ticks, checked
+ * again every keepintvl until then: a timer armed on entry finds exactly
+ * TP_MAXIDLE and waits one keepintvl more.
  */
 function* msl(tp: tcpcb): KernelGen {
   const so = tp.t_socket;
@@ -251,7 +257,7 @@ function* msl(tp: tcpcb): KernelGen {
   if (
     tp.t_state !== TCPS_TIME_WAIT &&
     !recycle &&
-    so.stack.sim.now - tp.t_rcvtime <= TP_MAXIDLE(tp)
+    tick(tp, so.stack.sim.now) - tick(tp, tp.t_rcvtime) <= ticks(tp, TP_MAXIDLE(tp))
   ) {
     yield* TCP_TIMER_ARM(tp, TCPT_2MSL, tp.t_keepintvl);
     return;
