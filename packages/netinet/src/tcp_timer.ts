@@ -293,17 +293,18 @@ function* keep(tp: tcpcb): KernelGen {
     yield* tcp_drop(tp, ETIMEDOUT);
     return;
   }
-  const idle = stack.sim.now - tp.t_rcvtime;
+  // idle time in whole ticks, as both kernels count it
+  const idle = tick(tp, stack.sim.now) - tick(tp, tp.t_rcvtime);
   if ((so.so_options & SO_KEEPALIVE) === 0 || tp.t_state > TCPS_CLOSE_WAIT) {
     yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle);
     return;
   }
-  if (idle < tp.t_keepidle) {
+  if (idle < ticks(tp, tp.t_keepidle)) {
     // a segment came since the timer was set: wait out the rest of the idle time
-    yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle - idle);
+    yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle - (idle * NS_PER_SEC) / stack.hz);
     return;
   }
-  if (idle >= tp.t_keepidle + tp.t_keepcnt * tp.t_keepintvl) {
+  if (idle >= ticks(tp, tp.t_keepidle + TP_MAXIDLE(tp))) {
     st.tcps_keepdrops++;
     yield* tcp_drop(tp, ETIMEDOUT);
     return;
