@@ -38,12 +38,12 @@ function cut(k: NetKernel, link: Link, fromNs: number): void {
   };
 }
 
-/** An idle connection with keepalive every 2 s after 10 s, 3 probes; the peer's side cut at `cutNs`. */
+/** An idle connection with keepalive every 2 s after 10 s, 3 probes, closed at 35 s (between two probes); the peer's side cut at `cutNs`. */
 function keepRun(cutNs: number, fault?: TcpFault) {
   const errors: number[] = [];
   const r = tcpRun({
     writes: [],
-    closeAfterMs: 40_000,
+    closeAfterMs: 35_000,
     limitMs: 45_000,
     ...(fault === undefined ? {} : { peerTcp: { fault } }),
     clientOpts: [
