@@ -177,7 +177,7 @@ export function* tcp_input(stack: NetStack, m: mbuf, off: number): KernelGen {
   m_adj(m, off + m.th_off);
   m.th_seq = seg.seq;
   // findpcb: again when a SYN has ended a TIME_WAIT connection, to find the listener
-  for (;;) {
+  for (let again = false; ; again = true) {
     yield* locks.pcb_lookup.enter(t);
     const inp = yield* in_pcblookup(t, faddr, fport, m.ip_dst, lport);
     const so = inp?.inp_socket ?? null;
@@ -186,7 +186,8 @@ export function* tcp_input(stack: NetStack, m: mbuf, off: number): KernelGen {
     let what = DROPWITHRESET;
     const tp = inp?.inp_ppcb ?? null;
     const p = stack.probes.tcp_input;
-    if (p.on) {
+    // one probe per segment, the first lookup's
+    if (p.on && !again) {
       p.emit(
         curcpu(),
         m.id,
