@@ -147,8 +147,10 @@ export function* tcp_newreno_fast_retransmit_newack(tp: tcpcb, th_ack: number): 
     const onxt = tp.snd_nxt;
     const ocwnd = tp.snd_cwnd;
     const acked = seq_sub(th_ack, tp.snd_una);
-    // only the first partial ACK restarts the retransmit timer (NetBSD's choice)
-    if (++tp.t_partialacks === 1) yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
+    // every partial ACK restarts the retransmit timer (NetBSD's choice: RFC 6582's
+    // Slow-but-Steady; tcp_output re-arms it for the retransmission)
+    tp.t_partialacks++;
+    yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
     tp.t_rtttime = -1;
     tp.snd_nxt = th_ack;
     // one segment past what this ACK covers: the next hole
