@@ -316,6 +316,9 @@ function* tcp_input_listen(
   tp2.t_flags |= TF_ACKNOW;
   stack.tcpstat.tcps_accepts++;
   yield* tcp_output(tp2);
+  // both kernels answer from the syn cache (syn_cache_respond, syncache_respond),
+  // which times nothing: without timestamps the first RTT sample is a data segment's
+  tp2.t_rtttime = -1;
   return DROP;
 }
 
