@@ -25,6 +25,7 @@ import type { KernelGen } from "@smpnet/sim";
 import { tcp_output } from "./tcp_output.js";
 import { tcp_sack_newack } from "./tcp_sack.js";
 import { SEQ_GT, SEQ_LT, seq_sub } from "./tcp_seq.js";
+import type { SysctlPreset } from "./tcp_sysctl.js";
 import { TCP_TIMER_DISARM, TCPT_REXMT } from "./tcp_timer.js";
 import { TF_SACK_PERMIT, type tcpcb } from "./tcp_var.js";
 
@@ -53,17 +54,23 @@ export const tcp_abc_aggressive = true;
 export const TCP_MAXWIN = 65_535;
 
 /**
- * The initial window's cap in bytes by segments 0..10 (NetBSD tcp_subr.c
- * tcp_init_win_max: 4 -> 3 * 1460, RFC 3390; 10 -> 10 * 1460, as FreeBSD's
- * RFC 6928 formula). The segments are net.inet.tcp.initcwnd_segments.
+ * NetBSD's cap on the initial window in bytes by segments 0..10 (tcp_subr.c
+ * tcp_init_win_max: up to 5 it scales to reach 3 * 1460 at 4, RFC 3390;
+ * then n * 1460).
  */
 const tcp_init_win_max: readonly number[] = [1, 1, 2, 2, 3, 5, 6, 7, 8, 9, 10].map(
   (n) => n * 1_460,
 );
 
-/** TCP_INITIAL_WINDOW (tcp_var.h): `n` segments, capped but never below two (4,380 bytes at 1460 for 4). */
-export function TCP_INITIAL_WINDOW(n: number, segsz: number): number {
-  return Math.min(n * segsz, Math.max(2 * segsz, tcp_init_win_max[n]!));
+/**
+ * The initial window of `n` segments of `segsz` bytes, never below two
+ * segments: NetBSD's TCP_INITIAL_WINDOW (tcp_var.h) caps it with its table;
+ * FreeBSD's tcp_compute_initwnd (tcp_input.c, initcwnd_segments set) with
+ * n * 1460 (RFC 6928 2).
+ */
+export function TCP_INITIAL_WINDOW(n: number, segsz: number, preset: SysctlPreset): number {
+  const cap = preset === "freebsd" ? n * 1_460 : tcp_init_win_max[n]!;
+  return Math.min(n * segsz, Math.max(2 * segsz, cap));
 }
 
 /** ssthresh after a loss: half the flight, at least two segments (RFC 5681 eq. 4). */
@@ -140,8 +147,10 @@ export function* tcp_newreno_fast_retransmit_newack(tp: tcpcb, th_ack: number): 
     const onxt = tp.snd_nxt;
     const ocwnd = tp.snd_cwnd;
     const acked = seq_sub(th_ack, tp.snd_una);
-    // only the first partial ACK restarts the retransmit timer (NetBSD's choice)
-    if (++tp.t_partialacks === 1) yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
+    // every partial ACK restarts the retransmit timer (NetBSD's choice: RFC 6582's
+    // Slow-but-Steady; tcp_output re-arms it for the retransmission)
+    tp.t_partialacks++;
+    yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
     tp.t_rtttime = -1;
     tp.snd_nxt = th_ack;
     // one segment past what this ACK covers: the next hole

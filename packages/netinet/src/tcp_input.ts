@@ -50,6 +50,7 @@ import {
   TCPS_ESTABLISHED,
   TCPS_FIN_WAIT_1,
   TCPS_FIN_WAIT_2,
+  TCPS_HAVEESTABLISHED,
   TCPS_HAVERCVDFIN,
   TCPS_LAST_ACK,
   TCPS_LISTEN,
@@ -78,7 +79,6 @@ import {
   tcp_state,
 } from "./tcp_subr.js";
 import {
-  TCP_MAXIDLE,
   TCP_REXMTVAL,
   TCP_SET_DELACK,
   TCP_TIMER_ARM,
@@ -90,6 +90,7 @@ import {
   TCPT_RANGESET,
   TCPT_REXMT,
   TCPTV_REXMTMAX,
+  tcp_finwait2_timer,
   tcp_msl,
   tcp_rexmit_min,
   tcp_rexmit_slop,
@@ -122,6 +123,7 @@ const DROP = 1; // free it
 const DROPAFTERACK = 2; // free it and send an ACK (unless it is a RST)
 const DROPWITHRESET = 3; // free it and answer with a RST
 const STEP6 = 4; // go on to the window update, data and FIN
+const FINDPCB = 5; // look the segment up again (its connection is gone)
 
 /** ts_recent older than this is not trusted for PAWS (TCP_PAWS_IDLE, 24 days), in ms of tcp_now. */
 const TCP_PAWS_IDLE = 24 * 24 * 60 * 60 * 1_000;
@@ -171,33 +173,42 @@ export function* tcp_input(stack: NetStack, m: mbuf, off: number): KernelGen {
   const lport = m.dport;
   const t = stack.tcbtable;
   const locks = stack.locks;
-  yield* locks.pcb_lookup.enter(t);
-  const inp = yield* in_pcblookup(t, faddr, fport, m.ip_dst, lport);
-  const so = inp?.inp_socket ?? null;
-  if (so !== null) yield* locks.so_input.enter(so);
-  yield* locks.pcb_lookup.exit(t);
   // the headers are done with: m holds the payload from here on
   m_adj(m, off + m.th_off);
   m.th_seq = seg.seq;
-  let what = DROPWITHRESET;
-  const tp = inp?.inp_ppcb ?? null;
-  const p = stack.probes.tcp_input;
-  if (p.on) {
-    p.emit(
-      curcpu(),
-      m.id,
-      seg.seq,
-      seg.ack,
-      seg.tiflags,
-      seg.tlen,
-      tp?.snd_cwnd ?? 0,
-      tp?.t_srtt ?? 0,
-    );
+  // findpcb: again when a SYN has ended a TIME_WAIT connection, to find the listener
+  for (let again = false; ; again = true) {
+    yield* locks.pcb_lookup.enter(t);
+    const inp = yield* in_pcblookup(t, faddr, fport, m.ip_dst, lport);
+    const so = inp?.inp_socket ?? null;
+    if (so !== null) yield* locks.so_input.enter(so);
+    yield* locks.pcb_lookup.exit(t);
+    let what = DROPWITHRESET;
+    const tp = inp?.inp_ppcb ?? null;
+    const p = stack.probes.tcp_input;
+    // one probe per segment, the first lookup's
+    if (p.on && !again) {
+      p.emit(
+        curcpu(),
+        m.id,
+        seg.seq,
+        seg.ack,
+        seg.tiflags,
+        seg.tlen,
+        tp?.snd_cwnd ?? 0,
+        tp?.t_srtt ?? 0,
+      );
+    }
+    if (so === null) st.tcps_noport++;
+    else if (tp !== null && !tp.dead) what = yield* tcp_input_locked(stack, tp, seg, m.ip_dst);
+    if (what === FINDPCB) {
+      yield* locks.so_input.exit(so!);
+      continue;
+    }
+    yield* tcp_input_finish(stack, so, tp, seg, what, faddr, fport, lport);
+    if (so !== null) yield* locks.so_input.exit(so);
+    return;
   }
-  if (so === null) st.tcps_noport++;
-  else if (tp !== null && !tp.dead) what = yield* tcp_input_locked(stack, tp, seg, m.ip_dst);
-  yield* tcp_input_finish(stack, so, tp, seg, what, faddr, fport, lport);
-  if (so !== null) yield* locks.so_input.exit(so);
 }
 
 /** The labels at the end of tcp_input: drop, dropafterack, dropwithreset. */
@@ -241,6 +252,11 @@ function* tcp_input_locked(
 ): KernelGen<number> {
   const so = tp.t_socket;
   tp.t_rcvtime = stack.sim.now;
+  // NetBSD restarts the keepalive timer on every segment; FreeBSD's handler
+  // compares t_rcvtime instead (tcp_timer_keep), sparing the callout
+  if (stack.preset === "netbsd" && TCPS_HAVEESTABLISHED(tp.t_state)) {
+    yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle);
+  }
   // the peer's window, in its scale (a SYN's is never scaled)
   if ((seg.tiflags & TH_SYN) === 0) seg.tiwin = seg.m.th_win * 2 ** tp.snd_scale;
   // the receive window: what the buffer takes, never less than was offered
@@ -300,6 +316,9 @@ function* tcp_input_listen(
   tp2.t_flags |= TF_ACKNOW;
   stack.tcpstat.tcps_accepts++;
   yield* tcp_output(tp2);
+  // both kernels answer from the syn cache (syn_cache_respond, syncache_respond),
+  // which times nothing: without timestamps the first RTT sample is a data segment's
+  tp2.t_rtttime = -1;
   return DROP;
 }
 
@@ -512,9 +531,10 @@ function* tcp_respond_ack(stack: NetStack, tp: tcpcb): KernelGen {
 /**
  * tcp_twcheck (FreeBSD tcp_timewait.c): a segment for a connection in
  * TIME_WAIT. A RST is ignored (RFC 1337); a SYN-FIN with drop_synfin is
- * dropped; a new SYN above rcv_nxt ends the old connection (the peer's
- * retransmitted SYN then finds the listener: the model does not look the
- * segment up again); a segment without ACK is dropped; a retransmitted FIN
+ * dropped; a new SYN above rcv_nxt ends the old connection and is looked
+ * up again, so a listener takes it (FreeBSD's `goto findpcb` after
+ * tcp_twcheck, NetBSD tcp_input's TIME_WAIT case, RFC 1122 4.2.2.13); a
+ * segment without ACK is dropped; a retransmitted FIN
  * restarts the 2MSL wait; anything but an exact duplicate ACK is answered
  * with an ACK.
  */
@@ -529,7 +549,7 @@ function* tcp_twcheck(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number
   }
   if ((f & (TH_SYN | TH_ACK)) === TH_SYN && SEQ_GT(seg.seq, tp.rcv_nxt)) {
     yield* tcp_close(tp);
-    return DROP;
+    return FINDPCB;
   }
   if ((f & TH_ACK) === 0) return DROP;
   if (f & TH_FIN && seq_add(seg.seq, seg.tlen + (f & TH_SYN ? 1 : 0) + 1) === tp.rcv_nxt) {
@@ -619,7 +639,7 @@ function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<n
         // a closed socket will get no more data: do not wait forever for the peer's FIN
         if (so.so_state & SS_NOFDREF) {
           yield* soisdisconnected(so);
-          yield* TCP_TIMER_ARM(tp, TCPT_2MSL, TCP_MAXIDLE);
+          yield* TCP_TIMER_ARM(tp, TCPT_2MSL, tcp_finwait2_timer(tp));
         }
         tcp_state(tp, TCPS_FIN_WAIT_2);
       }
@@ -797,7 +817,7 @@ function tcp_rcvseqinit(tp: tcpcb): void {
 function* tcp_established(tp: tcpcb): KernelGen {
   tcp_state(tp, TCPS_ESTABLISHED);
   const n = tp.t_socket.stack.sysctl["net.inet.tcp.initcwnd_segments"];
-  tp.snd_cwnd = TCP_INITIAL_WINDOW(n, tp.t_segsz);
+  tp.snd_cwnd = TCP_INITIAL_WINDOW(n, tp.t_segsz, tp.t_socket.stack.preset);
   tp.snd_fack = tp.snd_una;
   yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle);
 }

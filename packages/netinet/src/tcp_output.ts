@@ -109,7 +109,7 @@ export function* tcp_output(tp: tcpcb): KernelGen<number> {
   if (idle && now - tp.t_rcvtime >= tp.t_rxtcur) {
     tp.snd_cwnd = Math.min(
       tp.snd_cwnd,
-      TCP_INITIAL_WINDOW(stack.sysctl["net.inet.tcp.initcwnd_segments"], tp.t_segsz),
+      TCP_INITIAL_WINDOW(stack.sysctl["net.inet.tcp.initcwnd_segments"], tp.t_segsz, stack.preset),
     );
   }
   for (;;) {

@@ -85,6 +85,8 @@ export function* tcp_newtcpcb(inp: inpcb): KernelGen<tcpcb> {
   yield* callout_setfunc(tp.t_timer[TCPT_KEEP], tcp_timer_keep, tp);
   yield* callout_setfunc(tp.t_timer[TCPT_2MSL], tcp_timer_2msl, tp);
   yield* callout_setfunc(tp.t_delack_ch, tcp_delack, tp);
+  // no sample yet: an RTO of rexmit_initial (both kernels' tcp_newtcpcb)
+  tp.t_rttvar = tp.t_rxtcur / 4;
   // no congestion limit until the connection is up and its MSS known (tcp_established sets cwnd)
   tp.snd_cwnd = tp.snd_ssthresh = TCP_MAXWIN << TCP_MAX_WINSHIFT;
   const rfc1323 = sysctl["net.inet.tcp.rfc1323"] !== 0;
@@ -195,7 +197,8 @@ export function* tcp_close(tp: tcpcb): KernelGen {
   }
   for (const q of tp.segq) yield* m_freem(stack.mbufs, q.m);
   tp.segq.length = 0;
-  tcp_state(tp, TCPS_CLOSED);
+  // tcp_drop already said CLOSED (FreeBSD's tcp_close changes the state only if not yet)
+  if (tp.t_state !== TCPS_CLOSED) tcp_state(tp, TCPS_CLOSED);
   tp.dead = true;
   stack.tcpstat.tcps_closed++;
   // an embryonic connection leaves its listener's queue

@@ -164,6 +164,27 @@ export const TCP_SYSCTLS = {
     netbsd: [8, "tcp_timer.h TCPTV_KEEPCNT 8 (tcp_keepcnt)"],
     freebsd: [8, "tcp_timer.c tcp_keepcnt = TCPTV_KEEPCNT (tcp_timer.h 8)"],
   },
+  "net.inet.tcp.fast_finwait2_recycle": {
+    doc: "a FIN_WAIT_2 connection whose socket is closed waits finwait2_timeout (1) instead of keepcnt * keepintvl idle",
+    ...BOOL,
+    modelled: true,
+    netbsd: [
+      0,
+      `${NO_NETBSD}: tcp_usrreq.c and tcp_input.c arm TCPT_2MSL with t_maxidle = keepcnt * keepintvl`,
+    ],
+    freebsd: [0, "tcp_timer.c tcp_fast_finwait2_recycle = 0"],
+  },
+  "net.inet.tcp.finwait2_timeout": {
+    doc: "FIN_WAIT_2 timeout of a closed socket when fast_finwait2_recycle is on (ms)",
+    min: 1,
+    max: 7_200_000,
+    modelled: true,
+    netbsd: [60_000, `${NO_NETBSD}: never read (no fast_finwait2_recycle)`],
+    freebsd: [
+      60_000,
+      "tcp_timer.c tcp_finwait2_timeout = TCPTV_FINWAIT2_TIMEOUT (tcp_timer.h 60 * hz)",
+    ],
+  },
   "net.inet.tcp.insecure_rst": {
     doc: "accept any in-window RST (RFC 793) instead of RFC 5961's exact match",
     ...BOOL,

@@ -2,7 +2,8 @@
  * TCP's timers, after NetBSD sys/netinet/tcp_timer.c and tcp_timer.h: the
  * retransmit timer (RFC 6298's RTO with exponential backoff, tcp_backoff),
  * the persist timer (window probes into a zero window), the 2MSL timer
- * (TIME_WAIT, and FIN_WAIT_2 after close) and the delayed-ACK timer. Each
+ * (TIME_WAIT, and FIN_WAIT_2 after close: TP_MAXIDLE, or FreeBSD's
+ * finwait2_timeout with fast_finwait2_recycle) and the delayed-ACK timer. Each
  * is a callout (CALLOUT_MPSAFE, as tcp_timer.c initialises them) on the
  * host's softint machinery: a starved SOFTINT_CLOCK delays them. A
  * handler runs inside the policy's `timer` lock point and does nothing if
@@ -27,13 +28,19 @@ import {
   callout_schedule,
   callout_stop,
 } from "@smpnet/softint";
-import { ETIMEDOUT, SO_KEEPALIVE } from "./socketvar.js";
-import { TCPS_CLOSE_WAIT, TCPS_ESTABLISHED, TCPS_TIME_WAIT, TH_ACK } from "./tcp_fsm.js";
+import { ETIMEDOUT, SO_KEEPALIVE, SS_CANTRCVMORE } from "./socketvar.js";
+import {
+  TCPS_CLOSE_WAIT,
+  TCPS_ESTABLISHED,
+  TCPS_FIN_WAIT_2,
+  TCPS_TIME_WAIT,
+  TH_ACK,
+} from "./tcp_fsm.js";
 import { tcp_output } from "./tcp_output.js";
 import { tcp_free_sackholes } from "./tcp_sack.js";
 import { seq_add } from "./tcp_seq.js";
 import { tcp_close, tcp_drop, tcp_respond } from "./tcp_subr.js";
-import type { TcpSysctlName, TcpSysctlValues } from "./tcp_sysctl.js";
+import type { SysctlPreset, TcpSysctlName, TcpSysctlValues } from "./tcp_sysctl.js";
 import { TF_ACKNOW, type tcpcb } from "./tcp_var.js";
 
 /** Timer indices (tcp_timer.h). */
@@ -47,12 +54,13 @@ export const TCPTV_PERSMIN = 5 * NS_PER_SEC;
 export const TCPTV_PERSMAX = 60 * NS_PER_SEC;
 /** The retransmit timeout's ceiling (TCPTV_REXMTMAX 64 s; its floor is net.inet.tcp.rexmit_min). */
 export const TCPTV_REXMTMAX = 64 * NS_PER_SEC;
-/** Idle time a FIN_WAIT_2 connection with no socket is kept (tcp_maxidle: 8 keepalive intervals of 75 s). */
-export const TCP_MAXIDLE = 8 * 75 * NS_PER_SEC;
 /** Retransmissions before the connection is dropped (TCP_MAXRXTSHIFT). */
 export const TCP_MAXRXTSHIFT = 12;
-/** The backoff multipliers (tcp_timer.c tcp_backoff). */
-export const tcp_backoff: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64];
+/** The backoff multipliers by retransmission (each kernel's tcp_timer.c tcp_backoff). */
+export const tcp_backoff: Readonly<Record<SysctlPreset, readonly number[]>> = {
+  netbsd: [1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64],
+  freebsd: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 512, 512, 512],
+};
 /** The sysctls the timers read (tcp_sysctl.ts), in ns. */
 function sysctl_ns(tp: tcpcb, name: TcpSysctlName): number {
   return tp.t_socket.stack.sysctl[name] * NS_PER_MS;
@@ -68,6 +76,23 @@ export function tcp_rexmit_min(tp: tcpcb): number {
 /** Added to every computed timeout (net.inet.tcp.rexmit_slop: FreeBSD's TCPTV_CPU_VAR; NetBSD 0). */
 export function tcp_rexmit_slop(tp: tcpcb): number {
   return sysctl_ns(tp, "net.inet.tcp.rexmit_slop");
+}
+
+/** TP_MAXIDLE (FreeBSD tcp_timer.h; NetBSD's t_maxidle): keepcnt probes' worth of keepintvl. */
+export function TP_MAXIDLE(tp: tcpcb): number {
+  return tp.t_keepcnt * tp.t_keepintvl;
+}
+
+/**
+ * The 2MSL timer of a connection that enters FIN_WAIT_2 with its socket
+ * closed (FreeBSD tcp_usrclosed and tcp_do_segment: finwait2_timeout with
+ * fast_finwait2_recycle, else TP_MAXIDLE; NetBSD always t_maxidle).
+ */
+export function tcp_finwait2_timer(tp: tcpcb): number {
+  const sysctl = tp.t_socket.stack.sysctl;
+  return sysctl["net.inet.tcp.fast_finwait2_recycle"] !== 0
+    ? sysctl["net.inet.tcp.finwait2_timeout"] * NS_PER_MS
+    : TP_MAXIDLE(tp);
 }
 
 /** Keepalive and connection-establishment settings of a connection (ns, and probes). */
@@ -92,6 +117,11 @@ function ticks(tp: tcpcb, ns: number): number {
   return Math.max(1, Math.ceil((ns * tp.t_socket.stack.hz) / NS_PER_SEC));
 }
 
+/** The clock tick (`ticks`) at `ns`: the kernels compare idle times in whole ticks. */
+function tick(tp: tcpcb, ns: number): number {
+  return Math.floor((ns * tp.t_socket.stack.hz) / NS_PER_SEC);
+}
+
 /** TCPT_RANGESET: `v` clamped to [lo, hi]. */
 export function TCPT_RANGESET(v: number, lo: number, hi: number): number {
   return Math.min(Math.max(v, lo), hi);
@@ -114,17 +144,32 @@ export function* TCP_SET_DELACK(tp: tcpcb): KernelGen {
   yield* callout_schedule(tp.t_delack_ch, ticks(tp, sysctl_ns(tp, "net.inet.tcp.delacktime")));
 }
 
-/** TCP_REXMTVAL: RFC 6298's RTO, srtt + max(G, 4 rttvar), before clamping. */
+/**
+ * TCP_REXMTVAL: RFC 6298's RTO, srtt + max(G, 4 rttvar), never below
+ * rexmit_min (t_rttmin) before it is backed off, as both kernels floor it
+ * (FreeBSD's macro, NetBSD's tcp_timer_rexmt). Before any sample rttvar is a
+ * quarter of rexmit_initial (tcp_newtcpcb), so this is rexmit_initial.
+ */
 export function TCP_REXMTVAL(tp: tcpcb): number {
-  if (tp.t_srtt === 0) return sysctl_ns(tp, "net.inet.tcp.rexmit_initial");
   const G = NS_PER_SEC / tp.t_socket.stack.hz;
-  return tp.t_srtt + Math.max(G, 4 * tp.t_rttvar);
+  return Math.max(tcp_rexmit_min(tp), tp.t_srtt + Math.max(G, 4 * tp.t_rttvar));
 }
 
-/** tcp_setpersist: arms the persist timer, backed off like the RTO. */
+/**
+ * tcp_setpersist: arms the persist timer, backed off like the RTO, between
+ * TCPTV_PERSMIN and TCPTV_PERSMAX. Its base is each kernel's
+ * `((t_srtt >> 2) + t_rttvar) >> n` on its fixed-point srtt (x32) and rttvar
+ * (x16): NetBSD's (n = 3) is srtt + 2 rttvar, at least t_rttmin; FreeBSD's
+ * (n = 1) is 4 srtt + 8 rttvar. TCPT_RANGESET adds rexmit_slop (NetBSD's is 0).
+ */
 export function* tcp_setpersist(tp: tcpcb): KernelGen {
-  const t = TCP_REXMTVAL(tp);
-  const ns = TCPT_RANGESET(t * tcp_backoff[tp.t_rxtshift]!, TCPTV_PERSMIN, TCPTV_PERSMAX);
+  const preset = tp.t_socket.stack.preset;
+  const t =
+    preset === "netbsd"
+      ? Math.max(tcp_rexmit_min(tp), tp.t_srtt + 2 * tp.t_rttvar)
+      : 4 * tp.t_srtt + 8 * tp.t_rttvar;
+  const backoff = tcp_backoff[preset][tp.t_rxtshift]!;
+  const ns = TCPT_RANGESET(t * backoff + tcp_rexmit_slop(tp), TCPTV_PERSMIN, TCPTV_PERSMAX);
   yield* TCP_TIMER_ARM(tp, TCPT_PERSIST, ns);
   if (tp.t_rxtshift < TCP_MAXRXTSHIFT) tp.t_rxtshift++;
 }
@@ -156,14 +201,16 @@ function* rexmt(tp: tcpcb): KernelGen {
     return;
   }
   st.tcps_rexmttimeo++;
+  const preset = tp.t_socket.stack.preset;
   tp.t_rxtcur = TCPT_RANGESET(
-    TCP_REXMTVAL(tp) * tcp_backoff[tp.t_rxtshift]! + tcp_rexmit_slop(tp),
+    TCP_REXMTVAL(tp) * tcp_backoff[preset][tp.t_rxtshift]! + tcp_rexmit_slop(tp),
     tcp_rexmit_min(tp),
     TCPTV_REXMTMAX,
   );
   yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
-  // after a quarter of the retries, the estimate is suspect: fall back on the variance
-  if (tp.t_rxtshift > TCP_MAXRXTSHIFT / 4) {
+  // NetBSD: after a quarter of the retries the estimate is suspect, fall back on the
+  // variance (FreeBSD only tells the route, in_losing)
+  if (preset === "netbsd" && tp.t_rxtshift > TCP_MAXRXTSHIFT / 4) {
     tp.t_rttvar += tp.t_srtt / 4;
     tp.t_srtt = 0;
   }
@@ -193,11 +240,26 @@ export function* tcp_timer_2msl(tp: tcpcb): KernelGen {
   yield* tcp_timer_enter(tp, tp.t_timer[TCPT_2MSL], msl);
 }
 
+/*
+ * Both kernels' tcp_timer_2msl: TIME_WAIT ends; a FIN_WAIT_2 connection
+ * closes at once under fast_finwait2_recycle if it can receive no more
+ * (FreeBSD), else when idle longer than TP_MAXIDLE in whole ticks, checked
+ * again every keepintvl until then: a timer armed on entry finds exactly
+ * TP_MAXIDLE and waits one keepintvl more.
+ */
 function* msl(tp: tcpcb): KernelGen {
-  tp.t_socket.stack.tcpstat.tcps_msltimeo++;
-  const now = tp.t_socket.stack.sim.now;
-  if (tp.t_state !== TCPS_TIME_WAIT && now - tp.t_rcvtime < TCP_MAXIDLE) {
-    yield* TCP_TIMER_ARM(tp, TCPT_2MSL, TCP_MAXIDLE - (now - tp.t_rcvtime));
+  const so = tp.t_socket;
+  so.stack.tcpstat.tcps_msltimeo++;
+  const recycle =
+    tp.t_state === TCPS_FIN_WAIT_2 &&
+    so.stack.sysctl["net.inet.tcp.fast_finwait2_recycle"] !== 0 &&
+    (so.so_state & SS_CANTRCVMORE) !== 0;
+  if (
+    tp.t_state !== TCPS_TIME_WAIT &&
+    !recycle &&
+    tick(tp, so.stack.sim.now) - tick(tp, tp.t_rcvtime) <= ticks(tp, TP_MAXIDLE(tp))
+  ) {
+    yield* TCP_TIMER_ARM(tp, TCPT_2MSL, tp.t_keepintvl);
     return;
   }
   yield* tcp_close(tp);
@@ -231,17 +293,18 @@ function* keep(tp: tcpcb): KernelGen {
     yield* tcp_drop(tp, ETIMEDOUT);
     return;
   }
-  const idle = stack.sim.now - tp.t_rcvtime;
+  // idle time in whole ticks, as both kernels count it
+  const idle = tick(tp, stack.sim.now) - tick(tp, tp.t_rcvtime);
   if ((so.so_options & SO_KEEPALIVE) === 0 || tp.t_state > TCPS_CLOSE_WAIT) {
     yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle);
     return;
   }
-  if (idle < tp.t_keepidle) {
+  if (idle < ticks(tp, tp.t_keepidle)) {
     // a segment came since the timer was set: wait out the rest of the idle time
-    yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle - idle);
+    yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle - (idle * NS_PER_SEC) / stack.hz);
     return;
   }
-  if (idle >= tp.t_keepidle + tp.t_keepcnt * tp.t_keepintvl) {
+  if (idle >= ticks(tp, tp.t_keepidle + TP_MAXIDLE(tp))) {
     st.tcps_keepdrops++;
     yield* tcp_drop(tp, ETIMEDOUT);
     return;

@@ -35,7 +35,7 @@ import { tcp_sendseqinit } from "./tcp_input.js";
 import { tcp_output } from "./tcp_output.js";
 import { tcp_ctloutput, tcp_ctloutput_get } from "./tcp_sockopt.js";
 import { tcp_close, tcp_new_iss, tcp_newtcpcb, tcp_rcvscale, tcp_state } from "./tcp_subr.js";
-import { TCP_MAXIDLE, TCP_TIMER_ARM, TCPT_2MSL, TCPT_KEEP } from "./tcp_timer.js";
+import { TCP_TIMER_ARM, TCPT_2MSL, TCPT_KEEP, tcp_finwait2_timer } from "./tcp_timer.js";
 import type { tcpcb } from "./tcp_var.js";
 import {
   sbappendstream,
@@ -74,7 +74,7 @@ function* tcp_usrclosed(tp: tcpcb): KernelGen<tcpcb | null> {
   if (tp.t_state >= TCPS_FIN_WAIT_2) {
     // our FIN is acked already: do not wait forever for the peer's
     yield* soisdisconnected(tp.t_socket);
-    if (tp.t_state === TCPS_FIN_WAIT_2) yield* TCP_TIMER_ARM(tp, TCPT_2MSL, TCP_MAXIDLE);
+    if (tp.t_state === TCPS_FIN_WAIT_2) yield* TCP_TIMER_ARM(tp, TCPT_2MSL, tcp_finwait2_timer(tp));
   }
   return tp;
 }

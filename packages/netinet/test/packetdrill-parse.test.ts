@@ -104,6 +104,8 @@ describe("packetdrill scripts: the parser", () => {
     ["0.0 `sysctl -w x=1", "line 1: unterminated `shell command`"],
     ["/* open", "line 1: unterminated /* comment"],
     ["0.0 < S 0:0(0) <TS 1 2>", 'line 1: bad timestamp option "TS 1 2"'],
+    ["0.0 < . 1:1(0) <sack 5-6>", 'line 1: bad SACK block "5-6"; write sack L:R L:R'],
+    ["0.0 < . 1:1(0) <sack>", 'line 1: "sack" needs 1 to 4 blocks L:R'],
   ] as const) {
     it(`refuses ${JSON.stringify(text)} with the line and the fix`, () => {
       expect(() => parseScript(text)).toThrow(PacketdrillError);
@@ -168,5 +170,19 @@ describe("packetdrill scripts: the matcher", () => {
         ". 1:1(0) ack 0 win 0 <nop,nop,TS val 0 ecr 0,nop,nop,sack 5000:6000> (options differ)",
       );
     }
+    // the blocks are compared too, as the line writes them (the peer's sequence space)
+    const sackLine = "> . 1:1(0) <nop,nop,TS val 1 ecr 0,nop,nop,sack 5000:6000>";
+    expect(matchPacket(line(sackLine), ack, 1_000, "freebsd")).toBeNull();
+    expect(matchPacket(line(sackLine.replace("6000", "6001")), ack, 1_000, "freebsd")).toContain(
+      "(options differ)",
+    );
+  });
+
+  it("reads a < line's SACK blocks, left and right edges in turn", () => {
+    expect(line("< . 1:1(0) ack 1 <nop,nop,sack 1461:2921 4381:5841>").options).toEqual([
+      { kind: "nop" },
+      { kind: "nop" },
+      { kind: "sack", blocks: [1_461, 2_921, 4_381, 5_841] },
+    ]);
   });
 });

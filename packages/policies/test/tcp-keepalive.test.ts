@@ -16,13 +16,14 @@ import {
   TCP_KEEPINTVL,
   TCP_MAXSEG,
   TCP_NOOPT,
+  TCPT_KEEP,
   type TcpFault,
   TF_REQ_TSTMP,
   TF_SACK_PERMIT,
   TH_SYN,
   tcpstates,
 } from "@smpnet/netinet";
-import { NS_PER_SEC } from "@smpnet/sim";
+import { NS_PER_MS, NS_PER_SEC } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
 import { tcpRun } from "./tcpfixtures.js";
 
@@ -37,12 +38,12 @@ function cut(k: NetKernel, link: Link, fromNs: number): void {
   };
 }
 
-/** An idle connection with keepalive every 2 s after 10 s, 3 probes; the peer's side cut at `cutNs`. */
+/** An idle connection with keepalive every 2 s after 10 s, 3 probes, closed at 35 s (between two probes); the peer's side cut at `cutNs`. */
 function keepRun(cutNs: number, fault?: TcpFault) {
   const errors: number[] = [];
   const r = tcpRun({
     writes: [],
-    closeAfterMs: 40_000,
+    closeAfterMs: 35_000,
     limitMs: 45_000,
     ...(fault === undefined ? {} : { peerTcp: { fault } }),
     clientOpts: [
@@ -64,10 +65,8 @@ function keepRun(cutNs: number, fault?: TcpFault) {
       }
     },
   });
-  // each state once (tcp_drop passes CLOSED twice: before its RST and in tcp_close)
-  const peerStates = [
-    ...new Set([...r.states.entries()].find(([key]) => key.startsWith("peer"))![1]),
-  ];
+  // every state change the probe reported, in order (tcp_drop's CLOSED only once)
+  const peerStates = [...r.states.entries()].find(([key]) => key.startsWith("peer"))![1];
   return { r, errors, peerStates };
 }
 
@@ -121,6 +120,35 @@ describe("keepalive (SO_KEEPALIVE, TCP_KEEPIDLE/INTVL/CNT), TCP_KEEPINIT, SO_ERR
     // SYNs at 0, 3 and 9 s went unanswered; the 75 s default would have waited on
     expect(closedNs).toBeGreaterThanOrEqual(10 * NS_PER_SEC);
     expect(closedNs).toBeLessThan(10.1 * NS_PER_SEC);
+  });
+});
+
+describe("the keepalive timer while segments arrive", () => {
+  /** A 20 ms wire, 300 KB one way; the reader's keepalive callout due time and last receive (ns). */
+  function keepDue(defaults: "netbsd" | "freebsd") {
+    const r = tcpRun({
+      writes: [300_000],
+      closeAfterMs: 10_000,
+      limitMs: 1_500,
+      defaults,
+      wire: { delayNs: 20 * NS_PER_MS },
+    });
+    const tp = r.serverTp!;
+    const tick = NS_PER_SEC / r.k.dut.hz;
+    return {
+      due: tp.t_timer[TCPT_KEEP].c_time * tick,
+      last: tp.t_rcvtime,
+      idle: tp.t_keepidle,
+      tick,
+    };
+  }
+
+  it("NetBSD restarts it on every segment (tcp_input); FreeBSD leaves it armed from the handshake and its handler checks t_rcvtime", () => {
+    const n = keepDue("netbsd");
+    expect(Math.abs(n.due - (n.last + n.idle))).toBeLessThanOrEqual(n.tick);
+    const f = keepDue("freebsd");
+    // the transfer took several 40 ms round trips after the handshake armed it
+    expect(f.last + f.idle - f.due).toBeGreaterThan(100 * NS_PER_MS);
   });
 });
 

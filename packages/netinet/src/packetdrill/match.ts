@@ -2,7 +2,7 @@
  * The check of one packet the host sent against a > line, field by field
  * as packetdrill does it: flags, sequence range (relative to the host's
  * ISN), ack and window when the line gives them, and the option list's
- * kinds in order with the MSS and window-scale values (timestamps' values
+ * kinds in order with the MSS and window-scale values and SACK blocks (timestamps' values
  * are not compared: the scripts do not set --tcp_ts_tick_usecs).
  */
 
@@ -11,7 +11,7 @@ import { tcp_optkinds } from "../tcp_options.js";
 import type { SysctlPreset } from "../tcp_sysctl.js";
 import type { PacketAction } from "./parse.js";
 
-/** Option kinds as the scripts name them (a SACK block list is only ever sent here, never parsed). */
+/** Option kinds as the scripts name them. */
 const KIND_NAMES: Readonly<Record<number, string>> = {
   0: "eol",
   1: "nop",
@@ -93,7 +93,8 @@ export function matchPacket(
       (o, i) =>
         o.kind === kinds[i] &&
         (o.kind !== "mss" || o.value === h.th_mss) &&
-        (o.kind !== "wscale" || o.value === h.th_wscale),
+        (o.kind !== "wscale" || o.value === h.th_wscale) &&
+        (o.kind !== "sack" || sackText(o.blocks!) === sackText(h.th_sack!)),
     );
   return same ? null : `${text()} (options differ)`;
 }

@@ -26,9 +26,11 @@ export type EventTime =
   | { kind: "range"; ns: number; endNs: number; relative: boolean };
 
 export interface TcpOption {
-  kind: "mss" | "wscale" | "sackOK" | "TS" | "nop" | "eol";
+  kind: "mss" | "wscale" | "sackOK" | "TS" | "nop" | "eol" | "sack";
   value?: number;
   ecr?: number;
+  /** SACK blocks, left and right edges in turn (RFC 2018), as the line writes them. */
+  blocks?: number[];
 }
 
 export interface PacketAction {
@@ -142,6 +144,18 @@ function parseOptions(text: string, line: number): TcpOption[] | "any" | Unsuppo
       case "eol":
         out.push({ kind: w[0] });
         break;
+      case "sack": {
+        const blocks: number[] = [];
+        for (const b of w.slice(1)) {
+          const m = /^(\d+):(\d+)$/.exec(b);
+          if (!m) throw new PacketdrillError(line, `bad SACK block "${b}"; write sack L:R L:R`);
+          blocks.push(Number(m[1]), Number(m[2]));
+        }
+        if (blocks.length === 0 || blocks.length > 8)
+          throw new PacketdrillError(line, `"${raw.trim()}" needs 1 to 4 blocks L:R`);
+        out.push({ kind: "sack", blocks });
+        break;
+      }
       case "TS":
         if (w[1] !== "val" || w[3] !== "ecr") {
           throw new PacketdrillError(

@@ -40,9 +40,16 @@ import {
   sys_shutdown,
   sys_socket,
 } from "../sys_socket.js";
-import { TCPS_TIME_WAIT, TH_ACK } from "../tcp_fsm.js";
+import { TCPS_TIME_WAIT, TH_ACK, TH_SYN } from "../tcp_fsm.js";
 import { type SysctlPreset, sysctl_write } from "../tcp_sysctl.js";
-import { TCP_KEEPINIT, TCP_NODELAY, TCP_NOOPT } from "../tcp_var.js";
+import {
+  TCP_KEEPCNT,
+  TCP_KEEPIDLE,
+  TCP_KEEPINIT,
+  TCP_KEEPINTVL,
+  TCP_NODELAY,
+  TCP_NOOPT,
+} from "../tcp_var.js";
 import { type Frame, Link } from "../wire.js";
 import { matchPacket } from "./match.js";
 import type { Expr, PacketAction, Script, ScriptEvent, SyscallAction } from "./parse.js";
@@ -84,10 +91,14 @@ const NAMES: Readonly<Record<string, number>> = {
   SO_RCVBUF: sv.SO_RCVBUF,
   SO_SNDBUF: sv.SO_SNDBUF,
   SO_ERROR: sv.SO_ERROR,
+  SO_KEEPALIVE: sv.SO_KEEPALIVE,
   // the scripts' names (FreeBSD's TCP_KEEPINIT is 128) to the model's constants (NetBSD's)
   TCP_NODELAY,
   TCP_NOOPT,
   TCP_KEEPINIT,
+  TCP_KEEPIDLE,
+  TCP_KEEPINTVL,
+  TCP_KEEPCNT,
   F_GETFL,
   F_SETFL,
   O_RDWR,
@@ -140,6 +151,8 @@ class Runner {
   nextFd = 3;
   /** The host's ISN once it sent a SYN (its > sequence numbers count from it). */
   iss = 0;
+  /** A SYN came from the script after the host's ISN was known: the host's next SYN starts a new one. */
+  newConnection = false;
   /** The port < packets go to: the script's socket's. */
   localPort = LOCAL_PORT;
   blocked: Call | null = null;
@@ -222,7 +235,8 @@ class Runner {
         `${describe(p)} was sent at ${secs(s.ns)}, expected at ${secs(at)} (tolerance ${tol / 1e6} ms)`,
       );
     }
-    if (p.flags & 0x02 && this.iss === 0) this.iss = s.h.th_seq;
+    if (p.flags & 0x02 && (this.iss === 0 || this.newConnection)) this.iss = s.h.th_seq;
+    if (p.flags & 0x02) this.newConnection = false;
     // later < packets go to the port the host sends from (an anonymous one after connect)
     this.localPort = s.h.sport;
     const wrong = matchPacket(p, s.h, this.iss, this.defaults);
@@ -232,14 +246,20 @@ class Runner {
 
   /** A < line onto the wire to the host. */
   inject(p: PacketAction): void {
+    if ((p.flags & (TH_SYN | TH_ACK)) === TH_SYN && this.iss !== 0) this.newConnection = true;
     const link = this.k.toDut;
     const f = link.frame();
     f.clearHeader();
     let optlen = 0;
     if (Array.isArray(p.options)) {
       for (const o of p.options) {
-        optlen += { mss: 4, wscale: 3, sackOK: 2, TS: 10, nop: 1, eol: 1 }[o.kind];
+        optlen +=
+          o.kind === "sack"
+            ? 2 + 4 * o.blocks!.length
+            : { mss: 4, wscale: 3, sackOK: 2, TS: 10, nop: 1, eol: 1 }[o.kind];
         if (o.kind === "mss") f.th_mss = o.value!;
+        // the peer's SACK blocks name the host's sequence space, relative to its ISN as acks do
+        else if (o.kind === "sack") f.th_sack = o.blocks!.map((b) => (b + this.iss) >>> 0);
         else if (o.kind === "wscale") f.th_wscale = o.value!;
         else if (o.kind === "sackOK") f.th_sackperm = true;
         else if (o.kind === "TS") {
