@@ -69,6 +69,8 @@ interface SplitLocks {
 export function split(scheme: ReclamationScheme): NetPolicy {
   return {
     name: "split",
+    // sosend_generic copies all the room so_snd has, then one pr_send
+    sosend: "space",
     attach(stack: NetStack): NetLocking {
       const host = stack.host;
       const net_epoch = epoch_alloc(host, "net_epoch_preempt", true);
