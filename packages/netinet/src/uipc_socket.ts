@@ -371,8 +371,8 @@ function sosend_mlen(resid: number, space: number): number {
  * fills the room it saw: as NetBSD one mbuf per pr_send (sosend_mlen), each
  * copy inside `copy` and each hand-off after the socket is held again; or
  * as FreeBSD's sosend_generic (the policy's sosend "space", or by default
- * on the freebsd preset), all of it in one m_uiotombuf and one pr_send. EPIPE once the sending side is shut;
- * so_error if the connection failed.
+ * on the freebsd preset), all of it in one m_uiotombuf and one pr_send.
+ * EPIPE once the sending side is shut; so_error if the connection failed.
  */
 function* sosend_stream(so: socket, u: uio): KernelGen<number> {
   const stack = so.stack;
