@@ -12,7 +12,8 @@
  *   point for both);
  * - the user copy runs with no mutex held (m_uiotombuf outside the sockbuf
  *   lock), only the sleepable sblock, which netinet takes for every sender
- *   and reader;
+ *   and reader; sosend_generic copies all the room so_snd has and calls
+ *   pr_send once (sosend "space"), where NetBSD's sosend goes per cluster;
  * - the pcb has a reader/writer lock: the user requests and the timers take
  *   INP_WLOCK, after dropping the sockbuf mutex (sosend releases it before
  *   pr_send, soreceive before pr_rcvd); tcp_input takes INP_WLOCK and
@@ -69,7 +70,6 @@ interface SplitLocks {
 export function split(scheme: ReclamationScheme): NetPolicy {
   return {
     name: "split",
-    // sosend_generic copies all the room so_snd has, then one pr_send
     sosend: "space",
     attach(stack: NetStack): NetLocking {
       const host = stack.host;
