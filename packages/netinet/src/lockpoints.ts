@@ -62,6 +62,15 @@ export const LOCK_POINTS: readonly LockPointName[] = [
  */
 export interface NetPolicy {
   readonly name: string;
+  /**
+   * How sosend feeds a stream to the protocol: "cluster", NetBSD's sosend,
+   * one mbuf (a 2 KB cluster) copied and handed to pr_send at a time
+   * (sys/kern/uipc_socket.c: for a non-atomic socket the inner loop builds
+   * one mbuf); "space", FreeBSD's sosend_generic, all the room so_snd has
+   * copied in one m_uiotombuf and one pr_send (sys/kern/uipc_socket.c).
+   * Default: the kernel's, by its sysctl preset ("space" on freebsd).
+   */
+  readonly sosend?: "cluster" | "space";
   attach(stack: NetStack): NetLocking;
 }
 
@@ -86,9 +95,16 @@ export function validatePolicy(p: unknown, what = "policy"): NetPolicy {
     );
   }
   for (const k of Object.keys(o)) {
-    if (k !== "name" && k !== "attach" && k !== "description") {
-      throw new SimError(`${what}.${k}: unknown field; a policy has name, description and attach`);
+    if (k !== "name" && k !== "attach" && k !== "description" && k !== "sosend") {
+      throw new SimError(
+        `${what}.${k}: unknown field; a policy has name, description, sosend and attach`,
+      );
     }
+  }
+  if (o.sosend !== undefined && o.sosend !== "cluster" && o.sosend !== "space") {
+    throw new SimError(
+      `${what}.sosend: expected "cluster" (NetBSD's sosend) or "space" (FreeBSD's sosend_generic), got ${String(o.sosend)}`,
+    );
   }
   return p as NetPolicy;
 }

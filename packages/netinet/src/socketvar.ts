@@ -25,6 +25,8 @@ export const SS_ISDISCONNECTING = 0x008;
 export const SS_CANTSENDMORE = 0x010;
 export const SS_CANTRCVMORE = 0x020;
 export const SS_NBIO = 0x080;
+/** sosend's hint to the protocol that more data follows at once (FreeBSD's PRUS_MORETOCOME). */
+export const SS_MORETOCOME = 0x400;
 
 /** errno values (sys/errno.h). */
 export const EWOULDBLOCK = 35;

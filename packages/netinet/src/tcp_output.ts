@@ -35,7 +35,7 @@ import { IP_HDR_LEN, IPPROTO_TCP, TCP_HDR_LEN } from "./constants.js";
 import { in_cksum } from "./in_cksum.js";
 import { ip_output } from "./ip_output.js";
 import { m_getpkt } from "./mbuf.js";
-import { ENOBUFS } from "./socketvar.js";
+import { ENOBUFS, SS_MORETOCOME } from "./socketvar.js";
 import { TCP_INITIAL_WINDOW, TCP_MAXWIN } from "./tcp_congctl.js";
 import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, tcp_outflags } from "./tcp_fsm.js";
 import { tcp_addoptions } from "./tcp_options.js";
@@ -226,7 +226,14 @@ function shouldSend(
 ): boolean {
   if (len > 0) {
     if (len === segsz || sackRxmit) return true;
-    if ((idle || tp.t_flags & TF_NODELAY) && len + off >= sb_cc) return true;
+    // a short last piece waits while sosend has more for it (SS_MORETOCOME)
+    if (
+      (tp.t_socket.so_state & SS_MORETOCOME) === 0 &&
+      (idle || tp.t_flags & TF_NODELAY) &&
+      len + off >= sb_cc
+    ) {
+      return true;
+    }
     if (tp.t_force) return true;
     if (len >= tp.max_sndwnd / 2 && tp.max_sndwnd > 0) return true;
     if (SEQ_LT(tp.snd_nxt, tp.snd_max)) return true;

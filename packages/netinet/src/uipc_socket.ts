@@ -5,10 +5,12 @@
  * so_syscall point for its work on the socket and usrreq around the
  * protocol's request.
  *
- * sosend for a stream copies as much as so_snd has room for into mbufs
- * (inside `copy`), hands it to pr_send (TCP appends it and calls
- * tcp_output), and sleeps in sbwait while the buffer is full, until all is
- * sent. soreceive for a stream sleeps until data, EOF or an error, copies
+ * sosend for a stream fills the room so_snd has as NetBSD does, one mbuf
+ * (a 2 KB cluster, or a small mbuf for the tail of the room) copied inside
+ * `copy` and handed to pr_send (TCP appends it and calls tcp_output) at a
+ * time; on the freebsd preset, or for a policy that chooses it, as
+ * FreeBSD's sosend_generic, the whole room in one copy and one pr_send. It sleeps in sbwait while the buffer
+ * is full, until all is sent. soreceive for a stream sleeps until data, EOF or an error, copies
  * out up to the request from so_rcv (sbdrop) and calls pr_rcvd so the
  * protocol can announce the window it opened. connect on a stream sleeps on
  * so_cv until the handshake ends; accept until a connection is complete.
@@ -27,7 +29,15 @@
 
 import { sleeplock_enter, sleeplock_exit } from "@smpnet/core";
 import { curcpu, type KernelGen, SimError, work } from "@smpnet/sim";
-import { MCLBYTES, MSIZE, UDP_MAXPAYLOAD, UDP_RECVSPACE, UDP_SENDSPACE } from "./constants.js";
+import {
+  MCLBYTES,
+  MHLEN,
+  MINCLSIZE,
+  MSIZE,
+  UDP_MAXPAYLOAD,
+  UDP_RECVSPACE,
+  UDP_SENDSPACE,
+} from "./constants.js";
 import { m_freem, m_getpkt, type mbuf } from "./mbuf.js";
 import type { pr_usrreqs, sockoptval } from "./protosw.js";
 import {
@@ -57,6 +67,7 @@ import {
   SS_CANTSENDMORE,
   SS_ISCONNECTED,
   SS_ISCONNECTING,
+  SS_MORETOCOME,
   SS_NBIO,
   SS_NOFDREF,
   socket,
@@ -343,19 +354,38 @@ export function* soreceive(so: socket, u: uio): KernelGen<number> {
 }
 
 /**
+ * NetBSD's sosend, for a stream: how many bytes the next mbuf takes, each
+ * handed to pr_send on its own. A cluster while at least MINCLSIZE is left
+ * to send and a cluster's room is left of what sbspace showed, else one
+ * packet-header mbuf (MHLEN), so the tail of that room goes out in small
+ * pieces (sys/kern/uipc_socket.c sosend: for a non-atomic socket the inner
+ * loop builds one mbuf, then pr_send; no page loaning on MULTIPROCESSOR
+ * kernels, sock_loan_thresh = -1).
+ */
+function sosend_mlen(resid: number, space: number): number {
+  if (resid >= MINCLSIZE && space >= MCLBYTES) return Math.min(MCLBYTES, resid);
+  return Math.min(MHLEN, resid, space);
+}
+
+/**
  * sosend on a stream: while bytes are left, waits for room in so_snd (a
- * non-blocking socket returns EWOULDBLOCK once nothing more fits), copies
- * what fits and hands it to the protocol. EPIPE once the sending side is
- * shut; so_error if the connection failed.
+ * non-blocking socket returns EWOULDBLOCK once nothing more fits), then
+ * fills the room it saw: as NetBSD one mbuf per pr_send (sosend_mlen), each
+ * copy inside `copy` and each hand-off after the socket is held again; or
+ * as FreeBSD's sosend_generic (the policy's sosend "space", or by default
+ * on the freebsd preset), all of it in one m_uiotombuf and one pr_send.
+ * EPIPE once the sending side is shut; so_error if the connection failed.
  */
 function* sosend_stream(so: socket, u: uio): KernelGen<number> {
   const stack = so.stack;
   const locks = stack.locks;
   const sb = so.so_snd;
+  const netbsd =
+    (stack.policy.sosend ?? (stack.preset === "freebsd" ? "space" : "cluster")) === "cluster";
   yield* sleeplock_enter(sb.sblock);
   yield* locks.so_syscall.enter(so);
   let error = 0;
-  while (u.uio_resid > 0) {
+  send: while (u.uio_resid > 0) {
     if (so.so_state & SS_CANTSENDMORE) {
       error = EPIPE;
       break;
@@ -369,7 +399,7 @@ function* sosend_stream(so: socket, u: uio): KernelGen<number> {
       error = ENOTCONN;
       break;
     }
-    const space = sbspace(sb);
+    let space = sbspace(sb);
     if (space < Math.min(u.uio_resid, sb.sb_lowat)) {
       if (so.so_state & SS_NBIO) {
         error = EWOULDBLOCK;
@@ -384,17 +414,30 @@ function* sosend_stream(so: socket, u: uio): KernelGen<number> {
       );
       continue;
     }
-    const n = Math.min(u.uio_resid, space);
-    const m = yield* copyin(so, n);
-    if (m === null) {
-      error = ENOBUFS;
-      break;
-    }
-    u.uio_resid -= n;
-    yield* locks.usrreq.enter(so);
-    error = yield* so.so_proto.pr_send(so, m, 0, 0);
-    yield* locks.usrreq.exit(so);
-    if (error !== 0) break;
+    do {
+      const n = netbsd ? sosend_mlen(u.uio_resid, space) : Math.min(u.uio_resid, space);
+      const m = yield* copyin(so, n);
+      if (m === null) {
+        error = ENOBUFS;
+        break send;
+      }
+      u.uio_resid -= n;
+      space -= n;
+      // NetBSD looks again once it holds the socket after the copy
+      if (netbsd && so.so_state & SS_CANTSENDMORE) {
+        yield* m_freem(stack.mbufs, m);
+        error = EPIPE;
+        break send;
+      }
+      // NetBSD sets SS_MORETOCOME while bytes are left, FreeBSD PRUS_MORETOCOME while room is left too
+      const more = u.uio_resid > 0 && (netbsd || space > 0);
+      yield* locks.usrreq.enter(so);
+      if (more) so.so_state |= SS_MORETOCOME;
+      error = yield* so.so_proto.pr_send(so, m, 0, 0);
+      so.so_state &= ~SS_MORETOCOME;
+      yield* locks.usrreq.exit(so);
+      if (error !== 0) break send;
+    } while (u.uio_resid > 0 && space > 0);
   }
   yield* locks.so_syscall.exit(so);
   yield* sleeplock_exit(sb.sblock);

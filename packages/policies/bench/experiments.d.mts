@@ -23,6 +23,8 @@ export interface StreamOptions extends ExperimentOptions {
   spread?: boolean;
   /** SO_SNDBUF of the ER-4's sockets (default: netinet's). */
   sndbuf?: number;
+  /** SO_RCVBUF of the peer's listening socket, which its connections inherit (default: netinet's). */
+  rcvbuf?: number;
 }
 
 export interface StreamResult {

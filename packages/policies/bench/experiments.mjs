@@ -10,6 +10,7 @@ import { cnmipsNetCosts, er4, er4Nic } from "@smpnet/hw-octeon";
 import {
   DUT_ADDR,
   PEER_ADDR,
+  SO_RCVBUF,
   SO_SNDBUF,
   SOCK_STREAM,
   SOL_SOCKET,
@@ -110,6 +111,7 @@ export function streamRun(o) {
     user: true,
     *body() {
       const ls = yield* sys_socket(k.peer, SOCK_STREAM);
+      if (o.rcvbuf !== undefined) yield* sys_setsockopt(ls, SOL_SOCKET, SO_RCVBUF, o.rcvbuf);
       yield* sys_bind(ls, 0, 5201);
       yield* sys_listen(ls, streams);
       for (let i = 0; i < streams; i++) {

@@ -12,7 +12,8 @@
  *   point for both);
  * - the user copy runs with no mutex held (m_uiotombuf outside the sockbuf
  *   lock), only the sleepable sblock, which netinet takes for every sender
- *   and reader;
+ *   and reader; sosend_generic copies all the room so_snd has and calls
+ *   pr_send once (sosend "space"), where NetBSD's sosend goes per cluster;
  * - the pcb has a reader/writer lock: the user requests and the timers take
  *   INP_WLOCK, after dropping the sockbuf mutex (sosend releases it before
  *   pr_send, soreceive before pr_rcvd); tcp_input takes INP_WLOCK and
@@ -69,6 +70,7 @@ interface SplitLocks {
 export function split(scheme: ReclamationScheme): NetPolicy {
   return {
     name: "split",
+    sosend: "space",
     attach(stack: NetStack): NetLocking {
       const host = stack.host;
       const net_epoch = epoch_alloc(host, "net_epoch_preempt", true);

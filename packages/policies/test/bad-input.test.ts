@@ -62,7 +62,7 @@ describe("bad kernel descriptions are refused, naming the field and the fix", ()
     expect(() => kernel({ ...base, ...bad } as KernelOptions)).toThrow(message);
   });
 
-  it("refuses a policy object missing a lock point, with an unknown one, or without attach", () => {
+  it("refuses a policy object missing a lock point, with an unknown one, without attach or with an unknown sosend", () => {
     const missing = {
       name: "half",
       attach(stack: Parameters<typeof giant.attach>[0]) {
@@ -89,6 +89,11 @@ describe("bad kernel descriptions are refused, naming the field and the fix", ()
     );
     expect(() => validatePolicy({ name: "x", attach() {}, locks: 1 })).toThrow(
       /policy\.locks: unknown field/,
+    );
+    expect(() =>
+      kernel({ ...base, policy: { ...giant, name: "g", sosend: "pages" } as never }),
+    ).toThrow(
+      /policy\.sosend: expected "cluster" \(NetBSD's sosend\) or "space" \(FreeBSD's sosend_generic\), got pages/,
     );
   });
 });

@@ -4,7 +4,6 @@
  * read side's statistics.
  */
 import type { RunResult } from "@smpnet/report";
-import { compareRow } from "../format/compare-table.js";
 
 const UNIT: Record<string, number> = { "": 1e-6, K: 1e-3, M: 1, G: 1e3 };
 
@@ -30,8 +29,25 @@ export function netperfRate(r: RunResult): number {
   return Number(m[1]);
 }
 
-/** Shares of the system under test's CPU time (compare-table's split). */
-export const shares = (r: RunResult) => compareRow(r).split;
+/**
+ * Share of the system under test's CPU time spent in SOFTINT_NET, its spin
+ * included, from the folded stacks: a spin's time goes to the context that
+ * spun, where the time split has one spin class for every context. An
+ * interrupt taken inside the softint is not the softint's time.
+ */
+export function softnetShare(r: RunResult): number {
+  let ns = 0;
+  for (const line of r.folded) {
+    const sp = line.lastIndexOf(" ");
+    const frames = line.slice(0, sp).split(";");
+    const at = frames.indexOf("softint_net");
+    if (at >= 0 && !frames.slice(at).some((f) => f.startsWith("intr_"))) {
+      ns += Number(line.slice(sp + 1));
+    }
+  }
+  const all = r.cpus.reduce((s, c) => s + Object.values(c.split).reduce((a, b) => a + b, 0), 0);
+  return all === 0 ? 0 : ns / all;
+}
 
 /** Spin time per lock, ns, and each lock's callers by spin time. */
 export function spinByLock(r: RunResult): Map<string, { ns: number; callers: string[] }> {
