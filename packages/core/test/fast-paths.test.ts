@@ -11,19 +11,24 @@ import {
   pool_cache_get,
   pool_cache_init,
   pool_cache_put,
+  sleeplock_enter,
+  sleeplock_exit,
+  sleeplock_init,
 } from "../src/index.js";
 import { machine } from "./fixtures.js";
 
 /**
  * Three CPUs contending for an adaptive mutex, the kernel lock nested in
  * it, and a spin mutex: the plain fast paths (mutex_enter, mutex_exit,
- * mutex_spin_enter, mutex_spin_exit, _kernel_unlock) and their generator
+ * mutex_spin_enter, mutex_spin_exit, _kernel_unlock, sleeplock_enter,
+ * sleeplock_exit) and their generator
  * slow paths, entered at every step when operations go through the loop.
  */
 function run(inPlace: boolean) {
   const { sim, host } = machine(3, {}, 3, inPlace);
   const adaptive = mutex_init(host, "so_lock", MUTEX_DEFAULT, IPL_NONE);
   const spin = mutex_init(host, "ifq_lock", MUTEX_DEFAULT, IPL_VM);
+  const sblock = sleeplock_init(host, "sblock");
   const out: string[] = [];
   let inside = 0;
   let overlaps = 0;
@@ -47,6 +52,9 @@ function run(inPlace: boolean) {
           yield* mutex_enter(spin);
           yield* work(25);
           yield* mutex_exit(spin);
+          yield* sleeplock_enter(sblock);
+          yield* work(400 + 100 * c);
+          yield* sleeplock_exit(sblock);
           out.push(`${c} ${nanotime()}`);
           yield* work(c * 90);
         }
@@ -54,7 +62,7 @@ function run(inPlace: boolean) {
     });
   }
   sim.run();
-  return { out, overlaps, splits: host.cpus.map((cpu) => cpu.timeSplit()) };
+  return { out, overlaps, slept: sblock.sleptNs, splits: host.cpus.map((cpu) => cpu.timeSplit()) };
 }
 
 describe("the locks' plain fast paths", () => {
@@ -64,7 +72,9 @@ describe("the locks' plain fast paths", () => {
     expect(looped.out.length).toBe(450);
     expect(looped.overlaps).toBe(0);
     expect(inPlace.overlaps).toBe(0);
+    expect(looped.slept).toBeGreaterThan(0);
     expect(inPlace.out).toEqual(looped.out);
+    expect(inPlace.slept).toBe(looped.slept);
     expect(inPlace.splits).toEqual(looped.splits);
   });
 });
