@@ -96,9 +96,10 @@ export class MbufPools {
 }
 
 /*
- * The allocator's calls are plain functions on their fast path, as
- * pool_cache_get is (sim's ops.ts, "Plain kernel helpers"): a packet's
- * mbufs cost no generator unless an operation must go through the loop.
+ * m_get, m_gethdr, m_clget, m_free, m_freem and m_pullup are plain
+ * functions on their fast path, as pool_cache_get is (sim's ops.ts, "Plain
+ * kernel helpers"): they cost no generator unless an operation must go
+ * through the loop. m_getpkt, which loops over them, is one generator.
  */
 
 /** m_get(M_DONTWAIT): an mbuf without packet header, or null at the limit. */
@@ -256,17 +257,20 @@ export function m_adj(m: mbuf, n: number): void {
  * moving bytes from the ones after it at the memcpy rate; false if the
  * packet is shorter (the caller drops it, as m_pullup frees it).
  */
-export function* m_pullup(m: mbuf, len: number, bytesPerCycle: number): KernelGen<boolean> {
-  if (len > m.len || len > m.capacity) return false;
-  if (m.m_len >= len) return true;
-  const moved = len - m.m_len;
-  yield* work(moved / bytesPerCycle);
-  let need = moved;
+export function m_pullup(m: mbuf, len: number, bytesPerCycle: number): KernelOp<boolean> {
+  if (len > m.len || len > m.capacity) return done(false);
+  if (m.m_len >= len) return done(true);
+  const o = work((len - m.m_len) / bytesPerCycle);
+  return paid(o) ? m_pulled(m, len) : after(o, m_pulled, m, len);
+}
+
+function m_pulled(m: mbuf, len: number): KernelOp<boolean> {
+  let need = len - m.m_len;
   for (let x = m.m_next; x !== null && need > 0; x = x.m_next) {
     const take = Math.min(x.m_len, need);
     x.m_len -= take;
     need -= take;
   }
   m.m_len = len;
-  return true;
+  return done(true);
 }
