@@ -1,4 +1,12 @@
-import { IPL_NONE, IPL_VM, nanotime, PRI_KERNEL, work } from "@smpnet/sim";
+import {
+  type Host,
+  IPL_NONE,
+  IPL_VM,
+  type KernelGen,
+  nanotime,
+  PRI_KERNEL,
+  work,
+} from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
 import {
   KERNEL_LOCK,
@@ -17,6 +25,19 @@ import {
 } from "../src/index.js";
 import { machine } from "./fixtures.js";
 
+/** A kernel thread bound to each of the host's CPUs, running `body(cpu index)`. */
+function onEachCpu(host: Host, body: (c: number) => KernelGen) {
+  for (let c = 0; c < host.cpus.length; c++) {
+    host.kthread_create({
+      name: `t${c}`,
+      pri: PRI_KERNEL,
+      cpu: c,
+      bound: true,
+      body: () => body(c),
+    });
+  }
+}
+
 /**
  * Three CPUs contending for an adaptive mutex, the kernel lock nested in
  * it, and a spin mutex: the plain fast paths (mutex_enter, mutex_exit,
@@ -32,35 +53,27 @@ function run(inPlace: boolean) {
   const out: string[] = [];
   let inside = 0;
   let overlaps = 0;
-  for (let c = 0; c < 3; c++) {
-    host.kthread_create({
-      name: `t${c}`,
-      pri: PRI_KERNEL,
-      cpu: c,
-      bound: true,
-      *body() {
-        for (let i = 0; i < 150; i++) {
-          yield* mutex_enter(adaptive);
-          if (inside++ !== 0) overlaps++;
-          yield* KERNEL_LOCK(1);
-          yield* KERNEL_LOCK(1);
-          yield* work(40 + 13 * c);
-          yield* KERNEL_UNLOCK_ONE();
-          yield* KERNEL_UNLOCK_ONE();
-          inside--;
-          yield* mutex_exit(adaptive);
-          yield* mutex_enter(spin);
-          yield* work(25);
-          yield* mutex_exit(spin);
-          yield* sleeplock_enter(sblock);
-          yield* work(400 + 100 * c);
-          yield* sleeplock_exit(sblock);
-          out.push(`${c} ${nanotime()}`);
-          yield* work(c * 90);
-        }
-      },
-    });
-  }
+  onEachCpu(host, function* (c) {
+    for (let i = 0; i < 150; i++) {
+      yield* mutex_enter(adaptive);
+      if (inside++ !== 0) overlaps++;
+      yield* KERNEL_LOCK(1);
+      yield* KERNEL_LOCK(1);
+      yield* work(40 + 13 * c);
+      yield* KERNEL_UNLOCK_ONE();
+      yield* KERNEL_UNLOCK_ONE();
+      inside--;
+      yield* mutex_exit(adaptive);
+      yield* mutex_enter(spin);
+      yield* work(25);
+      yield* mutex_exit(spin);
+      yield* sleeplock_enter(sblock);
+      yield* work(400 + 100 * c);
+      yield* sleeplock_exit(sblock);
+      out.push(`${c} ${nanotime()}`);
+      yield* work(c * 90);
+    }
+  });
   sim.run();
   return { out, overlaps, slept: sblock.sleptNs, splits: host.cpus.map((cpu) => cpu.timeSplit()) };
 }
@@ -112,31 +125,23 @@ function poolRun(inPlace: boolean) {
     if (running > 0) sim.after(170 + (next % 5) * 37, tick);
   };
   sim.after(0, tick);
-  for (let c = 0; c < 3; c++) {
-    host.kthread_create({
-      name: `t${c}`,
-      pri: PRI_KERNEL,
-      cpu: c,
-      bound: true,
-      *body() {
-        for (let round = 0; round < 12; round++) {
-          const pc = round % 3 === 2 ? tight : free;
-          const held: PoolItem[] = [];
-          for (let i = 0; i < 20 + 7 * c + round; i++) held.push(yield* pool_cache_get(pc));
-          out.push(`${c} got ${held.map((it) => `${it.name}.${it.gen}`).join(",")} ${nanotime()}`);
-          yield* work(30 + 11 * c);
-          // every third object goes to whoever frees next, on its CPU
-          for (const it of held) {
-            if (it.gen % 3 === 0 && pc === free) shared.push(it);
-            else yield* pool_cache_put(pc, it);
-          }
-          while (shared.length > 0) yield* pool_cache_put(free, shared.pop()!);
-          out.push(`${c} put ${nanotime()}`);
-        }
-        running--;
-      },
-    });
-  }
+  onEachCpu(host, function* (c) {
+    for (let round = 0; round < 12; round++) {
+      const pc = round % 3 === 2 ? tight : free;
+      const held: PoolItem[] = [];
+      for (let i = 0; i < 20 + 7 * c + round; i++) held.push(yield* pool_cache_get(pc));
+      out.push(`${c} got ${held.map((it) => `${it.name}.${it.gen}`).join(",")} ${nanotime()}`);
+      yield* work(30 + 11 * c);
+      // every third object goes to whoever frees next, on its CPU
+      for (const it of held) {
+        if (it.gen % 3 === 0 && pc === free) shared.push(it);
+        else yield* pool_cache_put(pc, it);
+      }
+      while (shared.length > 0) yield* pool_cache_put(free, shared.pop()!);
+      out.push(`${c} put ${nanotime()}`);
+    }
+    running--;
+  });
   sim.run();
   return {
     out,
