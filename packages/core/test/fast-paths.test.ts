@@ -41,8 +41,8 @@ function onEachCpu(host: Host, body: (c: number) => KernelGen) {
 /**
  * Three CPUs contending for an adaptive mutex, the kernel lock nested in
  * it, and a spin mutex: the plain fast paths (mutex_enter, mutex_exit,
- * mutex_spin_enter, mutex_spin_exit, _kernel_unlock, sleeplock_enter,
- * sleeplock_exit) and their generator
+ * mutex_spin_enter, mutex_spin_exit, KERNEL_LOCK, _kernel_unlock,
+ * sleeplock_enter, sleeplock_exit) and their generator
  * slow paths, entered at every step when operations go through the loop.
  */
 function run(inPlace: boolean) {
@@ -70,6 +70,10 @@ function run(inPlace: boolean) {
       yield* sleeplock_enter(sblock);
       yield* work(400 + 100 * c);
       yield* sleeplock_exit(sblock);
+      // the kernel lock alone: contended, so its spinning slow path runs too
+      yield* KERNEL_LOCK(1);
+      yield* work(500 + 50 * c);
+      yield* KERNEL_UNLOCK_ONE();
       out.push(`${c} ${nanotime()}`);
       yield* work(c * 90);
     }
