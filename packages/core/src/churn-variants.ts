@@ -20,7 +20,7 @@
  * - rwlock: readers take the table's rwlock as reader, closers as writer and
  *   free at once.
  */
-import { type Host, type KernelGen, SimError, store } from "@smpnet/sim";
+import { type Host, type KernelOp, SimError, store } from "@smpnet/sim";
 import { epoch_alloc, type epoch_t } from "./epoch.js";
 import { epoch_pool_free } from "./epoch-pool-free.js";
 import { type kmutex_t, MUTEX_DEFAULT, mutex_enter, mutex_exit, mutex_init } from "./mutex.js";
@@ -56,7 +56,7 @@ export interface ChurnScheme {
   /** Readers must take the pcb's lock and revalidate it (type-stable memory). */
   readonly typesafe: boolean;
   /** Give an unlinked pcb back, as the variant's users do. */
-  close(pcb: PoolItem): KernelGen;
+  close(pcb: PoolItem): KernelOp<void>;
 }
 
 const pcbLocks = new WeakMap<PoolItem, kmutex_t>();

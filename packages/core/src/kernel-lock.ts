@@ -27,6 +27,7 @@
  */
 
 import {
+  after,
   atomic_cas,
   atomic_swap,
   curcpu,
@@ -89,32 +90,70 @@ export function kernel_lock_held(): number {
 }
 
 /** KERNEL_LOCK(n): takes the giant lock n more times (_kernel_lock). */
-export function* KERNEL_LOCK(n = 1): KernelGen {
+// Plain on its fast path, as mutex_enter is (sim's ops.ts, "Plain kernel
+// helpers"): a recursive or uncontended take costs no generator.
+export function KERNEL_LOCK(n = 1): KernelOp<void> {
   if (!(Number.isInteger(n) && n >= 1)) {
     throw new SimError(`KERNEL_LOCK: n must be a positive integer, got ${n}`);
   }
   const l = curlwp();
   const kl = kernel_lock(l.host) as KernelLock;
+  const o = splraise(IPL_VM);
+  return paid(o)
+    ? kernel_lock_splvm(kl, l, n, paidValue() as Ipl)
+    : after(o, kernel_lock_splvm, kl, l, n);
+}
+
+/** KERNEL_LOCK at splvm (`s` the IPL to restore). */
+function kernel_lock_splvm(kl: KernelLock, l: Lwp, n: number, s: Ipl): KernelOp<void> {
   const st = kl.core;
-  let s = yield* splraise(IPL_VM);
   const ci = cpuLockState(curcpu());
   if (ci.biglockCount !== 0) {
     // this CPU owns the word: the holder is this LWP or one it interrupted
     ci.biglockCount += n;
     st.biglocks.set(l, (st.biglocks.get(l) ?? 0) + n);
-    yield* splx(s);
-    return;
+    return splx(s);
   }
   st.debug?.acquiring(kl, l, true);
   // no preemption from the attempt on: a holder switched out while its CPU
   // owns the word would leave every other CPU spinning on it
   kpreempt_disable();
-  yield* work(MUTEX_FASTPATH_CYCLES);
-  if ((yield* atomic_cas(kl.line, 0, 1)) === 0) {
+  const o = work(MUTEX_FASTPATH_CYCLES);
+  return paid(o) ? kernel_lock_try(kl, ci, l, n, s) : after(o, kernel_lock_try, kl, ci, l, n, s);
+}
+
+function kernel_lock_try(
+  kl: KernelLock,
+  ci: CpuLockState,
+  l: Lwp,
+  n: number,
+  s: Ipl,
+): KernelOp<void> {
+  const o = atomic_cas(kl.line, 0, 1);
+  if (!paid(o)) return kernel_lock_slow(kl, ci, l, n, s, o, 0);
+  const old = paidValue();
+  if (old !== 0) return kernel_lock_slow(kl, ci, l, n, s, null, old);
+  held(kl, ci, l, n);
+  return splx(s);
+}
+
+/** KERNEL_LOCK from its first CAS on (`cas` pending, or its result `old`): spins while it is taken. */
+function* kernel_lock_slow(
+  kl: KernelLock,
+  ci: CpuLockState,
+  l: Lwp,
+  n: number,
+  s: Ipl,
+  cas: KernelOp<unknown> | null,
+  old: unknown,
+): KernelGen {
+  if (cas !== null) old = yield* cas;
+  if (old === 0) {
     held(kl, ci, l, n);
     yield* splx(s);
     return;
   }
+  const st = kl.core;
   // mutex_oncpu and rw_oncpu look here: do not spin on an owner that spins
   const owant = (yield* load(ci.biglockWanted)) as Lwp | null;
   yield* store(ci.biglockWanted, l);

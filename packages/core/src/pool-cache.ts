@@ -27,13 +27,18 @@
  * has its own.
  */
 import {
+  after,
   type CacheLine,
   curcpu,
+  done,
   type Host,
   IPL_VM,
   type Ipl,
   type KernelGen,
+  type KernelOp,
   load,
+  paid,
+  paidValue,
   SimError,
   splraise,
   splx,
@@ -163,33 +168,60 @@ export function pool_cache_init(
   return pc;
 }
 
+/*
+ * pool_cache_get and pool_cache_put are plain functions on their fast path
+ * (sim's ops.ts, "Plain kernel helpers"): at splvm, one load and one store
+ * of this CPU's line, no generator, as the C is a few instructions before
+ * any call. Each step below is the code after one operation; an operation
+ * not carried out in place goes on through `after` to the same step.
+ */
+
 /** pool_cache_get: from this CPU's groups, else the depot, else the backing pool. */
-export function* pool_cache_get(pc: pool_cache_t): KernelGen<PoolItem> {
-  const s = yield* splraise(IPL_VM);
-  let item: PoolItem | null = null;
-  while (item === null) {
-    const cc = pc.cpus[curcpu().index]!;
-    yield* load(cc.line);
-    const cur = cc.current;
-    if (cur.objects.length > 0) {
-      item = cur.objects.pop()!;
-      yield* store(cc.line, 0);
-      yield* splx(s);
-      break;
-    }
-    if (cc.previous.objects.length > 0) {
-      cc.current = cc.previous;
-      cc.previous = cur;
-      continue;
-    }
-    // pool_cache_get_slow: returns with the IPL restored when it got an object
-    item = yield* pool_cache_get_slow(pc, cc, s);
+export function pool_cache_get(pc: pool_cache_t): KernelOp<PoolItem> {
+  const o = splraise(IPL_VM);
+  return paid(o) ? pool_cache_get_cpu(pc, paidValue() as Ipl) : after(o, pool_cache_get_cpu, pc);
+}
+
+/** At splvm (`s` the IPL to restore): reads this CPU's groups. */
+function pool_cache_get_cpu(pc: pool_cache_t, s: Ipl): KernelOp<PoolItem> {
+  const cc = pc.cpus[curcpu().index]!;
+  const o = load(cc.line);
+  return paid(o) ? pool_cache_get_cc(pc, cc, s) : after(o, pool_cache_get_cc, pc, cc, s);
+}
+
+function pool_cache_get_cc(pc: pool_cache_t, cc: CacheCpu, s: Ipl): KernelOp<PoolItem> {
+  const cur = cc.current;
+  if (cur.objects.length > 0) {
+    const item = cur.objects.pop()!;
+    const o = store(cc.line, 0);
+    return paid(o) ? pool_cache_got(item, s) : after(o, pool_cache_got, item, s);
   }
+  if (cc.previous.objects.length > 0) {
+    cc.current = cc.previous;
+    cc.previous = cur;
+    return pool_cache_get_cpu(pc, s);
+  }
+  // pool_cache_get_slow: returns with the IPL restored when it got an object, null to retry
+  return after(pool_cache_get_slow(pc, cc, s), pool_cache_get_retry, pc, s);
+}
+
+function pool_cache_get_retry(pc: pool_cache_t, s: Ipl, item: PoolItem | null): KernelOp<PoolItem> {
+  return item === null ? pool_cache_get_cpu(pc, s) : pool_cache_fresh(item);
+}
+
+/** Off this CPU's group: back to IPL `s`, the object handed out anew. */
+function pool_cache_got(item: PoolItem, s: Ipl): KernelOp<PoolItem> {
+  const o = splx(s);
+  return paid(o) ? pool_cache_fresh(item) : after(o, pool_cache_fresh, item);
+}
+
+/** The object handed out anew. */
+function pool_cache_fresh(item: PoolItem): KernelOp<PoolItem> {
   item.gen++;
   item.freed = false;
   item.retired = false;
   item.linked = false;
-  return item;
+  return done(item);
 }
 
 /** Trade this CPU's empty group for a full one (null: retry), or go to the pool. */
@@ -207,31 +239,49 @@ function* pool_cache_get_slow(pc: pool_cache_t, cc: CacheCpu, s: Ipl): KernelGen
 }
 
 /** pool_cache_put: into this CPU's groups, or the object's own deferred path. */
-export function* pool_cache_put(pc: pool_cache_t, item: PoolItem): KernelGen {
+export function pool_cache_put(pc: pool_cache_t, item: PoolItem): KernelOp<void> {
   item.freed = true;
-  if (pc.defer !== null) yield* pc.defer.put(pc, item);
-  else yield* pool_cache_put_paddr(pc, item);
+  return pc.defer !== null ? pc.defer.put(pc, item) : pool_cache_put_paddr(pc, item);
 }
 
-function* pool_cache_put_paddr(pc: pool_cache_t, item: PoolItem): KernelGen {
-  const s = yield* splraise(IPL_VM);
-  for (;;) {
-    const cc = pc.cpus[curcpu().index]!;
-    yield* load(cc.line);
-    const cur = cc.current;
-    if (cur.objects.length < cur.size) {
-      cur.objects.push(item);
-      yield* store(cc.line, 0);
-      yield* splx(s);
-      return;
-    }
-    if (cc.previous.objects.length < cc.previous.size) {
-      cc.current = cc.previous;
-      cc.previous = cur;
-      continue;
-    }
-    if (!(yield* pool_cache_put_slow(pc, cc, s, item))) return;
+function pool_cache_put_paddr(pc: pool_cache_t, item: PoolItem): KernelOp<void> {
+  const o = splraise(IPL_VM);
+  return paid(o)
+    ? pool_cache_put_cpu(pc, item, paidValue() as Ipl)
+    : after(o, pool_cache_put_cpu, pc, item);
+}
+
+/** At splvm: reads this CPU's groups. */
+function pool_cache_put_cpu(pc: pool_cache_t, item: PoolItem, s: Ipl): KernelOp<void> {
+  const cc = pc.cpus[curcpu().index]!;
+  const o = load(cc.line);
+  return paid(o)
+    ? pool_cache_put_cc(pc, cc, item, s)
+    : after(o, pool_cache_put_cc, pc, cc, item, s);
+}
+
+function pool_cache_put_cc(pc: pool_cache_t, cc: CacheCpu, item: PoolItem, s: Ipl): KernelOp<void> {
+  const cur = cc.current;
+  if (cur.objects.length < cur.size) {
+    cur.objects.push(item);
+    const o = store(cc.line, 0);
+    return paid(o) ? splx(s) : after(o, splx, s);
   }
+  if (cc.previous.objects.length < cc.previous.size) {
+    cc.current = cc.previous;
+    cc.previous = cur;
+    return pool_cache_put_cpu(pc, item, s);
+  }
+  return after(pool_cache_put_slow(pc, cc, s, item), pool_cache_put_retry, pc, item, s);
+}
+
+function pool_cache_put_retry(
+  pc: pool_cache_t,
+  item: PoolItem,
+  s: Ipl,
+  retry: boolean,
+): KernelOp<void> {
+  return retry ? pool_cache_put_cpu(pc, item, s) : done(undefined);
 }
 
 /** An empty group: from the depot, else a new one from the group pool, else null. */

@@ -4,9 +4,10 @@
  * it; whether it does is the NIC description's and the kernel's choice.
  */
 
-import { type KernelGen, work } from "@smpnet/sim";
+import { type KernelOp, work } from "@smpnet/sim";
 import type { NetStack } from "./stack.js";
 
-export function* in_cksum(stack: NetStack, bytes: number): KernelGen {
-  yield* work(bytes / stack.costs.checksumBytesPerCycle);
+/** A plain function: its one operation needs no generator of its own. */
+export function in_cksum(stack: NetStack, bytes: number): KernelOp<void> {
+  return work(bytes / stack.costs.checksumBytesPerCycle);
 }

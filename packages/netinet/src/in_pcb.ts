@@ -25,7 +25,7 @@
  */
 
 import { type PoolItem, pool_cache_get, pool_cache_put, type pool_cache_t } from "@smpnet/core";
-import { type KernelGen, load, work } from "@smpnet/sim";
+import { type KernelGen, type KernelOp, load, work } from "@smpnet/sim";
 import { INPCBHASH_SIZE, IPPORT_ANONMIN } from "./constants.js";
 import { SO_REUSEADDR, SO_REUSEPORT, type socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
@@ -62,7 +62,7 @@ export class inpcbtable {
   private lastport = IPPORT_ANONMIN - 1;
   count = 0;
   /** in_pcbfree: gives a detached pcb's memory back (default: straight to `pool`). */
-  pcb_free: (item: PoolItem) => KernelGen = (item) => pool_cache_put(this.pool, item);
+  pcb_free: (item: PoolItem) => KernelOp<void> = (item) => pool_cache_put(this.pool, item);
 
   constructor(
     readonly stack: NetStack,

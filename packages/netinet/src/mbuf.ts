@@ -21,7 +21,18 @@ import {
   pool_cache_put,
   type pool_cache_t,
 } from "@smpnet/core";
-import { type Host, IPL_VM, type KernelGen, SimError, work } from "@smpnet/sim";
+import {
+  after,
+  done,
+  type Host,
+  IPL_VM,
+  type KernelGen,
+  type KernelOp,
+  paid,
+  paidValue,
+  SimError,
+  work,
+} from "@smpnet/sim";
 import { MCLBYTES, MHLEN, MSIZE } from "./constants.js";
 import { PacketHeader } from "./packet.js";
 
@@ -84,65 +95,103 @@ export class MbufPools {
   }
 }
 
+/*
+ * m_get, m_gethdr, m_clget, m_free, m_freem and m_pullup are plain
+ * functions on their fast path, as pool_cache_get is (sim's ops.ts, "Plain
+ * kernel helpers"): they cost no generator unless an operation must go
+ * through the loop. m_getpkt, which loops over them, is one generator.
+ */
+
 /** m_get(M_DONTWAIT): an mbuf without packet header, or null at the limit. */
-export function* m_get(mp: MbufPools): KernelGen<mbuf | null> {
+export function m_get(mp: MbufPools): KernelOp<mbuf | null> {
   if (mp.mbufsOut >= mp.mbufLimit) {
     mp.drops++;
-    return null;
+    return done(null);
   }
   mp.mbufsOut++;
-  const m = mp.wrap(yield* pool_cache_get(mp.mb_cache));
-  yield* work(mp.mbufCycles);
+  const o = pool_cache_get(mp.mb_cache);
+  return paid(o) ? m_get_init(mp, paidValue() as PoolItem) : after(o, m_get_init, mp);
+}
+
+function m_get_init(mp: MbufPools, item: PoolItem): KernelOp<mbuf> {
+  const m = mp.wrap(item);
+  const o = work(mp.mbufCycles);
+  return paid(o) ? m_reset(m) : after(o, m_reset, m);
+}
+
+function m_reset(m: mbuf): KernelOp<mbuf> {
   m.m_next = null;
   m.m_nextpkt = null;
   m.m_len = 0;
   m.m_flags = 0;
   m.m_ext = null;
-  return m;
+  return done(m);
 }
 
 /** m_gethdr(M_DONTWAIT): an mbuf with a cleared packet header, or null at the limit. */
-export function* m_gethdr(mp: MbufPools): KernelGen<mbuf | null> {
-  const m = yield* m_get(mp);
-  if (m === null) return null;
-  m.m_flags = M_PKTHDR;
-  m.clearHeader();
-  m.csumVerified = false;
-  return m;
+export function m_gethdr(mp: MbufPools): KernelOp<mbuf | null> {
+  const o = m_get(mp);
+  return paid(o) ? m_hdr(paidValue() as mbuf | null) : after(o, m_hdr);
+}
+
+function m_hdr(m: mbuf | null): KernelOp<mbuf | null> {
+  if (m !== null) {
+    m.m_flags = M_PKTHDR;
+    m.clearHeader();
+    m.csumVerified = false;
+  }
+  return done(m);
 }
 
 /** m_clget(M_DONTWAIT): attaches a cluster; false (and no M_EXT) at the limit. */
-export function* m_clget(mp: MbufPools, m: mbuf): KernelGen<boolean> {
+export function m_clget(mp: MbufPools, m: mbuf): KernelOp<boolean> {
   if (mp.clustersOut >= mp.clusterLimit) {
     mp.drops++;
-    return false;
+    return done(false);
   }
   mp.clustersOut++;
-  m.m_ext = yield* pool_cache_get(mp.mcl_cache);
+  const o = pool_cache_get(mp.mcl_cache);
+  return paid(o) ? m_ext(m, paidValue() as PoolItem) : after(o, m_ext, m);
+}
+
+function m_ext(m: mbuf, cluster: PoolItem): KernelOp<boolean> {
+  m.m_ext = cluster;
   m.m_flags |= M_EXT;
-  return true;
+  return done(true);
 }
 
 /** m_free: one mbuf and its cluster back to their caches; returns its successor. */
-export function* m_free(mp: MbufPools, m: mbuf): KernelGen<mbuf | null> {
+export function m_free(mp: MbufPools, m: mbuf): KernelOp<mbuf | null> {
+  if (m.m_ext === null) return m_free_mbuf(mp, m);
+  const ext = m.m_ext;
+  m.m_ext = null;
+  mp.clustersOut--;
+  const o = pool_cache_put(mp.mcl_cache, ext);
+  return paid(o) ? m_free_mbuf(mp, m) : after(o, m_free_mbuf, mp, m);
+}
+
+function m_free_mbuf(mp: MbufPools, m: mbuf): KernelOp<mbuf | null> {
   const next = m.m_next;
-  if (m.m_ext !== null) {
-    const ext = m.m_ext;
-    m.m_ext = null;
-    mp.clustersOut--;
-    yield* pool_cache_put(mp.mcl_cache, ext);
-  }
   m.m_next = null;
   m.m_nextpkt = null;
   mp.mbufsOut--;
-  yield* work(mp.mbufCycles);
-  yield* pool_cache_put(mp.mb_cache, m.item);
-  return next;
+  const o = work(mp.mbufCycles);
+  return paid(o) ? m_free_item(mp, m, next) : after(o, m_free_item, mp, m, next);
+}
+
+function m_free_item(mp: MbufPools, m: mbuf, next: mbuf | null): KernelOp<mbuf | null> {
+  const o = pool_cache_put(mp.mb_cache, m.item);
+  return paid(o) ? done(next) : after(o, done, next);
 }
 
 /** m_freem: a whole chain. */
-export function* m_freem(mp: MbufPools, m: mbuf | null): KernelGen {
-  for (let n = m; n !== null; ) n = yield* m_free(mp, n);
+export function m_freem(mp: MbufPools, m: mbuf | null): KernelOp<void> {
+  for (let n = m; n !== null; ) {
+    const o = m_free(mp, n);
+    if (!paid(o)) return after(o, m_freem, mp);
+    n = paidValue() as mbuf | null;
+  }
+  return done(undefined);
 }
 
 /**
@@ -208,17 +257,20 @@ export function m_adj(m: mbuf, n: number): void {
  * moving bytes from the ones after it at the memcpy rate; false if the
  * packet is shorter (the caller drops it, as m_pullup frees it).
  */
-export function* m_pullup(m: mbuf, len: number, bytesPerCycle: number): KernelGen<boolean> {
-  if (len > m.len || len > m.capacity) return false;
-  if (m.m_len >= len) return true;
-  const moved = len - m.m_len;
-  yield* work(moved / bytesPerCycle);
-  let need = moved;
+export function m_pullup(m: mbuf, len: number, bytesPerCycle: number): KernelOp<boolean> {
+  if (len > m.len || len > m.capacity) return done(false);
+  if (m.m_len >= len) return done(true);
+  const o = work((len - m.m_len) / bytesPerCycle);
+  return paid(o) ? m_pulled(m, len) : after(o, m_pulled, m, len);
+}
+
+function m_pulled(m: mbuf, len: number): KernelOp<boolean> {
+  let need = len - m.m_len;
   for (let x = m.m_next; x !== null && need > 0; x = x.m_next) {
     const take = Math.min(x.m_len, need);
     x.m_len -= take;
     need -= take;
   }
   m.m_len = len;
-  return true;
+  return done(true);
 }

@@ -11,7 +11,18 @@
  */
 
 import { ksleep } from "@smpnet/core";
-import { curlwp, type KernelGen, SimError, wakeup, work } from "@smpnet/sim";
+import {
+  after,
+  curlwp,
+  done,
+  type KernelGen,
+  type KernelOp,
+  type Lwp,
+  paid,
+  SimError,
+  wakeup,
+  work,
+} from "@smpnet/sim";
 import { m_adj, m_freem, type mbuf } from "./mbuf.js";
 import {
   SS_CANTRCVMORE,
@@ -28,8 +39,11 @@ export function sbspace(sb: sockbuf): number {
   return sb.sb_hiwat - sb.sb_cc;
 }
 
-/** Marks the current LWP inside `sb` for `cycles` of work; a second LWP inside at once panics. */
-function* sb_modify(sb: sockbuf, what: string, cycles: number): KernelGen {
+/**
+ * Marks the current LWP inside `sb` for `cycles` of work; a second LWP
+ * inside at once panics. Plain unless the work must go through the loop.
+ */
+function sb_modify(sb: sockbuf, what: string, cycles: number): KernelOp<void> {
   const l = curlwp();
   const other = sb.inside;
   if (other !== null && other !== l) {
@@ -39,7 +53,11 @@ function* sb_modify(sb: sockbuf, what: string, cycles: number): KernelGen {
     );
   }
   sb.inside = l;
-  yield* work(cycles);
+  const o = work(cycles);
+  return paid(o) ? sb_modified(sb, what, l) : after(o, sb_modified, sb, what, l);
+}
+
+function sb_modified(sb: sockbuf, what: string, l: Lwp): KernelOp<void> {
   if (sb.inside !== l) {
     throw new SimError(
       `panic: ${what}: ${sb.name} was entered by ${sb.inside} while ${l} was inside; ` +
@@ -47,6 +65,7 @@ function* sb_modify(sb: sockbuf, what: string, cycles: number): KernelGen {
     );
   }
   sb.inside = null;
+  return done(undefined);
 }
 
 /** sbappendaddr: `m` as a record at the tail; false (nothing appended) if it does not fit. */

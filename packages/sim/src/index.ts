@@ -48,6 +48,7 @@ export {
 } from "./netcosts.js";
 export { type Nic, NicSchema, nicConstants, nicSourceGaps, validateNic } from "./nic.js";
 export {
+  after,
   atomic_add,
   atomic_cas,
   atomic_swap,

@@ -95,6 +95,30 @@ export function done<T>(v: T): KernelOp<T> {
   return PAID as KernelOp<T>;
 }
 
+/**
+ * A plain helper's slow path in one line: `pending`, an operation (or helper)
+ * that `paid` refused, then `rest(...args, value)`. `rest` is the same plain
+ * continuation the fast path calls when the operation was paid, so the code
+ * after each operation is written once:
+ *
+ *   const o = load(cc.line);
+ *   return paid(o) ? loaded(pc, cc) : after(o, loaded, pc, cc);
+ *
+ * The generator and the argument array are made only on the slow path; a
+ * closure in the fast path's function would cost an allocation on every
+ * call (its captured variables), so the arguments are passed instead.
+ */
+export function* after<U>(
+  pending: KernelOp<unknown>,
+  // the arguments' types are the caller's to match: TypeScript cannot infer a tuple
+  // followed by the operation's value from a continuation that ignores the value
+  rest: (...args: never[]) => KernelOp<U>,
+  ...args: unknown[]
+): KernelGen<U> {
+  const v = yield* pending;
+  return yield* (rest as (...a: unknown[]) => KernelOp<U>)(...args, v);
+}
+
 /** Operations of a context between two that go through the loop in any case (livelock check). */
 export const PAY_EVERY = 64;
 

@@ -76,18 +76,31 @@ describe("EventQueue", () => {
 describe("EventQueue against a sorted list", () => {
   // Any handle may be cancelled at any time: pending ones (on the wheel or
   // in the heap), ones that ran, ones cancelled, ones whose slot was reused.
-  type Op = { kind: "push"; delay: number } | { kind: "cancel"; pick: number } | { kind: "pop" };
+  // A peek may slide the window ahead of the clock (the machine asks for the
+  // horizon without popping), so later pushes can land before the window.
+  type Op =
+    | { kind: "push"; delay: number }
+    | { kind: "cancel"; pick: number }
+    | { kind: "pop" }
+    | { kind: "peek" };
   // pushes outweigh pops, so the queue grows its arrays while lists are long
   const op: fc.Arbitrary<Op> = fc.oneof(
     {
       weight: 3,
       arbitrary: fc.record({
         kind: fc.constant("push" as const),
-        delay: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 5e6 })),
+        // a few windows of the first width (1 ns x 1024 days): a peek slides
+        // the window to a heap event and a push lands a little before it
+        delay: fc.oneof(
+          fc.integer({ min: 0, max: 40 }),
+          fc.integer({ min: 0, max: 6_000 }),
+          fc.integer({ min: 0, max: 5e6 }),
+        ),
       }),
     },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), pick: fc.nat() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("pop" as const) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("peek" as const) }) },
   );
 
   it("cancel succeeds exactly for pending events, and pops follow (time, push order)", () => {
@@ -121,6 +134,8 @@ describe("EventQueue against a sorted list", () => {
             if (i >= 0) model.splice(i, 1);
           } else if (o.kind === "pop" && model.length > 0) {
             pop();
+          } else if (o.kind === "peek") {
+            expect(q.peekTime()).toBe(model.length > 0 ? model[0]!.t : Number.POSITIVE_INFINITY);
           }
           expect(q.size).toBe(model.length);
         }

@@ -38,12 +38,15 @@
  */
 
 import {
+  after,
   type Cpu,
   curcpu,
+  done,
   type Host,
   type KernelGen,
   type KernelOp,
   nanotime,
+  paid,
   preempt,
   SimError,
   sleep,
@@ -230,23 +233,30 @@ function* wakeThread(pc: PktqCpu<unknown>): KernelGen {
  * false when its queue was full and `m` dropped. Drops and enqueues count
  * on the target CPU's queue.
  */
-export function* pktq_enqueue<T>(pq: pktqueue_t<T>, m: T, hash: number): KernelGen<boolean> {
+export function pktq_enqueue<T>(pq: pktqueue_t<T>, m: T, hash: number): KernelOp<boolean> {
   if (!(Number.isInteger(hash) && hash >= 0)) {
     throw new SimError(
       `pktq_enqueue ${pq.name}: hash must be a non-negative integer (pktq_rps_hash(pktq_rps_hash_default, m)), got ${String(hash)}`,
     );
   }
   const pc = pq.cpus[hash % pq.cpus.length]!;
-  yield* work(PKTQ_ENQUEUE_CYCLES);
+  // plain unless an operation must go through the loop (sim's ops.ts, "Plain kernel helpers")
+  const o = work(PKTQ_ENQUEUE_CYCLES);
+  return paid(o) ? pktq_put(pq, pc, m) : after(o, pktq_put, pq, pc, m);
+}
+
+function pktq_put<T>(pq: pktqueue_t<T>, pc: PktqCpu<T>, m: T): KernelOp<boolean> {
   if (pc.length >= pq.maxlen) {
     pc.dropped++;
-    return false;
+    return done(false);
   }
   pc.q.push(m);
   pc.enqueued++;
-  if (pq.variant === "threaded" || pc.deferred) yield* wakeThread(pc);
-  else yield* softint_schedule_cpu(pq.sih!, pc.cpu);
-  return true;
+  const o =
+    pq.variant === "threaded" || pc.deferred
+      ? wakeThread(pc)
+      : softint_schedule_cpu(pq.sih!, pc.cpu);
+  return paid(o) ? done(true) : after(o, done, true);
 }
 
 /** The SOFTINT_NET handler (ipintr, or net_rx_action with a budget). */

@@ -38,12 +38,16 @@
 
 import { KERNEL_LOCK, KERNEL_UNLOCK_ONE } from "@smpnet/core";
 import {
+  after,
   type Cpu,
   callpath,
   curcpu,
+  done,
   type Host,
   ipi_send,
   type KernelGen,
+  type KernelOp,
+  paid,
   SimError,
   softint_return,
   wakeup,
@@ -127,7 +131,7 @@ export function softint_establish<A>(
  * migrate meanwhile). It runs once the IPL is below its level and no higher
  * softint level is busy.
  */
-export function* softint_schedule(sih: SoftintHandle): KernelGen {
+export function softint_schedule(sih: SoftintHandle): KernelOp<void> {
   if (!sih.established) {
     throw new SimError(`softint_schedule: ${sih.name} was disestablished`);
   }
@@ -136,17 +140,21 @@ export function* softint_schedule(sih: SoftintHandle): KernelGen {
     throw new SimError(`softint_schedule: ${sih.name} belongs to host ${sih.host.name}`);
   }
   const sh = sih.hands[ci.index]!;
-  if (sh.pending) return;
-  yield* work(SOFTINT_SCHEDULE_CYCLES);
+  if (sh.pending) return done(undefined);
+  // plain unless the work must go through the loop (sim's ops.ts, "Plain kernel helpers")
+  const o = work(SOFTINT_SCHEDULE_CYCLES);
+  return paid(o) ? softint_pend(sih, sh, ci) : after(o, softint_pend, sih, sh, ci);
+}
+
+function softint_pend(sih: SoftintHandle, sh: SoftintHand, ci: Cpu): KernelOp<void> {
   sh.pending = true;
   const si = sh.si;
   si.q.push(sh);
   const p = system(ci.host).probes.softint_schedule;
   if (p.on) p.emit(ci, sih.level, sih.name);
-  if (!si.active) {
-    si.active = true;
-    yield* wakeup(si); // softint_trigger
-  }
+  if (si.active) return done(undefined);
+  si.active = true;
+  return wakeup(si) as KernelOp<unknown> as KernelOp<void>; // softint_trigger
 }
 
 /**
@@ -154,11 +162,8 @@ export function* softint_schedule(sih: SoftintHandle): KernelGen {
  * when that is the current CPU, else an IPI to it whose handler does
  * (ipi_trigger). The handler must have been established SOFTINT_RCPU.
  */
-export function* softint_schedule_cpu(sih: SoftintHandle, ci: Cpu): KernelGen {
-  if (ci === curcpu()) {
-    yield* softint_schedule(sih);
-    return;
-  }
+export function softint_schedule_cpu(sih: SoftintHandle, ci: Cpu): KernelOp<void> {
+  if (ci === curcpu()) return softint_schedule(sih);
   if (!sih.rcpu) {
     throw new SimError(
       `softint_schedule_cpu: ${sih.name} was established without SOFTINT_RCPU; add it to the flags to schedule it on another CPU`,
@@ -167,7 +172,13 @@ export function* softint_schedule_cpu(sih: SoftintHandle, ci: Cpu): KernelGen {
   if (ci.host !== sih.host) {
     throw new SimError(`softint_schedule_cpu: ${ci.name} is not a CPU of host ${sih.host.name}`);
   }
-  yield* ipi_send(ci.index, () => softint_schedule(sih), IPI_IPL);
+  return ipi_send(
+    ci.index,
+    function* ipi_trigger() {
+      yield* softint_schedule(sih);
+    },
+    IPI_IPL,
+  );
 }
 
 /**
