@@ -23,6 +23,7 @@ import { ReportError } from "./errors.js";
 import { busyNs, StackSampler } from "./folded.js";
 import { Quantize } from "./histogram.js";
 import { RESULT_VERSION, type RunResult } from "./result.js";
+import { BinnedSeries, ChangeSeries } from "./series.js";
 import { type TraceOptions, TraceRecorder } from "./trace.js";
 
 export const CONSUMED_PROBES = [
@@ -48,6 +49,11 @@ export interface CollectorOptions {
   hosts?: readonly Host[];
   /** Width of a throughput bin. Default 1 ms. */
   throughputBinNs?: number;
+  /**
+   * Most bins of the throughput series and points of a counter series;
+   * past it a series halves its resolution, so memory stays flat. Default 4096.
+   */
+  maxSeriesPoints?: number;
   /** A callout later than this gets an instant in the trace. Default 10 ms (one tick at hz=100, NetBSD's default). */
   lateCalloutNs?: number;
   trace?: TraceOptions;
@@ -69,9 +75,9 @@ export class Collector {
   private readonly lateness = new Quantize();
   private readonly grace = new Quantize();
   private readonly expiries: RunResult["watchdog"]["expiries"] = [];
-  private readonly throughput: number[] = [];
-  private readonly counters: Record<string, [number, number][]> = {};
-  private readonly binNs: number;
+  private readonly throughput: BinnedSeries;
+  private readonly counters = new Map<string, ChangeSeries>();
+  private readonly maxPoints: number;
   private maxPendingBytes = 0;
   private fired = 0;
 
@@ -84,7 +90,16 @@ export class Collector {
     if (this.cpus.length === 0) {
       throw new ReportError("Collector: no host to observe (every host is ideal); pass opts.hosts");
     }
-    this.binNs = positive("throughputBinNs", opts.throughputBinNs ?? 1_000_000);
+    this.maxPoints = opts.maxSeriesPoints ?? 4_096;
+    if (!(Number.isInteger(this.maxPoints) && this.maxPoints >= 2)) {
+      throw new ReportError(
+        `Collector: maxSeriesPoints must be a whole number of at least 2, got ${this.maxPoints}`,
+      );
+    }
+    this.throughput = new BinnedSeries(
+      positive("throughputBinNs", opts.throughputBinNs ?? 1_000_000),
+      this.maxPoints,
+    );
     const lateNs = opts.lateCalloutNs ?? 10_000_000;
     const withHost = hosts.length > 1;
     if (sim.now !== 0) {
@@ -137,9 +152,7 @@ export class Collector {
     this.sub("net_ip_input", (_t, cpu: Cpu, id: number) => this.packet(cpu, id, "t"));
     this.sub("net_deliver", (_t, cpu: Cpu, id: number) => this.packet(cpu, id, "t"));
     this.sub("net_user_read", (t, cpu: Cpu, id: number, bytes: number) => {
-      const bin = Math.floor(t / this.binNs);
-      while (this.throughput.length <= bin) this.throughput.push(0);
-      this.throughput[bin]! += bytes;
+      this.throughput.add(t, bytes);
       this.packet(cpu, id, "t");
     });
     this.sub("net_tcp_output", (t, cpu: Cpu, ...a: number[]) => {
@@ -170,11 +183,12 @@ export class Collector {
   }
 
   private counter(t: number, name: string, value: number): void {
-    this.counters[name] ??= [];
-    const s = this.counters[name];
-    if (s.length > 0 && s[s.length - 1]![1] === value) return;
-    s.push([t, value]);
-    this.trace.counter(name, value);
+    let s = this.counters.get(name);
+    if (s === undefined) {
+      s = new ChangeSeries(this.maxPoints);
+      this.counters.set(name, s);
+    }
+    if (s.add(t, value)) this.trace.counter(name, value);
   }
 
   /** Stops listening and builds the result, with the parts other packages own. */
@@ -205,8 +219,8 @@ export class Collector {
       integrity: parts.integrity,
       stats: parts.stats,
       series: {
-        throughput: { binNs: this.binNs, bytes: this.throughput },
-        counters: this.counters,
+        throughput: { binNs: this.throughput.binNs, bytes: this.throughput.bytes },
+        counters: Object.fromEntries([...this.counters].map(([k, c]) => [k, c.points])),
       },
       folded: this.sampler.lines(),
       trace: this.trace.finish(),
