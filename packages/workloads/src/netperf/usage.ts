@@ -6,6 +6,16 @@
  * `-- -h`; both then exit(1).
  */
 
+/** The paragraph both usages end their option lists with. */
+const TWO_PARMS = [
+  "For those options taking two parms, at least one must be specified;",
+  "specifying one value without a comma will set both parms to that",
+  "value, specifying a value with a leading comma will set just the second",
+  "parm, a value with a trailing comma will set just the first. To set",
+  "each parm to unique values, specify both and separate them with a",
+  "comma.",
+];
+
 export const NETPERF_USAGE = [
   "",
   "Usage: netperf [global options] -- [test options] ",
@@ -50,12 +60,7 @@ export const NETPERF_USAGE = [
   "    -Y local,remote   Set the IP_TOS. Use hexadecimal.",
   "    -Z passphrase     Set and pass to netserver a passphrase",
   "",
-  "For those options taking two parms, at least one must be specified;",
-  "specifying one value without a comma will set both parms to that",
-  "value, specifying a value with a leading comma will set just the second",
-  "parm, a value with a trailing comma will set just the first. To set",
-  "each parm to unique values, specify both and separate them with a",
-  "comma.",
+  ...TWO_PARMS,
   "",
   "* For these options taking two parms, specifying one value with no comma",
   "will only set the first parms and will leave the second at the default",
@@ -112,11 +117,6 @@ export const OMNI_USAGE = [
   "    -4                Use AF_INET (eg IPv4) on both ends of the data conn",
   "    -6                Use AF_INET6 (eg IPv6) on both ends of the data conn",
   "",
-  "For those options taking two parms, at least one must be specified;",
-  "specifying one value without a comma will set both parms to that",
-  "value, specifying a value with a leading comma will set just the second",
-  "parm, a value with a trailing comma will set just the first. To set",
-  "each parm to unique values, specify both and separate them with a",
-  "comma.",
+  ...TWO_PARMS,
   "",
 ].join("\n");
