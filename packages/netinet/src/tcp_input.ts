@@ -299,6 +299,7 @@ function* tcp_input_listen(
   const inp2 = so2.so_pcb!;
   inp2.inp_laddr = laddr;
   inp2.inp_lport = tp.t_inpcb.inp_lport;
+  // cannot fail: the lookup that found the listener found no pcb with this 4-tuple
   yield* in_pcbconnect(inp2, seg.m.ip_src, seg.m.sport);
   const tp2 = inp2.inp_ppcb!;
   tcp_rcvscale(tp2);
