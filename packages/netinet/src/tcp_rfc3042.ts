@@ -11,9 +11,11 @@
  *
  * NetBSD has no limited transmit: its tcp_input.c counts duplicates up to
  * tcprexmtthresh and sends nothing before then, so the netbsd preset has
- * the sysctl off. Left out: FreeBSD's cc_ack_received(CC_DUPACK) call (no
- * module here acts on a duplicate) and the SACK-pipe variant of newer
- * FreeBSD (net.inet.tcp.do_newsack).
+ * the sysctl off. tcp_output is called only when the buffer holds data
+ * beyond the flight, as newer FreeBSD does (older ones call it always; with
+ * no new data it sends nothing either way); the peer's first FIN is not
+ * taken as a duplicate here (tcp_input.ts), as FreeBSD. Left out: newer
+ * FreeBSD's cc_ack_received(CC_DUPACK) call, which no module here acts on.
  */
 
 import type { KernelGen } from "@smpnet/sim";
