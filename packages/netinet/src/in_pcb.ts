@@ -12,9 +12,18 @@
  * that one if both sockets set SO_REUSEPORT. So a UDP server can connect
  * its socket to one client and bind a fresh one to the same port for the
  * next, and the input path finds each client's socket by the 4-tuple
- * first. Left out: multicast addresses (where SO_REUSEADDR counts as
- * SO_REUSEPORT), the check between different users' sockets, and a
- * connect's check for a 4-tuple already in use.
+ * first. A connect whose 4-tuple a connected pcb already has (one in
+ * TIME_WAIT too: NetBSD keeps the whole pcb for 2MSL) gets EADDRINUSE, as
+ * in_pcbconnect's in_pcblookup_connect (FreeBSD's in_pcbconnect_setup has
+ * the same rule).
+ *
+ * As NetBSD's, an accepted connection's pcb is not in the port hash under
+ * its port: in_pcballoc puts it in the chain of port 0, and syn_cache_get
+ * sets inp_lport and moves it only between the bind and connect hashes
+ * (in_pcbstate), so a listener's port may be bound again, without
+ * SO_REUSEADDR, while its connections live (FreeBSD's in_pcbinshash would
+ * refuse it). Left out: multicast addresses (where SO_REUSEADDR counts as
+ * SO_REUSEPORT) and the check between different users' sockets.
  *
  * pcbs come from a pool_cache (NetBSD's inpcb_pool is a plain pool; the
  * policies that read the table without a lock choose one of the kinds
@@ -27,7 +36,7 @@
 import { type PoolItem, pool_cache_get, pool_cache_put, type pool_cache_t } from "@smpnet/core";
 import { type KernelGen, type KernelOp, load, work } from "@smpnet/sim";
 import { INPCBHASH_SIZE, IPPORT_ANONMIN } from "./constants.js";
-import { SO_REUSEADDR, SO_REUSEPORT, type socket } from "./socketvar.js";
+import { EADDRINUSE, SO_REUSEADDR, SO_REUSEPORT, type socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 import type { tcpcb } from "./tcp_var.js";
 
@@ -148,17 +157,37 @@ export function* in_pcbbind(inp: inpcb, laddr: number, lport: number): KernelGen
   return ok;
 }
 
-/** in_pcbconnect: the foreign address and port; moves the pcb into the 4-tuple hash. */
-export function* in_pcbconnect(inp: inpcb, faddr: number, fport: number): KernelGen {
+/**
+ * in_pcbconnect: the foreign address and port; moves the pcb into the
+ * 4-tuple hash. EADDRINUSE when a connected pcb, one in TIME_WAIT
+ * included, already has the 4-tuple (in_pcblookup_connect finds it).
+ */
+export function* in_pcbconnect(inp: inpcb, faddr: number, fport: number): KernelGen<number> {
   const t = inp.table;
   const locks = t.stack.locks;
   yield* locks.pcb_change.enter(t);
+  const chain = t.byConnect[connectHash(faddr, fport, inp.inp_lport)]!;
+  // an unbound local address is the host's, the one in_selectsrc would give
+  const laddr = inp.inp_laddr || t.stack.addr;
+  for (const p of chain) {
+    yield* load(p.item.line);
+    if (
+      p.inp_faddr === faddr &&
+      p.inp_fport === fport &&
+      p.inp_lport === inp.inp_lport &&
+      (p.inp_laddr || t.stack.addr) === laddr
+    ) {
+      yield* locks.pcb_change.exit(t);
+      return EADDRINUSE;
+    }
+  }
   inp.inp_faddr = faddr;
   inp.inp_fport = fport;
   inp.connected = true;
-  t.byConnect[connectHash(faddr, fport, inp.inp_lport)]!.push(inp);
+  chain.push(inp);
   yield* work(t.stack.costs.pcbLookupCycles);
   yield* locks.pcb_change.exit(t);
+  return 0;
 }
 
 /** in_pcbdetach: out of the hashes, and its memory back to the pool_cache. */

@@ -123,7 +123,8 @@ export function* tcp_reno_do_fast_retransmit(tp: tcpcb, th_ack: number): KernelG
   tp.snd_nxt = th_ack;
   tp.snd_cwnd = tp.t_segsz;
   yield* tcp_output(tp);
-  tp.snd_cwnd = tp.snd_ssthresh + tp.t_segsz * tp.t_dupacks;
+  // the duplicates limited transmit already spent on new data do not inflate it again
+  tp.snd_cwnd = tp.snd_ssthresh + tp.t_segsz * (tp.t_dupacks - tp.snd_limited);
   if (SEQ_GT(onxt, tp.snd_nxt)) tp.snd_nxt = onxt;
 }
 

@@ -8,6 +8,8 @@
  * receive window, checks RST (RFC 5961 3.2: exact match resets, in-window
  * gets a challenge ACK) and SYN (RFC 5961 4.2: a challenge ACK), processes
  * the ACK (RTT sample, duplicate ACKs and NewReno through tcp_congctl.ts,
+ * limited transmit on the first two duplicates when net.inet.tcp.rfc3042
+ * is on, tcp_rfc3042.ts,
  * the send buffer dropped, the FIN states advanced), the window update,
  * the data (in order straight into so_rcv with a delayed ACK, out of order
  * into the reassembly queue with an immediate ACK) and the FIN.
@@ -65,6 +67,7 @@ import {
 } from "./tcp_fsm.js";
 import { TCPOLEN_TSTAMP_APPA, tcp_output } from "./tcp_output.js";
 import { tcp_deliver, tcp_reass } from "./tcp_reass.js";
+import { tcp_limited_transmit } from "./tcp_rfc3042.js";
 import { TCP_FACK_FASTRECOV, tcp_del_sackholes, tcp_sack_option } from "./tcp_sack.js";
 import { SEQ_GEQ, SEQ_GT, SEQ_LEQ, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
 import {
@@ -296,6 +299,7 @@ function* tcp_input_listen(
   const inp2 = so2.so_pcb!;
   inp2.inp_laddr = laddr;
   inp2.inp_lport = tp.t_inpcb.inp_lport;
+  // cannot fail: the lookup that found the listener found no pcb with this 4-tuple
   yield* in_pcbconnect(inp2, seg.m.ip_src, seg.m.sport);
   const tp2 = inp2.inp_ppcb!;
   tcp_rcvscale(tp2);
@@ -586,6 +590,15 @@ function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<n
       } else if (tp.t_dupacks > tcprexmtthresh) {
         tp.snd_cwnd += tp.t_segsz;
         yield* tcp_output(tp);
+        return DROP;
+      } else if (
+        tp.t_partialacks < 0 &&
+        tp.t_dupacks < tcprexmtthresh &&
+        stack.sysctl["net.inet.tcp.rfc3042"] !== 0 &&
+        // FreeBSD takes the peer's first FIN (a simultaneous close) on to be processed
+        !(seg.tiflags & TH_FIN && !TCPS_HAVERCVDFIN(tp.t_state))
+      ) {
+        yield* tcp_limited_transmit(tp);
         return DROP;
       }
     } else {

@@ -77,6 +77,13 @@ export const TCP_SYSCTLS = {
     netbsd: [262_144, "uipc_socket2.c sb_max = SB_MAX (sys/socketvar.h 256*1024)"],
     freebsd: [2_097_152, "uipc_sockbuf.c sb_max = SB_MAX (sys/sys/sockbuf.h 2*1024*1024)"],
   },
+  "net.inet.tcp.rfc3042": {
+    doc: "limited transmit (RFC 3042): a new segment on each of the first two duplicate ACKs",
+    ...BOOL,
+    modelled: true,
+    netbsd: [0, `${NO_NETBSD}: tcp_input.c sends nothing before the third duplicate ACK`],
+    freebsd: [1, "tcp_input.c V_tcp_do_rfc3042 = 1"],
+  },
   "net.inet.tcp.delayed_ack": {
     doc: "delay ACKs of in-order data (1) or ACK every segment (0)",
     ...BOOL,

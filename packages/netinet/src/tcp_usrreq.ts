@@ -116,7 +116,8 @@ export const tcp_usrreqs: pr_usrreqs = {
     if (tp.t_state !== TCPS_CLOSED) return EISCONN;
     const inp = tp.t_inpcb;
     if (inp.inp_lport === 0 && !(yield* in_pcbbind(inp, 0, 0))) return EADDRINUSE;
-    yield* in_pcbconnect(inp, addr, port);
+    const error = yield* in_pcbconnect(inp, addr, port);
+    if (error !== 0) return error;
     soisconnecting(so);
     so.stack.tcpstat.tcps_connattempt++;
     tcp_state(tp, TCPS_SYN_SENT);

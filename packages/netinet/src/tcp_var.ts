@@ -117,6 +117,8 @@ export class tcpcb {
   /** snd_max when the last retransmit timeout fired: no fast retransmit below it. */
   snd_high = 0;
   t_dupacks = 0;
+  /** Segments limited transmit sent on this run of duplicates (FreeBSD's snd_limited, tcp_rfc3042.ts). */
+  snd_limited = 0;
   /** -1 outside fast recovery, else the partial ACKs seen in it. */
   t_partialacks = -1;
   /** Bytes acknowledged toward the next cwnd increase (appropriate byte counting). */

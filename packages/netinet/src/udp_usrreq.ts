@@ -93,7 +93,8 @@ export const udp_usrreqs: pr_usrreqs = {
   *pr_connect(so, addr, port) {
     const inp = so.so_pcb!;
     if (inp.inp_lport === 0 && !(yield* in_pcbbind(inp, 0, 0))) return EADDRINUSE;
-    yield* in_pcbconnect(inp, addr, port);
+    const error = yield* in_pcbconnect(inp, addr, port);
+    if (error !== 0) return error;
     so.so_state |= SS_ISCONNECTED;
     return 0;
   },
