@@ -6,9 +6,9 @@
 // kernel) through the app's run path (collector, lockstat, trace), the heap
 // sampled after a full GC every simulated 0.1 s; the least-squares slope of
 // the samples after the first quarter, in bytes per simulated second. The
-// issue asks for 600 simulated seconds; at the sim's pace (tens of wall
-// seconds per simulated second on the ER-4's gigabit) the bench runs
-// 2 simulated seconds (`node --expose-gc bench/run.mjs heap 20` for more; -t takes whole seconds).
+// issue asks for 600 simulated seconds (`node --expose-gc bench/run.mjs heap
+// 600`, about 20 wall minutes on an idle core); `pnpm bench` runs 2 (-t takes
+// whole seconds).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
