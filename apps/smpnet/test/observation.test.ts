@@ -5,11 +5,12 @@
  * tick adds) splits every stretch of in-place code at other instants; the
  * result, its hash included, must be the one the unwatched run gives.
  */
+import type { NetKernel } from "@smpnet/netinet";
 import { describe, expect, it } from "vitest";
 import { checkKernelSpec } from "../src/kernel-file/read.js";
 import { runOne } from "../src/run/run-one.js";
 
-const tick = (period: number) => (k: Parameters<NonNullable<Parameters<typeof runOne>[3]>>[0]) => {
+const tick = (period: number) => (k: NetKernel) => {
   const again = () => k.sim.after(period, again);
   k.sim.after(period, again);
 };
