@@ -171,6 +171,13 @@ export const TCP_SYSCTLS = {
     netbsd: [8, "tcp_timer.h TCPTV_KEEPCNT 8 (tcp_keepcnt)"],
     freebsd: [8, "tcp_timer.c tcp_keepcnt = TCPTV_KEEPCNT (tcp_timer.h 8)"],
   },
+  "net.inet.tcp.always_keepalive": {
+    doc: "probe idle connections as if every socket had SO_KEEPALIVE",
+    ...BOOL,
+    modelled: true,
+    netbsd: [0, `${NO_NETBSD}: tcp_timer.c probes only sockets with SO_KEEPALIVE`],
+    freebsd: [1, "tcp_timer.c VNET_DEFINE(int, tcp_always_keepalive) = 1"],
+  },
   "net.inet.tcp.fast_finwait2_recycle": {
     doc: "a FIN_WAIT_2 connection whose socket is closed waits finwait2_timeout (1) instead of keepcnt * keepintvl idle",
     ...BOOL,

@@ -12,11 +12,12 @@
  *
  * The keepalive timer (TCPT_KEEP) first bounds the handshake (TCP_KEEPINIT:
  * a connection not established by then is dropped), then, with
- * SO_KEEPALIVE, probes an idle connection every keepintvl after keepidle
- * and drops it after keepcnt unanswered probes. NetBSD re-arms it on every
- * segment received; here the handler compares t_rcvtime and re-arms for
- * the rest of the idle time (FreeBSD's way), which keeps a callout off the
- * per-segment path. A retransmit timeout clears the SACK scoreboard.
+ * SO_KEEPALIVE (or FreeBSD's always_keepalive, on by default), probes an
+ * idle connection every keepintvl after keepidle and drops it after keepcnt
+ * unanswered probes: up to CLOSE_WAIT in NetBSD, up to CLOSING in FreeBSD.
+ * NetBSD re-arms it on every segment received (tcp_input.ts); FreeBSD's
+ * handler compares t_rcvtime and re-arms for the rest of the idle time. A
+ * retransmit timeout clears the SACK scoreboard.
  */
 
 import { type KernelGen, NS_PER_MS, NS_PER_SEC } from "@smpnet/sim";
@@ -31,8 +32,10 @@ import {
 import { ETIMEDOUT, SO_KEEPALIVE, SS_CANTRCVMORE } from "./socketvar.js";
 import {
   TCPS_CLOSE_WAIT,
+  TCPS_CLOSING,
   TCPS_ESTABLISHED,
   TCPS_FIN_WAIT_2,
+  TCPS_HAVEESTABLISHED,
   TCPS_TIME_WAIT,
   TH_ACK,
 } from "./tcp_fsm.js";
@@ -287,21 +290,25 @@ function* keep(tp: tcpcb): KernelGen {
   const so = tp.t_socket;
   const stack = so.stack;
   const st = stack.tcpstat;
+  const freebsd = stack.preset === "freebsd";
+  // idle time in whole ticks, as both kernels count it
+  const idle = tick(tp, stack.sim.now) - tick(tp, tp.t_rcvtime);
+  // FreeBSD does not re-arm the timer per segment: a segment came since it
+  // was set, so wait out the rest of the idle time (before counting a timeout)
+  if (freebsd && TCPS_HAVEESTABLISHED(tp.t_state) && idle < ticks(tp, tp.t_keepidle)) {
+    yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle - (idle * NS_PER_SEC) / stack.hz);
+    return;
+  }
   st.tcps_keeptimeo++;
   if (tp.t_state < TCPS_ESTABLISHED) {
     st.tcps_keepdrops++;
     yield* tcp_drop(tp, ETIMEDOUT);
     return;
   }
-  // idle time in whole ticks, as both kernels count it
-  const idle = tick(tp, stack.sim.now) - tick(tp, tp.t_rcvtime);
-  if ((so.so_options & SO_KEEPALIVE) === 0 || tp.t_state > TCPS_CLOSE_WAIT) {
+  const keepalive =
+    (so.so_options & SO_KEEPALIVE) !== 0 || stack.sysctl["net.inet.tcp.always_keepalive"] !== 0;
+  if (!keepalive || tp.t_state > (freebsd ? TCPS_CLOSING : TCPS_CLOSE_WAIT)) {
     yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle);
-    return;
-  }
-  if (idle < ticks(tp, tp.t_keepidle)) {
-    // a segment came since the timer was set: wait out the rest of the idle time
-    yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle - (idle * NS_PER_SEC) / stack.hz);
     return;
   }
   if (idle >= ticks(tp, tp.t_keepidle + TP_MAXIDLE(tp))) {
