@@ -42,7 +42,7 @@ import { stat_drop } from "./drop.js";
 import { in_cksum } from "./in_cksum.js";
 import { in_pcbconnect, in_pcblookup } from "./in_pcb.js";
 import { m_adj, m_freem, type mbuf } from "./mbuf.js";
-import { ECONNREFUSED, ECONNRESET, SS_NOFDREF, type socket } from "./socketvar.js";
+import { ECONNREFUSED, ECONNRESET, SS_CANTRCVMORE, SS_NOFDREF, type socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 import { TCP_INITIAL_WINDOW, tcprexmtthresh } from "./tcp_congctl.js";
 import {
@@ -649,8 +649,9 @@ function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<n
   switch (tp.t_state) {
     case TCPS_FIN_WAIT_1:
       if (ourfinisacked) {
-        // a closed socket will get no more data: do not wait forever for the peer's FIN
-        if (so.so_state & SS_NOFDREF) {
+        // a socket that takes no more data (closed: soisdisconnecting) need not
+        // wait forever for the peer's FIN (both kernels test CANTRCVMORE)
+        if (so.so_state & SS_CANTRCVMORE) {
           yield* soisdisconnected(so);
           yield* TCP_TIMER_ARM(tp, TCPT_2MSL, tcp_finwait2_timer(tp));
         }
