@@ -11,8 +11,10 @@
  * time; on the freebsd preset, or for a policy that chooses it, as
  * FreeBSD's sosend_generic, the whole room in one copy and one pr_send. It sleeps in sbwait while the buffer
  * is full, until all is sent. soreceive for a stream sleeps until data, EOF or an error, copies
- * out up to the request from so_rcv (sbdrop) and calls pr_rcvd so the
- * protocol can announce the window it opened. connect on a stream sleeps on
+ * out up to the request from so_rcv an mbuf at a time, each copy inside
+ * `copy` (both kernels drop the socket's lock around each uiomove) and
+ * each mbuf dropped after it (sbdrop), then calls pr_rcvd so the protocol
+ * can announce the window it opened. connect on a stream sleeps on
  * so_cv until the handshake ends; accept until a connection is complete.
  *
  * sosend for a datagram: sblock(so_snd) serialises senders; the payload is
@@ -474,11 +476,17 @@ function* soreceive_stream(so: socket, u: uio): KernelGen<number> {
   if (n > 0) {
     u.data_id = sb.sb_mb!.th_seq;
     u.data_len = n;
-    yield* copyout(so, n);
   }
+  if (n > 0 && (u.flags & MSG_PEEK) !== 0) yield* copyout(so, n);
   if (n > 0 && (u.flags & MSG_PEEK) === 0) {
-    // the copy dropped the socket's hold under some policies: the data is still first in so_rcv
-    yield* sbdrop(sb, n, u.ranges);
+    // an mbuf at a time; input may append meanwhile, and the data read so
+    // far is still first in so_rcv (sblock keeps other readers out)
+    for (let left = n; left > 0; ) {
+      const len = Math.min(sb.sb_mb!.len, left);
+      yield* copyout(so, len);
+      yield* sbdrop(sb, len, u.ranges);
+      left -= len;
+    }
     u.uio_resid -= n;
     const p = stack.probes.user_read;
     if (p.on) p.emit(curcpu(), u.data_id, n);
