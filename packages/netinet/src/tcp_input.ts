@@ -65,6 +65,7 @@ import {
   TH_RST,
   TH_SYN,
 } from "./tcp_fsm.js";
+import { syn_cache_iss } from "./tcp_iss.js";
 import { TCPOLEN_TSTAMP_APPA, tcp_output } from "./tcp_output.js";
 import { tcp_deliver, tcp_reass } from "./tcp_reass.js";
 import { tcp_limited_transmit } from "./tcp_rfc3042.js";
@@ -75,7 +76,6 @@ import {
   tcp_close,
   tcp_drop,
   tcp_mss_to_advertise,
-  tcp_new_iss,
   tcp_now,
   tcp_rcvscale,
   tcp_respond,
@@ -305,7 +305,7 @@ function* tcp_input_listen(
   tcp_rcvscale(tp2);
   tcp_dooptions(tp2, seg.m);
   tcp_mss_from_peer(tp2, seg.m.th_mss);
-  tp2.iss = tcp_new_iss(stack);
+  tp2.iss = syn_cache_iss(tp2);
   tcp_sendseqinit(tp2);
   tp2.irs = seg.seq;
   tcp_rcvseqinit(tp2);
