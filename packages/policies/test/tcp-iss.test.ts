@@ -114,11 +114,15 @@ function reconnects(k: NetKernel, gapsMs: number[], limitS: number) {
 
 describe("initial sequence numbers: each kernel's generator", () => {
   for (const preset of PRESETS) {
+    // NetBSD recycles only for a SYN beyond the window (32768 bytes here): one step of
+    // tcp_iss_seq (2^24) less the random bits may fall short, two never do, so its
+    // reconnections are half a second apart (a slow timeout between them)
+    const minGapMs = preset === "netbsd" ? 500 : 0;
     it(`${preset}: a new SYN on a 4-tuple the dut holds in TIME_WAIT is above the old one and recycles it`, () => {
       fc.assert(
         fc.property(
           fc.integer({ min: 1, max: 1_000_000 }),
-          fc.array(fc.integer({ min: 0, max: 1_500 }), { minLength: 3, maxLength: 6 }),
+          fc.array(fc.integer({ min: minGapMs, max: 1_500 }), { minLength: 3, maxLength: 6 }),
           (seed, gapsMs) => {
             const k = testKernel(seed, preset);
             const r = reconnects(k, gapsMs, 5 + gapsMs.reduce((a, b) => a + b, 0) / 1_000);
