@@ -1,6 +1,7 @@
 import {
   DUT_ADDR,
   type NetKernel,
+  type NetStack,
   netProbes,
   SEQ_GT,
   SO_REUSEADDR,
@@ -47,9 +48,17 @@ const PRESETS: SysctlPreset[] = ["netbsd", "freebsd"];
 const SERVER_PORT = 5001;
 const CLIENT_PORT = 40_000;
 const PACE = Symbol("iss-test");
+const SEED = fc.integer({ min: 1, max: 1_000_000 });
+/** Simulated ms between a 4-tuple's ISSes. */
+const GAPS = fc.array(fc.integer({ min: 0, max: 3_000 }), { minLength: 1, maxLength: 8 });
 
-function testKernel(seed: number, defaults: SysctlPreset): NetKernel {
+function testKernel(
+  seed: number,
+  defaults: SysctlPreset,
+  sysctl?: Record<string, number>,
+): NetKernel {
   return kernel({
+    ...(sysctl === undefined ? {} : { sysctl }),
     seed,
     profile: roundProfile(2),
     nic: roundNic(),
@@ -121,7 +130,7 @@ describe("initial sequence numbers: each kernel's generator", () => {
     it(`${preset}: a new SYN on a 4-tuple the dut holds in TIME_WAIT is above the old one and recycles it`, () => {
       fc.assert(
         fc.property(
-          fc.integer({ min: 1, max: 1_000_000 }),
+          SEED,
           fc.array(fc.integer({ min: minGapMs, max: 1_500 }), { minLength: 3, maxLength: 6 }),
           (seed, gapsMs) => {
             const k = testKernel(seed, preset);
@@ -141,57 +150,68 @@ describe("initial sequence numbers: each kernel's generator", () => {
 
   it("netbsd: each ISS is 24 random bits on tcp_iss_seq, which steps by TCP_ISSINCR per ISS and per 500 ms", () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 1_000_000 }),
-        fc.array(fc.integer({ min: 0, max: 3_000 }), { minLength: 1, maxLength: 8 }),
-        (seed, gapsMs) => {
-          const issues = generatorRun(testKernel(seed, "netbsd"), gapsMs);
-          for (const [iss, atNs, n] of issues) {
-            // n ISSes before this one, and a slow timeout every 500 ms since boot
-            const seq = Math.imul(n + Math.floor(atNs / (500 * NS_PER_MS)), TCP_ISSINCR) >>> 0;
-            expect((iss - seq) >>> 0).toBeLessThan(TCP_ISSINCR);
-          }
-        },
-      ),
+      fc.property(SEED, GAPS, (seed, gapsMs) => {
+        const issues = generatorRun(testKernel(seed, "netbsd"), gapsMs);
+        for (const [iss, atNs, n] of issues) {
+          // n ISSes before this one, and a slow timeout every 500 ms since boot
+          const seq = Math.imul(n + Math.floor(atNs / (500 * NS_PER_MS)), TCP_ISSINCR) >>> 0;
+          expect((iss - seq) >>> 0).toBeLessThan(TCP_ISSINCR);
+        }
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it("netbsd with iss_hash: each ISS is the 4-tuple's hash plus tcp_iss_seq, stepped first", () => {
+    fc.assert(
+      fc.property(SEED, GAPS, (seed, gapsMs) => {
+        const k = testKernel(seed, "netbsd", { "net.inet.tcp.iss_hash": 1 });
+        const bases = generatorRun(k, gapsMs, k.dut).map(([iss, atNs, n]) => {
+          const seq = n + 1 + Math.floor(atNs / (500 * NS_PER_MS));
+          return (iss - Math.imul(seq, TCP_ISSINCR)) >>> 0;
+        });
+        // the same hash under every ISS of the 4-tuple
+        expect(new Set(bases).size).toBe(1);
+      }),
       { numRuns: 20 },
     );
   });
 
   it("freebsd: one 4-tuple's ISNs climb by 4096-8191 per connection, or by the 1 MB/s clock if more", () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 1_000_000 }),
-        fc.array(fc.integer({ min: 0, max: 3_000 }), { minLength: 1, maxLength: 8 }),
-        (seed, gapsMs) => {
-          const k = testKernel(seed, "freebsd");
-          const issues = generatorRun(k, gapsMs);
-          for (let i = 1; i < issues.length; i++) {
-            const [iss, atNs] = issues[i]!;
-            const [prev, prevNs] = issues[i - 1]!;
-            const d = (iss - prev) >>> 0;
-            const ticks = Math.floor((atNs * k.peer.hz) / NS_PER_SEC);
-            const prevTicks = Math.floor((prevNs * k.peer.hz) / NS_PER_SEC);
-            const clock = (ticks - prevTicks) * Math.floor(1_048_576 / k.peer.hz);
-            // the clock counts from the offset at the last tick change, at most i steps back
-            expect(d).toBeGreaterThanOrEqual(Math.max(4_096, clock - 8_191 * i));
-            expect(d).toBeLessThanOrEqual(Math.max(8_191, clock));
-          }
-        },
-      ),
+      fc.property(SEED, GAPS, (seed, gapsMs) => {
+        const k = testKernel(seed, "freebsd");
+        const issues = generatorRun(k, gapsMs);
+        for (let i = 1; i < issues.length; i++) {
+          const [iss, atNs] = issues[i]!;
+          const [prev, prevNs] = issues[i - 1]!;
+          const d = (iss - prev) >>> 0;
+          const ticks = Math.floor((atNs * k.peer.hz) / NS_PER_SEC);
+          const prevTicks = Math.floor((prevNs * k.peer.hz) / NS_PER_SEC);
+          const clock = (ticks - prevTicks) * Math.floor(1_048_576 / k.peer.hz);
+          // the clock counts from the offset at the last tick change, at most i steps back
+          expect(d).toBeGreaterThanOrEqual(Math.max(4_096, clock - 8_191 * i));
+          expect(d).toBeLessThanOrEqual(Math.max(8_191, clock));
+        }
+      }),
       { numRuns: 20 },
     );
   });
 });
 
-/** tcp_new_iss for one bound 4-tuple of the peer, `gapsMs` apart: [iss, time, ISSes before it]. */
-function generatorRun(k: NetKernel, gapsMs: number[]): [number, number, number][] {
+/** tcp_new_iss for one bound 4-tuple of `stack`, `gapsMs` apart: [iss, time, ISSes before it]. */
+function generatorRun(
+  k: NetKernel,
+  gapsMs: number[],
+  stack: NetStack = k.peer,
+): [number, number, number][] {
   const out: [number, number, number][] = [];
-  k.peer.host.kthread_create({
+  stack.host.kthread_create({
     name: "iss",
     pri: PRI_USER,
     user: true,
     *body(): KernelGen {
-      const so = yield* sys_socket(k.peer, SOCK_STREAM);
+      const so = yield* sys_socket(stack, SOCK_STREAM);
       yield* sys_bind(so, 0, CLIENT_PORT);
       const inp = so.so_pcb!;
       inp.inp_faddr = DUT_ADDR;
