@@ -82,6 +82,13 @@ export { TCP_FAULTS, type TcpFault } from "./tcp_fault.js";
 export * from "./tcp_fsm.js";
 export { tcp_input, tcp_xmit_timer } from "./tcp_input.js";
 export {
+  ISN_BYTES_PER_SECOND,
+  ISN_STATIC_INCREMENT,
+  TCP_ISS_RANDOM_MASK,
+  TCP_ISSINCR,
+  tcp_new_iss,
+} from "./tcp_iss.js";
+export {
   TCPOPT_EOL,
   TCPOPT_MAXSEG,
   TCPOPT_NOP,

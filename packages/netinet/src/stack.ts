@@ -37,6 +37,7 @@ import { ipstat, udpstat } from "./stats.js";
 import { tcp_cc_default, tcp_congctl_lookup, tcp_congctls } from "./tcp_cc.js";
 import type { tcp_congctl } from "./tcp_congctl.js";
 import { TCP_FAULTS, type TcpFault } from "./tcp_fault.js";
+import { tcp_iss_state } from "./tcp_iss.js";
 import {
   type SysctlPreset,
   type TcpSysctlValues,
@@ -137,6 +138,8 @@ export class NetStack {
   readonly ipstat = new ipstat();
   readonly udpstat = new udpstat();
   readonly tcpstat = new tcpstat();
+  /** The initial sequence number generator's state (tcp_iss.ts). */
+  readonly tcp_iss = new tcp_iss_state();
   /** Clock ticks per second: TCP's callouts are set in ticks. */
   readonly hz: number;
   readonly probes: NetProbes;

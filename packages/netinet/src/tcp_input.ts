@@ -32,8 +32,10 @@
  * are the connection's module (t_congctl). The keepalive timer is armed
  * with keepinit on a passive open and with keepidle once established.
  *
- * Left out: header prediction (a fast path with the same outcome), urgent
- * data, D-SACK, and the syn cache.
+ * TIME_WAIT is FreeBSD's tcp_twcheck, but for a SYN under the netbsd
+ * preset, which takes NetBSD's path (tcp_twsyn_netbsd). Left out: header
+ * prediction (a fast path with the same outcome), urgent data, D-SACK,
+ * and the syn cache.
  */
 
 import { curcpu, type KernelGen, NS_PER_MS, work } from "@smpnet/sim";
@@ -65,6 +67,7 @@ import {
   TH_RST,
   TH_SYN,
 } from "./tcp_fsm.js";
+import { syn_cache_iss } from "./tcp_iss.js";
 import { TCPOLEN_TSTAMP_APPA, tcp_output } from "./tcp_output.js";
 import { tcp_deliver, tcp_reass } from "./tcp_reass.js";
 import { tcp_limited_transmit } from "./tcp_rfc3042.js";
@@ -75,7 +78,6 @@ import {
   tcp_close,
   tcp_drop,
   tcp_mss_to_advertise,
-  tcp_new_iss,
   tcp_now,
   tcp_rcvscale,
   tcp_respond,
@@ -305,7 +307,7 @@ function* tcp_input_listen(
   tcp_rcvscale(tp2);
   tcp_dooptions(tp2, seg.m);
   tcp_mss_from_peer(tp2, seg.m.th_mss);
-  tp2.iss = tcp_new_iss(stack);
+  tp2.iss = syn_cache_iss(tp2);
   tcp_sendseqinit(tp2);
   tp2.irs = seg.seq;
   tcp_rcvseqinit(tp2);
@@ -537,10 +539,10 @@ function* tcp_respond_ack(stack: NetStack, tp: tcpcb): KernelGen {
  * TIME_WAIT. A RST is ignored (RFC 1337); a SYN-FIN with drop_synfin is
  * dropped; a new SYN above rcv_nxt ends the old connection and is looked
  * up again, so a listener takes it (FreeBSD's `goto findpcb` after
- * tcp_twcheck, NetBSD tcp_input's TIME_WAIT case, RFC 1122 4.2.2.13); a
- * segment without ACK is dropped; a retransmitted FIN
- * restarts the 2MSL wait; anything but an exact duplicate ACK is answered
- * with an ACK.
+ * tcp_twcheck, RFC 1122 4.2.2.13); under the netbsd preset a SYN follows
+ * NetBSD's rules (tcp_twsyn_netbsd); a segment without ACK is dropped; a
+ * retransmitted FIN restarts the 2MSL wait; anything but an exact
+ * duplicate ACK is answered with an ACK.
  */
 function* tcp_twcheck(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
   const f = seg.tiflags;
@@ -551,6 +553,7 @@ function* tcp_twcheck(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number
   ) {
     return DROP;
   }
+  if (f & TH_SYN && stack.preset === "netbsd") return yield* tcp_twsyn_netbsd(stack, tp, seg);
   if ((f & (TH_SYN | TH_ACK)) === TH_SYN && SEQ_GT(seg.seq, tp.rcv_nxt)) {
     yield* tcp_close(tp);
     return FINDPCB;
@@ -562,6 +565,30 @@ function* tcp_twcheck(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number
   if (f !== TH_ACK || seg.tlen !== 0 || seg.seq !== tp.rcv_nxt || seg.ack !== tp.snd_nxt) {
     yield* tcp_respond_ack(stack, tp);
   }
+  return DROP;
+}
+
+/**
+ * A SYN on a TIME_WAIT connection as NetBSD's tcp_input takes it: through
+ * the synchronised states' checks, not a TIME_WAIT routine of its own. It
+ * ends the old connection and is looked up again only if it passes PAWS
+ * and lies wholly beyond the receive window, above rcv_nxt (the
+ * "segment ends after window" case); any other SYN is answered with an
+ * ACK (a duplicate trimmed to nothing, or an in-window SYN).
+ */
+function* tcp_twsyn_netbsd(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
+  const m = seg.m;
+  const paws =
+    m.th_ts &&
+    tp.ts_recent !== 0 &&
+    TSTMP_LT(m.th_tsval, tp.ts_recent) &&
+    ((tcp_now(stack) - tp.ts_recent_age) | 0) <= TCP_PAWS_IDLE;
+  if (paws) stack.tcpstat.tcps_pawsdrop++;
+  else if (SEQ_GT(seg.seq, tp.rcv_nxt) && SEQ_GEQ(seg.seq, seq_add(tp.rcv_nxt, tp.rcv_wnd))) {
+    yield* tcp_close(tp);
+    return FINDPCB;
+  }
+  yield* tcp_respond_ack(stack, tp);
   return DROP;
 }
 

@@ -1,13 +1,11 @@
 /*
  * TCP's common routines, after NetBSD sys/netinet/tcp_subr.c: a new control
- * block with its timers (tcp_newtcpcb), the initial sequence number
- * (tcp_new_iss), a bare segment such as a RST or an ACK that belongs to no
- * connection (tcp_respond), and the end of a connection (tcp_close,
- * tcp_drop).
+ * block with its timers (tcp_newtcpcb), a bare segment such as a RST or an
+ * ACK that belongs to no connection (tcp_respond), and the end of a
+ * connection (tcp_close, tcp_drop). The initial sequence number, also
+ * tcp_subr.c's, is tcp_iss.ts's.
  *
- * The initial sequence number is drawn from the run's seeded generator
- * where NetBSD hashes the 4-tuple with a secret (RFC 6528): any value may
- * come, so runs cross 2^32 as real connections do. A new tcpcb asks for
+ * A new tcpcb asks for
  * RFC 7323's options as net.inet.tcp.rfc1323 says (or the host's explicit
  * windowScale and timestamps switches); tcp_rcvscale picks the window shift from the receive buffer as
  * NetBSD's connect and syn cache do. Timestamps count milliseconds of the
@@ -114,11 +112,6 @@ export function tcp_rcvscale(tp: tcpcb): void {
 /** TCP_TIMESTAMP: the timestamp clock in ms, from 1 so that a TSecr of 0 means none. */
 export function tcp_now(stack: NetStack): number {
   return (Math.floor(stack.sim.now / NS_PER_MS) + 1) >>> 0;
-}
-
-/** tcp_new_iss: an initial sequence number. */
-export function tcp_new_iss(stack: NetStack): number {
-  return stack.sim.rng.int(0, 0xffff_ffff);
 }
 
 /** tcp_state: the state change, for the probe. */

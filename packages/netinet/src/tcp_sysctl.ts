@@ -23,6 +23,8 @@ export interface SysctlDef {
   max: number;
   /** The model reads it (false: only the preset's value may be set). */
   modelled: boolean;
+  /** A preset under which only its own value may be set: that kernel has no such choice. */
+  fixedUnder?: SysctlPreset;
   netbsd: readonly [value: number, source: string];
   freebsd: readonly [value: number, source: string];
 }
@@ -220,6 +222,14 @@ export const TCP_SYSCTLS = {
     netbsd: [0, `${NO_NETBSD}: tcp_input.c takes a SYN-FIN as a SYN`],
     freebsd: [0, "tcp_input.c V_drop_synfin = 0"],
   },
+  "net.inet.tcp.iss_hash": {
+    doc: "initial sequence numbers from a keyed hash of the 4-tuple plus a counter (RFC 1948) instead of random bits plus a counter",
+    ...BOOL,
+    modelled: true,
+    fixedUnder: "freebsd",
+    netbsd: [0, "tcp_subr.c tcp_do_rfc1948 = 0"],
+    freebsd: [1, "FreeBSD has no such sysctl: tcp_subr.c tcp_new_isn always hashes (RFC 6528)"],
+  },
   "net.inet.tcp.blackhole": {
     doc: "send no RST for segments to closed ports (not modelled: always 0)",
     min: 0,
@@ -318,6 +328,11 @@ export function sysctl_write(
   if (!def.modelled && !ACTIONS.has(name) && value !== def[preset][0]) {
     throw new SimError(
       `${where}: ${name} = ${value} is not modelled (${def.doc}); only ${def[preset][0]} is`,
+    );
+  }
+  if (def.fixedUnder === preset && value !== def[preset][0]) {
+    throw new SimError(
+      `${where}: ${name} is ${def[preset][0]} under the ${preset} preset (${def[preset][1]}); set it under another preset`,
     );
   }
   v[name as TcpSysctlName] = value;

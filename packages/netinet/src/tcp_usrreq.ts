@@ -32,9 +32,10 @@ import {
   TCPS_SYN_SENT,
 } from "./tcp_fsm.js";
 import { tcp_sendseqinit } from "./tcp_input.js";
+import { tcp_new_iss } from "./tcp_iss.js";
 import { tcp_output } from "./tcp_output.js";
 import { tcp_ctloutput, tcp_ctloutput_get } from "./tcp_sockopt.js";
-import { tcp_close, tcp_new_iss, tcp_newtcpcb, tcp_rcvscale, tcp_state } from "./tcp_subr.js";
+import { tcp_close, tcp_newtcpcb, tcp_rcvscale, tcp_state } from "./tcp_subr.js";
 import { TCP_TIMER_ARM, TCPT_2MSL, TCPT_KEEP, tcp_finwait2_timer } from "./tcp_timer.js";
 import type { tcpcb } from "./tcp_var.js";
 import {
@@ -121,7 +122,7 @@ export const tcp_usrreqs: pr_usrreqs = {
     soisconnecting(so);
     so.stack.tcpstat.tcps_connattempt++;
     tcp_state(tp, TCPS_SYN_SENT);
-    tp.iss = tcp_new_iss(so.stack);
+    tp.iss = tcp_new_iss(tp);
     tcp_sendseqinit(tp);
     tcp_rcvscale(tp);
     yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepinit);

@@ -47,9 +47,19 @@ describe("TCP sysctls and their presets", () => {
       () => tcp_sysctl_init("freebsd", { "net.inet.tcp.ecn.enable": 1 }, "sysctl"),
       "net.inet.tcp.ecn.enable = 1 is not modelled",
     ],
+    [
+      () => tcp_sysctl_init("freebsd", { "net.inet.tcp.iss_hash": 0 }, "sysctl"),
+      "sysctl.net.inet.tcp.iss_hash: net.inet.tcp.iss_hash is 1 under the freebsd preset",
+    ],
   ] as const) {
     it(`refuses bad input: ${message}`, () => expect(f).toThrow(message));
   }
+
+  it("iss_hash may be switched under netbsd, whose tcp_new_iss1 has both forms", () => {
+    expect(
+      tcp_sysctl_init("netbsd", { "net.inet.tcp.iss_hash": 1 }, "s")["net.inet.tcp.iss_hash"],
+    ).toBe(1);
+  });
 
   it("an action sysctl (the host-cache flush) takes any allowed value", () => {
     const v = tcp_sysctl_init("freebsd", { "net.inet.tcp.hostcache.purgenow": 1 }, "sysctl");

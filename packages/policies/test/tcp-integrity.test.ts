@@ -7,6 +7,7 @@ import {
   SOL_SOCKET,
   type sockoptval,
   TCP_CONGESTION,
+  TCP_ISS_RANDOM_MASK,
   type TcpFault,
 } from "@smpnet/netinet";
 import { SOFTINT_VARIANTS } from "@smpnet/softint";
@@ -186,14 +187,16 @@ describe("a TCP stream arrives whole, once and in order", () => {
       limitMs: 120_000,
       ...(fault === undefined ? {} : { tcp: { fault } }),
       before: (k) => {
-        // the peer's initial sequence number 50,000 below 2^32 (the first ISS drawn)
+        // the peer's initial sequence number 50,000 below 2^32 (the first ISS drawn): NetBSD's
+        // tcp_iss_seq 255 steps on (as after 127 s of uptime), its random bits all but 50,000
+        k.peer.tcp_iss.issued = 255;
         const rng = k.sim.rng;
         const draw = rng.int.bind(rng);
         let first = true;
         rng.int = (lo, hi) => {
-          if (first && hi === 0xffff_ffff) {
+          if (first && hi === TCP_ISS_RANDOM_MASK) {
             first = false;
-            return 0xffff_ffff - 50_000;
+            return TCP_ISS_RANDOM_MASK - 50_000;
           }
           return draw(lo, hi);
         };

@@ -11,6 +11,7 @@ import {
   type NetKernel,
   type NetStack,
   netProbes,
+  type SysctlPreset,
   type socket,
   TCPS_ESTABLISHED,
   type tcpcb,
@@ -20,9 +21,10 @@ import { kernel } from "@smpnet/policies";
 import { roundNetCosts, roundNic, roundProfile } from "@smpnet/sim";
 
 export function testKernel(
-  o: { ideal?: boolean; seed?: number; wire?: Partial<WireConfig> } = {},
+  o: { ideal?: boolean; seed?: number; wire?: Partial<WireConfig>; defaults?: SysctlPreset } = {},
 ): NetKernel {
   return kernel({
+    ...(o.defaults === undefined ? {} : { defaults: o.defaults }),
     seed: o.seed ?? 1,
     profile: roundProfile(4),
     nic: roundNic(),

@@ -96,6 +96,28 @@ describe("netperf's classic output, line for line", () => {
     expect(d[1]).toBe(d[0]! + 1);
   });
 
+  it("TCP_CRR over three client ports (-- -p 5000,5003): each port's next SYN recycles netserver's TIME_WAIT, under both kernels", () => {
+    for (const defaults of ["netbsd", "freebsd"] as const) {
+      const k = testKernel({ defaults });
+      const r = netperf(k, ["-H", "dut", "-l", "-40", "-t", "TCP_CRR", "--", "-p", "5000,5003"]);
+      expect(r.status, defaults).toBe(0);
+      expect(r.result!.transactions).toBe(40);
+      // netserver closes first: a SYN below the old rcv_nxt would wait out 2MSL (60 s)
+      expect(r.result!.elapsedS).toBeLessThan(0.1);
+    }
+  });
+
+  it("TCP_CRR on one client port (-- -p 5000,5001): connect meets the port's last connection in LAST_ACK and netperf tries again, as its loop costs time", () => {
+    const k = testKernel();
+    const conns = watchConnections(k, k.peer);
+    const r = netperf(k, ["-H", "dut", "-l", "-20", "-t", "TCP_CRR", "--", "-p", "5000,5001"]);
+    expect(r.status).toBe(0);
+    expect(r.result!.transactions).toBe(20);
+    const ports = [...conns.values()].slice(1).map((tp) => tp.t_inpcb.inp_lport);
+    expect(new Set(ports)).toEqual(new Set([5000]));
+    expect(k.peer.tcpstat.tcps_connattempt).toBe(21);
+  });
+
   it("UDP_STREAM with messages larger than the MTU: netperf's send error and exit status (the model does not fragment)", () => {
     const r = netperf(testKernel(), ["-H", "dut", "-l", "1", "-t", "UDP_STREAM"]);
     expect([r.stdout, r.stderr, r.status]).toEqual([

@@ -48,7 +48,7 @@ import {
   sys_socket,
   uio,
 } from "@smpnet/netinet";
-import { type KernelGen, NS_PER_SEC } from "@smpnet/sim";
+import { type KernelGen, NS_PER_SEC, sleep } from "@smpnet/sim";
 import { enobufs_pause } from "../enobufs.js";
 import { asciiBytes, bytesAscii, type StreamContent, StreamIO } from "../payload.js";
 import { strerror } from "../strerror.js";
@@ -138,6 +138,25 @@ class ClientPorts {
     if (this.port >= this.max) this.port = this.min;
     return this.port;
   }
+}
+
+/** The system calls of one retry after EADDRINUSE: close, socket, setsockopt, bind, connect. */
+const RETRY_SYSCALLS = 5;
+const RETRY = Symbol("netperf-eaddrinuse");
+
+/**
+ * What a turn of netperf's retry loop costs its host: on a real machine the
+ * loop's system calls take time while the port's last connection waits for
+ * its final ACK. An ideal host charges nothing for them, so there the loop
+ * pauses for the traps it made, at the host's profile's clock.
+ */
+function* eaddrinuse_retry_cost(stack: NetStack): KernelGen {
+  const host = stack.host;
+  if (!host.ideal) return;
+  yield* sleep(
+    RETRY,
+    Math.ceil((RETRY_SYSCALLS * stack.costs.syscallCycles) / host.profile.clockGHz),
+  );
 }
 
 function* set_bufs(so: socket, size: number): KernelGen {
@@ -296,7 +315,7 @@ export function* netperf_run(
       continue;
     }
     if (o.test === "TCP_CRR") {
-      // a port still in use is a transient error: the next one (connect_data_socket)
+      // a port still in use is a transient error: another port (connect_data_socket)
       for (;;) {
         so = yield* newSocket(ports.next(rsp.port!));
         const ce = yield* sys_connect(so, serverAddr, rsp.port!);
@@ -309,6 +328,9 @@ export function* netperf_run(
             1,
           );
         }
+        // send_omni_inner picks a port here and again at `again:`, so a retry skips one
+        ports.next(rsp.port!);
+        yield* eaddrinuse_retry_cost(stack);
       }
     }
     u.uio_resid = rr ? o.reqSize : r.sendSize;
