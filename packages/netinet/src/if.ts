@@ -390,9 +390,9 @@ function if_start_done(ifp: ifnet, sent: mbuf | null): KernelOp<void> {
     ifp.host.sim.at(Math.max(due, ifp.host.sim.now), raiseTx, ifp);
   }
   const o = mutex_spin_exit(ifp.txLock);
-  return paid(o)
-    ? m_freem_list(ifp.stack.mbufs, sent)
-    : after(o, m_freem_list, ifp.stack.mbufs, sent);
+  if (paid(o)) return m_freem_list(ifp.stack.mbufs, sent);
+  // nothing to free: the pending splx is the caller's to consume
+  return sent === null ? o : after(o, m_freem_list, ifp.stack.mbufs, sent);
 }
 
 /** Unlinks the packets whose frames have left the wire; returns them as an m_nextpkt list. */
