@@ -90,9 +90,11 @@ export function split(scheme: ReclamationScheme): NetPolicy {
       // The points are plain functions returning an operation, made once
       // here: a lock taken at once costs no generator or closure; each
       // continuation runs after one operation, in place or through `after`.
+      // INP_WUNLOCK or INP_RUNLOCK: rw_exit releases either
+      const inpUnlock = (so: socket): KernelOp<void> => rw_exit(locks(so).inp);
       const inpWrite: LockPoint<socket> = {
         enter: (so) => rw_enter(locks(so).inp, RW_WRITER),
-        exit: (so) => rw_exit(locks(so).inp),
+        exit: inpUnlock,
       };
       const inpOp = (so: socket): krw_t => (so.so_type === SOCK_DGRAM ? RW_READER : RW_WRITER);
       // nobody holds or wants the pcb's lock: taking it now does not wait (INP_TRY_WLOCK)
@@ -128,7 +130,7 @@ export function split(scheme: ReclamationScheme): NetPolicy {
           },
           exit(so) {
             const o = mutex_exit(locks(so).so_rcv);
-            return paid(o) ? inpWrite.exit(so) : after(o, inpWrite.exit, so);
+            return paid(o) ? inpUnlock(so) : after(o, inpUnlock, so);
           },
         },
         so_syscall: {
