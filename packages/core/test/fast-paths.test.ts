@@ -22,6 +22,9 @@ import {
   pool_cache_get,
   pool_cache_init,
   pool_cache_put,
+  pserialize_create,
+  pserialize_read_enter,
+  pserialize_read_exit,
   RW_READER,
   RW_WRITER,
   rw_enter,
@@ -180,12 +183,14 @@ describe("pool_cache's plain fast paths", () => {
  * Three CPUs taking a reader/writer lock, two as readers and one as writer
  * in turn, inside (nested) sections of a preemptible epoch: rw_enter's and
  * rw_exit's plain fast paths, their spinning and turnstile slow paths, and
- * epoch_enter_preempt/epoch_exit_preempt's.
+ * epoch_enter_preempt/epoch_exit_preempt's; then a pserialize read section
+ * now and then.
  */
 function rwRun(inPlace: boolean) {
   const { sim, host } = machine(3, {}, 7, inPlace);
   const rw = rw_init(host, "inp_lock");
   const ep = epoch_alloc(host, "net_epoch_preempt", true);
+  const psz = pserialize_create(host);
   const out: string[] = [];
   let readers = 0;
   let writers = 0;
@@ -207,6 +212,11 @@ function rwRun(inPlace: boolean) {
       else readers--;
       yield* rw_exit(rw);
       yield* epoch_exit_preempt(ep);
+      if (i % 3 === 1) {
+        yield* pserialize_read_enter(psz);
+        yield* work(30 + 10 * c);
+        yield* pserialize_read_exit(psz);
+      }
       out.push(`${c} ${writer ? "w" : "r"} ${nanotime()}`);
       yield* work(together ? 50 : 60 + 35 * c + (i % 5) * 20);
     }
@@ -218,11 +228,12 @@ function rwRun(inPlace: boolean) {
     sections: ep.stats.sections,
     sectionNs: ep.stats.sectionNs,
     seen: ep.records.map((r) => r.epoch),
+    psz: [psz.stats.sections, psz.stats.sectionNs],
     splits: host.cpus.map((cpu) => cpu.timeSplit()),
   };
 }
 
-describe("the rwlock's and the preemptible epoch's plain fast paths", () => {
+describe("the rwlock's, the preemptible epoch's and pserialize's plain fast paths", () => {
   it("give the run that the loop gives, to the bit, with readers and writers excluded", () => {
     const looped = rwRun(false);
     const inPlace = rwRun(true);
@@ -233,6 +244,8 @@ describe("the rwlock's and the preemptible epoch's plain fast paths", () => {
     expect(inPlace.out).toEqual(looped.out);
     expect(inPlace.sectionNs).toBe(looped.sectionNs);
     expect(inPlace.seen).toEqual(looped.seen);
+    expect(looped.psz[0]).toBe(120);
+    expect(inPlace.psz).toEqual(looped.psz);
     expect(inPlace.splits).toEqual(looped.splits);
   });
 });
