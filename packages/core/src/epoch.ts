@@ -29,18 +29,23 @@
  */
 
 import {
+  after,
   atomic_cas,
   type CacheLine,
   type Cpu,
   curcpu,
   curlwp,
+  done,
   type Host,
   type KernelGen,
+  type KernelOp,
   kpreempt_disable,
   kpreempt_enable,
   type Lwp,
   load,
   nanotime,
+  paid,
+  paidValue,
   SimError,
   spin_until,
   store,
@@ -91,10 +96,10 @@ export class epoch_t implements Reclaimer {
     }));
   }
 
-  enter(): KernelGen {
+  enter(): KernelOp<void> {
     return this.preempt ? epoch_enter_preempt(this) : epoch_enter(this);
   }
-  exit(): KernelGen {
+  exit(): KernelOp<void> {
     return this.preempt ? epoch_exit_preempt(this) : epoch_exit(this);
   }
   retire(obj: Reclaimable): KernelGen {
@@ -118,25 +123,49 @@ export function epoch_alloc(host: Host, name: string, preempt = false): epoch_t 
   return ep;
 }
 
+// The sections' entries and exits run on every packet (the network epoch,
+// pcb lookups), so they are plain functions on their fast path, each step
+// the rest after one operation, in place or through `after`.
+
 /** ck_epoch_begin on `r`: the outermost entry publishes the epoch it saw. */
-function* begin(ep: epoch_t, r: EpochRecord): KernelGen {
-  if (r.active++ > 0) {
-    yield* store(r.line, r.active);
-    return;
-  }
-  yield* store(r.line, r.active);
-  // the active mark must be visible before the loads that find objects
-  yield* membar_sync();
-  r.epoch = (yield* load(ep.global)) as number;
-  yield* store(r.line, r.active);
+function begin(ep: epoch_t, r: EpochRecord): KernelOp<void> {
+  if (r.active++ > 0) return store(r.line, r.active);
+  const o = store(r.line, r.active);
+  return paid(o) ? begin_fence(ep, r) : after(o, begin_fence, ep, r);
 }
 
-function* end(ep: epoch_t, r: EpochRecord): KernelGen {
-  yield* membar_release();
+// the active mark must be visible before the loads that find objects
+function begin_fence(ep: epoch_t, r: EpochRecord): KernelOp<void> {
+  const o = membar_sync();
+  return paid(o) ? begin_load(ep, r) : after(o, begin_load, ep, r);
+}
+
+function begin_load(ep: epoch_t, r: EpochRecord): KernelOp<void> {
+  const o = load(ep.global);
+  return paid(o) ? begun(r, paidValue() as number) : after(o, begun, r);
+}
+
+function begun(r: EpochRecord, epoch: number): KernelOp<void> {
+  r.epoch = epoch;
+  return store(r.line, r.active);
+}
+
+function end(ep: epoch_t, r: EpochRecord): KernelOp<void> {
+  const o = membar_release();
+  return paid(o) ? end_store(ep, r) : after(o, end_store, ep, r);
+}
+
+function end_store(ep: epoch_t, r: EpochRecord): KernelOp<void> {
   r.active--;
-  yield* store(r.line, r.active);
-  // a preemptible epoch's waiter sleeps on the record (epoch_block_handler_preempt)
-  if (ep.preempt && r.active === 0) yield* wakeup(r);
+  const o = store(r.line, r.active);
+  return paid(o) ? ended(ep, r) : after(o, ended, ep, r);
+}
+
+// a preemptible epoch's waiter sleeps on the record (epoch_block_handler_preempt)
+function ended(ep: epoch_t, r: EpochRecord): KernelOp<void> {
+  return ep.preempt && r.active === 0
+    ? (wakeup(r) as KernelOp<unknown> as KernelOp<void>)
+    : done(undefined);
 }
 
 /** epoch_enter: critical_enter + ck_epoch_begin on this CPU's record. */
@@ -164,23 +193,28 @@ export function* epoch_exit(ep: epoch_t): KernelGen {
 }
 
 /** epoch_enter_preempt: a section in which the thread may be preempted, not sleep. */
-export function* epoch_enter_preempt(ep: epoch_t): KernelGen {
+export function epoch_enter_preempt(ep: epoch_t): KernelOp<void> {
   if (!ep.preempt)
     throw new SimError(`epoch_enter_preempt: ${ep.name} was not allocated EPOCH_PREEMPT`);
   const t0 = nanotime();
   kpreempt_disable();
   const r = ep.records[curcpu().index]!;
-  yield* begin(ep, r);
+  const o = begin(ep, r);
+  return paid(o) ? entered_preempt(ep, r, t0) : after(o, entered_preempt, ep, r, t0);
+}
+
+function entered_preempt(ep: epoch_t, r: EpochRecord, t0: number): KernelOp<void> {
   const l = curlwp();
-  const t = ep.trackers;
-  t.set(l, [...(t.get(l) ?? []), r]);
+  const mine = ep.trackers.get(l);
+  if (mine === undefined) ep.trackers.set(l, [r]);
+  else mine.push(r);
   noteReadEnter(ep.host, "epoch");
   ep.stats.sections++;
   ep.stats.sectionNs += nanotime() - t0;
-  yield* kpreempt_enable();
+  return kpreempt_enable();
 }
 
-export function* epoch_exit_preempt(ep: epoch_t): KernelGen {
+export function epoch_exit_preempt(ep: epoch_t): KernelOp<void> {
   const t0 = nanotime();
   const l = curlwp();
   const t = ep.trackers;
@@ -190,8 +224,13 @@ export function* epoch_exit_preempt(ep: epoch_t): KernelGen {
     throw new SimError(`epoch_exit_preempt: ${l} is not in a ${ep.name} section`);
   if (mine!.length === 0) t.delete(l);
   noteReadExit(ep.host, "epoch");
-  yield* end(ep, r);
+  const o = end(ep, r);
+  return paid(o) ? exited_preempt(ep, t0) : after(o, exited_preempt, ep, t0);
+}
+
+function exited_preempt(ep: epoch_t, t0: number): KernelOp<void> {
   ep.stats.sectionNs += nanotime() - t0;
+  return done(undefined);
 }
 
 /** epoch_call: defer the free to this CPU's record, in the current epoch's bucket. */

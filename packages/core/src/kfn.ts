@@ -6,21 +6,33 @@
  * The cost is one array push and pop per call.
  */
 
-import { callpath, curcpu, type KernelGen } from "@smpnet/sim";
+import { callpath, curcpu, type KernelGen, SimError } from "@smpnet/sim";
+
+/** The most parameters a kfn body may take (the wrapper passes them without a rest array). */
+const KFN_MAX_ARGS = 3;
 
 export function kfn<A extends unknown[], T>(
   name: string,
   body: (...args: A) => KernelGen<T>,
 ): (...args: A) => KernelGen<T> {
-  return function* (...args: A): KernelGen<T> {
+  if (body.length > KFN_MAX_ARGS) {
+    throw new SimError(
+      `kfn ${name}: the body takes ${body.length} parameters; at most ${KFN_MAX_ARGS} (raise KFN_MAX_ARGS)`,
+    );
+  }
+  // fixed parameters, not (...args): tcp_input runs for every segment, and a
+  // rest array and its spread cost two allocations a call; a missing argument
+  // arrives as undefined, which a default parameter treats as missing
+  const call = body as unknown as (a: unknown, b: unknown, c: unknown) => KernelGen<T>;
+  return function* (a: unknown, b: unknown, c: unknown): KernelGen<T> {
     const path = callpath();
     path.push(name);
     try {
-      return yield* body(...args);
+      return yield* call(a, b, c);
     } finally {
       path.pop();
     }
-  };
+  } as unknown as (...args: A) => KernelGen<T>;
 }
 
 /**

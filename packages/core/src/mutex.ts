@@ -23,6 +23,7 @@
  */
 
 import {
+  after,
   atomic_cas,
   curcpu,
   curlwp,
@@ -195,23 +196,45 @@ function* mutex_vector_enter(mtx: kmutex_t, l: Lwp): KernelGen {
   st.debug?.unblocked(l);
 }
 
-/** mutex_tryenter: takes the mutex if it is free; never waits. */
-export function* mutex_tryenter(mtx: kmutex_t): KernelGen<boolean> {
+/** mutex_tryenter: takes the mutex if it is free; never waits. A plain function, as mutex_enter. */
+export function mutex_tryenter(mtx: kmutex_t): KernelOp<boolean> {
   const l = curlwp();
   if (mtx.kind === "spin") {
-    const s = yield* splraise(mtx.ipl);
-    if ((yield* atomic_cas(mtx.line, 0, 1)) !== 0) {
-      yield* splx(s);
-      return false;
-    }
-    spinHeld(mtx, l, s);
-    return true;
+    const o = splraise(mtx.ipl);
+    return paid(o)
+      ? mutex_spin_tryenter(mtx, l, paidValue() as Ipl)
+      : after(o, mutex_spin_tryenter, mtx, l);
   }
   mtx.core.debug?.acquiring(mtx, l, false);
-  yield* work(MUTEX_FASTPATH_CYCLES);
-  if ((yield* atomic_cas(mtx.line, 0, l.lid * 2)) !== 0) return false;
+  const o = work(MUTEX_FASTPATH_CYCLES);
+  return paid(o) ? mutex_adaptive_tryenter(mtx, l) : after(o, mutex_adaptive_tryenter, mtx, l);
+}
+
+/** mutex_tryenter of a spin mutex, at its IPL (raised from `s`): one CAS. */
+function mutex_spin_tryenter(mtx: kmutex_t, l: Lwp, s: Ipl): KernelOp<boolean> {
+  const o = atomic_cas(mtx.line, 0, 1);
+  return paid(o) ? spin_tried(mtx, l, s, paidValue()) : after(o, spin_tried, mtx, l, s);
+}
+
+function spin_tried(mtx: kmutex_t, l: Lwp, s: Ipl, old: unknown): KernelOp<boolean> {
+  if (old === 0) {
+    spinHeld(mtx, l, s);
+    return done(true);
+  }
+  const o = splx(s);
+  return paid(o) ? done(false) : after(o, done, false);
+}
+
+/** mutex_tryenter of an adaptive mutex, after its fast path's work: one CAS. */
+function mutex_adaptive_tryenter(mtx: kmutex_t, l: Lwp): KernelOp<boolean> {
+  const o = atomic_cas(mtx.line, 0, l.lid * 2);
+  return paid(o) ? adaptive_tried(mtx, l, paidValue()) : after(o, adaptive_tried, mtx, l);
+}
+
+function adaptive_tried(mtx: kmutex_t, l: Lwp, old: unknown): KernelOp<boolean> {
+  if (old !== 0) return done(false);
   mtx.core.debug?.acquired(mtx, l);
-  return true;
+  return done(true);
 }
 
 export function mutex_exit(mtx: kmutex_t): KernelOp<void> {

@@ -29,17 +29,22 @@
  */
 
 import {
+  after,
   atomic_add,
   type CacheLine,
   curcpu,
+  done,
   type Host,
   IPL_NONE,
   IPL_SOFTSERIAL,
   type Ipl,
   ipi_send,
   type KernelGen,
+  type KernelOp,
   load,
   nanotime,
+  paid,
+  paidValue,
   SimError,
   splraise,
   splx,
@@ -111,10 +116,10 @@ export class pserialize_t implements Reclaimer {
     }));
   }
 
-  enter(): KernelGen {
+  enter(): KernelOp<void> {
     return pserialize_read_enter(this);
   }
-  exit(): KernelGen {
+  exit(): KernelOp<void> {
     return pserialize_read_exit(this);
   }
   *retire(obj: Reclaimable): KernelGen {
@@ -145,19 +150,41 @@ export function pserialize_in_read_section(psz: pserialize_t): boolean {
   return (psz.cpus[curcpu().index]!.depth.value as number) > 0;
 }
 
+// The read sections run around every pcb lookup, so they are plain
+// functions on their fast path, each step the rest after one operation.
+
 /** pserialize_read_enter: block soft interrupts; any context. */
-export function* pserialize_read_enter(psz: pserialize_t): KernelGen {
+export function pserialize_read_enter(psz: pserialize_t): KernelOp<void> {
   const t0 = nanotime();
   const c = psz.cpus[curcpu().index]!;
-  c.spl.push(yield* splraise(IPL_SOFTSERIAL));
-  yield* store(c.depth, ((yield* load(c.depth)) as number) + 1);
+  const o = splraise(IPL_SOFTSERIAL);
+  return paid(o)
+    ? read_enter_spl(psz, c, t0, paidValue() as Ipl)
+    : after(o, read_enter_spl, psz, c, t0);
+}
+
+function read_enter_spl(psz: pserialize_t, c: PszCpu, t0: number, s: Ipl): KernelOp<void> {
+  c.spl.push(s);
+  const o = load(c.depth);
+  return paid(o)
+    ? read_enter_depth(psz, c, t0, paidValue() as number)
+    : after(o, read_enter_depth, psz, c, t0);
+}
+
+function read_enter_depth(psz: pserialize_t, c: PszCpu, t0: number, depth: number): KernelOp<void> {
+  const o = store(c.depth, depth + 1);
+  return paid(o) ? read_entered(psz, t0) : after(o, read_entered, psz, t0);
+}
+
+function read_entered(psz: pserialize_t, t0: number): KernelOp<void> {
   noteReadEnter(psz.host, psz.name);
   psz.stats.sections++;
   psz.stats.sectionNs += nanotime() - t0;
+  return done(undefined);
 }
 
 /** pserialize_read_exit: end the section and restore the IPL. */
-export function* pserialize_read_exit(psz: pserialize_t): KernelGen {
+export function pserialize_read_exit(psz: pserialize_t): KernelOp<void> {
   const t0 = nanotime();
   const c = psz.cpus[curcpu().index]!;
   const s = c.spl.pop();
@@ -167,9 +194,31 @@ export function* pserialize_read_exit(psz: pserialize_t): KernelGen {
     );
   }
   noteReadExit(psz.host, psz.name);
-  yield* store(c.depth, ((yield* load(c.depth)) as number) - 1);
-  yield* splx(s);
+  const o = load(c.depth);
+  return paid(o)
+    ? read_exit_depth(psz, c, s, t0, paidValue() as number)
+    : after(o, read_exit_depth, psz, c, s, t0);
+}
+
+function read_exit_depth(
+  psz: pserialize_t,
+  c: PszCpu,
+  s: Ipl,
+  t0: number,
+  depth: number,
+): KernelOp<void> {
+  const o = store(c.depth, depth - 1);
+  return paid(o) ? read_exit_spl(psz, s, t0) : after(o, read_exit_spl, psz, s, t0);
+}
+
+function read_exit_spl(psz: pserialize_t, s: Ipl, t0: number): KernelOp<void> {
+  const o = splx(s);
+  return paid(o) ? read_exited(psz, t0) : after(o, read_exited, psz, t0);
+}
+
+function read_exited(psz: pserialize_t, t0: number): KernelOp<void> {
   psz.stats.sectionNs += nanotime() - t0;
+  return done(undefined);
 }
 
 /**

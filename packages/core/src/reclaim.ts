@@ -14,7 +14,7 @@
  * retire of an object still linked in its structure too (`retire-linked`).
  */
 
-import { curlwp, type Host, type KernelGen, nanotime, SimError } from "@smpnet/sim";
+import { curlwp, type Host, type KernelGen, type KernelOp, nanotime, SimError } from "@smpnet/sim";
 import { quantile } from "./quantile.js";
 import { coreState } from "./state.js";
 
@@ -97,8 +97,8 @@ export interface Reclaimer {
   readonly name: string;
   readonly host: Host;
   readonly stats: ReclaimStats;
-  enter(): KernelGen;
-  exit(): KernelGen;
+  enter(): KernelOp<void>;
+  exit(): KernelOp<void>;
   retire(obj: Reclaimable): KernelGen;
   synchronize(): KernelGen;
   poll(): KernelGen<boolean>;

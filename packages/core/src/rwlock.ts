@@ -28,11 +28,15 @@ import {
   atomic_cas,
   atomic_swap,
   curlwp,
+  done,
   type Host,
   type KernelGen,
+  type KernelOp,
   LSONPROC,
   type Lwp,
   nanotime,
+  paid,
+  paidValue,
   SimError,
   spin_until,
   work,
@@ -115,22 +119,75 @@ function rw_oncpu(rw: krwlock_t, w: number): boolean {
   );
 }
 
-/** rw_enter (rw_vector_enter): take `rw` as RW_READER or RW_WRITER. */
-export function* rw_enter(rw: krwlock_t, op: krw_t): KernelGen {
+// The fast paths of rw_enter and rw_exit are plain functions, as mutex_enter's
+// are: one CAS on a word that lets them through; any operation that was not
+// carried out in place, or a word that makes them wait, hands the rest to a
+// generator (rw_vector_enter, rw_vector_exit).
+
+/** rw_enter: take `rw` as RW_READER or RW_WRITER. */
+export function rw_enter(rw: krwlock_t, op: krw_t): KernelOp<void> {
   if (op !== RW_READER && op !== RW_WRITER) {
     throw new SimError(`rw_enter ${rw.name}: op must be RW_READER or RW_WRITER, got ${String(op)}`);
   }
   const l = curlwp();
+  rw.core.debug?.acquiring(rw, l, false);
+  let o: KernelOp<unknown> = work(RW_FASTPATH_CYCLES);
+  if (!paid(o)) return rw_enter_slow(rw, op, l, o, 0, 0);
+  const owner = rw.line.value as number;
+  if ((owner & rw_needwait(op)) !== 0) return rw_vector_enter(rw, op, l, owner);
+  o = atomic_cas(rw.line, owner, (owner + rw_incr(op, l)) & ~RW_WRITE_WANTED);
+  if (!paid(o)) return rw_enter_slow(rw, op, l, o, 1, owner);
+  const next = paidValue() as number;
+  if (next !== owner) return rw_vector_enter(rw, op, l, next);
+  o = membar_acquire();
+  if (!paid(o)) return rw_enter_slow(rw, op, l, o, 2, owner);
+  rw_entered(rw, op, l);
+  return done(undefined);
+}
+
+/** What taking `rw` for `op` adds to the word. */
+function rw_incr(op: krw_t, l: Lwp): number {
+  return op === RW_READER ? RW_READ_INCR : (l.lid << RW_OWNER_SHIFT) | RW_WRITE_LOCKED;
+}
+
+/** The bits of the word that make `op` wait. */
+function rw_needwait(op: krw_t): number {
+  return op === RW_READER ? RW_WRITE_LOCKED | RW_WRITE_WANTED : RW_WRITE_LOCKED | RW_THREAD;
+}
+
+/** rw_enter from its fast path's `pending` (step 0: the work, 1: the CAS on `owner`, 2: the barrier) on. */
+function* rw_enter_slow(
+  rw: krwlock_t,
+  op: krw_t,
+  l: Lwp,
+  pending: KernelOp<unknown>,
+  step: number,
+  owner: number,
+): KernelGen {
+  const v = yield* pending;
+  if (step === 0) return yield* rw_vector_enter(rw, op, l, rw.line.value as number);
+  if (step === 1) {
+    if (v !== owner) return yield* rw_vector_enter(rw, op, l, v as number);
+    yield* membar_acquire();
+  }
+  rw_entered(rw, op, l);
+}
+
+function rw_entered(rw: krwlock_t, op: krw_t, l: Lwp): void {
+  rw.core.debug?.unblocked(l);
+  if (op === RW_READER) rw.readers.add(l);
+  rw.core.debug?.acquired(rw, l);
+}
+
+/** rw_vector_enter: from the word `owner` on, race, spin or block until `rw` is taken. */
+function* rw_vector_enter(rw: krwlock_t, op: krw_t, l: Lwp, owner: number): KernelGen {
   const st = rw.core;
-  st.debug?.acquiring(rw, l, false);
-  yield* work(RW_FASTPATH_CYCLES);
   const line = rw.line;
   const reader = op === RW_READER;
-  const incr = reader ? RW_READ_INCR : (l.lid << RW_OWNER_SHIFT) | RW_WRITE_LOCKED;
+  const incr = rw_incr(op, l);
   const setWait = reader ? RW_HAS_WAITERS : RW_HAS_WAITERS | RW_WRITE_WANTED;
-  const needWait = reader ? RW_WRITE_LOCKED | RW_WRITE_WANTED : RW_WRITE_LOCKED | RW_THREAD;
+  const needWait = rw_needwait(op);
   const queue = reader ? TS_READER_Q : TS_WRITER_Q;
-  let owner = line.value as number;
   for (;;) {
     if ((owner & needWait) === 0) {
       const next = (yield* atomic_cas(line, owner, (owner + incr) & ~RW_WRITE_WANTED)) as number;
@@ -171,32 +228,64 @@ export function* rw_enter(rw: krwlock_t, op: krw_t): KernelGen {
     if (reader || handedTo(rw, l)) break;
     owner = line.value as number;
   }
-  st.debug?.unblocked(l);
-  if (reader) rw.readers.add(l);
-  st.debug?.acquired(rw, l);
+  rw_entered(rw, op, l);
 }
 
 function handedTo(rw: krwlock_t, l: Lwp): boolean {
   return wordOwner(rw.host, rw.line.value as number) === l;
 }
 
-/** rw_exit (rw_vector_exit): release `rw`, handing it on to waiters as above. */
-export function* rw_exit(rw: krwlock_t): KernelGen {
+/** rw_exit: release `rw`, handing it on to waiters as above. */
+export function rw_exit(rw: krwlock_t): KernelOp<void> {
   const l = curlwp();
   const st = rw.core;
   const writer = rw.owner() === l;
   const holds = writer || rw.readers.has(l);
-  if (st.debug && !st.debug.releasing(rw, l, holds)) return;
+  if (st.debug && !st.debug.releasing(rw, l, holds)) return done(undefined);
   if (!holds) throw new SimError(`rw_exit: ${l} releases ${rw.name}, which it does not hold`);
   if (!writer) rw.readers.delete(l);
-  yield* work(RW_FASTPATH_CYCLES);
-  yield* membar_release();
-  const line = rw.line;
   const decr = writer ? (l.lid << RW_OWNER_SHIFT) | RW_WRITE_LOCKED : RW_READ_INCR;
-  let owner = line.value as number;
+  let o: KernelOp<unknown> = work(RW_FASTPATH_CYCLES);
+  if (!paid(o)) return rw_exit_slow(rw, writer, decr, o, 0, 0);
+  o = membar_release();
+  if (!paid(o)) return rw_exit_slow(rw, writer, decr, o, 1, 0);
+  const owner = rw.line.value as number;
+  const newown = owner - decr;
+  // the lock would become free with waiters: the turnstile decides
+  if ((newown & (RW_THREAD | RW_HAS_WAITERS)) === RW_HAS_WAITERS) {
+    return rw_vector_exit(rw, writer, decr, owner);
+  }
+  o = atomic_cas(rw.line, owner, newown);
+  if (!paid(o)) return rw_exit_slow(rw, writer, decr, o, 2, owner);
+  const next = paidValue() as number;
+  return next === owner ? done(undefined) : rw_vector_exit(rw, writer, decr, next);
+}
+
+/** rw_exit from its fast path's `pending` (step 0: the work, 1: the barrier, 2: the CAS on `owner`) on. */
+function* rw_exit_slow(
+  rw: krwlock_t,
+  writer: boolean,
+  decr: number,
+  pending: KernelOp<unknown>,
+  step: number,
+  owner: number,
+): KernelGen {
+  const v = yield* pending;
+  if (step === 0) yield* membar_release();
+  if (step === 2) {
+    if (v === owner) return;
+    owner = v as number;
+  } else {
+    owner = rw.line.value as number;
+  }
+  yield* rw_vector_exit(rw, writer, decr, owner);
+}
+
+/** rw_vector_exit: from the word `owner` on, release `rw`, waking its turnstile if it has waiters. */
+function* rw_vector_exit(rw: krwlock_t, writer: boolean, decr: number, owner: number): KernelGen {
+  const line = rw.line;
   for (;;) {
     const newown = owner - decr;
-    // the lock would become free with waiters: the turnstile decides
     if ((newown & (RW_THREAD | RW_HAS_WAITERS)) === RW_HAS_WAITERS) break;
     const next = (yield* atomic_cas(line, owner, newown)) as number;
     if (next === owner) return;

@@ -24,8 +24,13 @@ export interface CoreState {
   stat: LockStat | null;
   debug: LockDebug | null;
   readonly cpus: CpuLockState[];
-  /** l_blcnt: KERNEL_LOCK holds of each LWP. */
-  readonly biglocks: WeakMap<Lwp, number>;
+  /**
+   * l_blcnt: KERNEL_LOCK holds of each LWP that has any (an LWP leaves it
+   * with its last hold, so it stays small). A Map, not a WeakMap: it is
+   * written on every take and release, and a WeakMap's set costs several
+   * times a Map's.
+   */
+  readonly biglocks: Map<Lwp, number>;
 }
 
 const states = new WeakMap<Host, CoreState>();
@@ -42,7 +47,7 @@ export function coreState(host: Host): CoreState {
         biglockCount: 0,
         biglockWanted: host.cacheline(`cpu${c.index}.ci_biglock_wanted`, null),
       })),
-      biglocks: new WeakMap(),
+      biglocks: new Map(),
     };
     states.set(host, s);
   }

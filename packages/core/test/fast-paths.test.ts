@@ -9,6 +9,9 @@ import {
 } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
 import {
+  epoch_alloc,
+  epoch_enter_preempt,
+  epoch_exit_preempt,
   KERNEL_LOCK,
   KERNEL_UNLOCK_ONE,
   MUTEX_DEFAULT,
@@ -19,6 +22,14 @@ import {
   pool_cache_get,
   pool_cache_init,
   pool_cache_put,
+  pserialize_create,
+  pserialize_read_enter,
+  pserialize_read_exit,
+  RW_READER,
+  RW_WRITER,
+  rw_enter,
+  rw_exit,
+  rw_init,
   sleeplock_enter,
   sleeplock_exit,
   sleeplock_init,
@@ -164,6 +175,77 @@ describe("pool_cache's plain fast paths", () => {
     expect(Number(looped.stats[1]!.split(" ")[0])).toBeGreaterThan(0);
     expect(inPlace.out).toEqual(looped.out);
     expect(inPlace.stats).toEqual(looped.stats);
+    expect(inPlace.splits).toEqual(looped.splits);
+  });
+});
+
+/**
+ * Three CPUs taking a reader/writer lock, two as readers and one as writer
+ * in turn, inside (nested) sections of a preemptible epoch: rw_enter's and
+ * rw_exit's plain fast paths, their spinning and turnstile slow paths, and
+ * epoch_enter_preempt/epoch_exit_preempt's; then a pserialize read section
+ * now and then.
+ */
+function rwRun(inPlace: boolean) {
+  const { sim, host } = machine(3, {}, 7, inPlace);
+  const rw = rw_init(host, "inp_lock");
+  const ep = epoch_alloc(host, "net_epoch_preempt", true);
+  const psz = pserialize_create(host);
+  const out: string[] = [];
+  let readers = 0;
+  let writers = 0;
+  let bad = 0;
+  onEachCpu(host, function* (c) {
+    for (let i = 0; i < 120; i++) {
+      yield* epoch_enter_preempt(ep);
+      // every sixth round all read, for the same time: their exits race
+      const together = i % 6 === 5;
+      const writer = !together && (i + c) % 3 === 0;
+      yield* rw_enter(rw, writer ? RW_WRITER : RW_READER);
+      if (writers !== 0 || (writer && readers !== 0)) bad++;
+      if (writer) writers++;
+      else readers++;
+      if (i % 4 === 0) yield* epoch_enter_preempt(ep);
+      yield* work(together ? 100 : writer ? 300 + 40 * c : 120 + 25 * c);
+      if (i % 4 === 0) yield* epoch_exit_preempt(ep);
+      if (writer) writers--;
+      else readers--;
+      yield* rw_exit(rw);
+      yield* epoch_exit_preempt(ep);
+      if (i % 3 === 1) {
+        yield* pserialize_read_enter(psz);
+        yield* work(30 + 10 * c);
+        yield* pserialize_read_exit(psz);
+      }
+      out.push(`${c} ${writer ? "w" : "r"} ${nanotime()}`);
+      yield* work(together ? 50 : 60 + 35 * c + (i % 5) * 20);
+    }
+  });
+  sim.run();
+  return {
+    out,
+    bad,
+    sections: ep.stats.sections,
+    sectionNs: ep.stats.sectionNs,
+    seen: ep.records.map((r) => r.epoch),
+    psz: [psz.stats.sections, psz.stats.sectionNs],
+    splits: host.cpus.map((cpu) => cpu.timeSplit()),
+  };
+}
+
+describe("the rwlock's, the preemptible epoch's and pserialize's plain fast paths", () => {
+  it("give the run that the loop gives, to the bit, with readers and writers excluded", () => {
+    const looped = rwRun(false);
+    const inPlace = rwRun(true);
+    expect(looped.out.length).toBe(360);
+    expect(looped.bad).toBe(0);
+    expect(inPlace.bad).toBe(0);
+    expect(looped.sections).toBe(450);
+    expect(inPlace.out).toEqual(looped.out);
+    expect(inPlace.sectionNs).toBe(looped.sectionNs);
+    expect(inPlace.seen).toEqual(looped.seen);
+    expect(looped.psz[0]).toBe(120);
+    expect(inPlace.psz).toEqual(looped.psz);
     expect(inPlace.splits).toEqual(looped.splits);
   });
 });

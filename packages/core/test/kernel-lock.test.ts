@@ -12,6 +12,7 @@ import {
 } from "@smpnet/sim";
 import { describe, expect, it } from "vitest";
 import {
+  caller,
   KERNEL_LOCK,
   KERNEL_UNLOCK_ONE,
   kernel_lock_held,
@@ -167,5 +168,25 @@ describe("waiting on an owner that spins for KERNEL_LOCK", () => {
     expect(events).toContain("RW lock sleep");
     expect(events).not.toContain("RW lock spin");
     expect(host.cpus[2]!.timeSplit().spin).toBe(0);
+  });
+});
+
+describe("kfn", () => {
+  it("passes a body its arguments, defaults included, and refuses a body of more than three parameters", () => {
+    const { sim, host } = machine(1);
+    const seen: unknown[] = [];
+    const f = kfn("tcp_input", function* (a: number, b: string, c = "default") {
+      seen.push(a, b, c, caller());
+      yield* work(10);
+    });
+    thread(host, "t", 0, function* () {
+      yield* f(1, "x");
+      yield* f(2, "y", "z");
+    });
+    sim.run();
+    expect(seen).toEqual([1, "x", "default", "tcp_input", 2, "y", "z", "tcp_input"]);
+    expect(() => kfn("wide", function* (_a: 1, _b: 2, _c: 3, _d: 4) {})).toThrow(
+      "kfn wide: the body takes 4 parameters; at most 3 (raise KFN_MAX_ARGS)",
+    );
   });
 });

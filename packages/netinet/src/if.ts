@@ -33,19 +33,24 @@ import {
   mutex_spin_exit,
 } from "@smpnet/core";
 import {
+  after,
   curcpu,
+  done,
   type Host,
   type IntrSource,
   IPL_VM,
   type KernelGen,
+  type KernelOp,
   type Nic,
   NS_PER_US,
+  paid,
+  paidValue,
   SimError,
   work,
 } from "@smpnet/sim";
 import { pktq_enqueue, pktq_rps_hash, type pktqueue_t } from "@smpnet/softint";
 import { flowHash } from "./flowhash.js";
-import { type MbufPools, m_freem, m_getpkt, type mbuf } from "./mbuf.js";
+import { m_freem, m_freem_list, m_getpkt, type mbuf } from "./mbuf.js";
 import type { NetProbes } from "./probes.js";
 import type { NetStack } from "./stack.js";
 import { ifstat } from "./stats.js";
@@ -275,36 +280,46 @@ function* nic_rxintr(q: RxQueue): KernelGen {
 }
 
 /** ether_input: header checks, then the network softint's queue. */
-function* ether_input(ifp: ifnet, m: mbuf): KernelGen {
-  yield* work(ifp.stack.costs.etherInputCycles);
-  const queued = yield* pktq_enqueue(ifp.ip_input_queue, m, pktq_rps_hash(ifp.stack.rpsHash, m));
+function ether_input(ifp: ifnet, m: mbuf): KernelOp<void> {
+  const o = work(ifp.stack.costs.etherInputCycles);
+  return paid(o) ? ether_input_enqueue(ifp, m) : after(o, ether_input_enqueue, ifp, m);
+}
+
+function ether_input_enqueue(ifp: ifnet, m: mbuf): KernelOp<void> {
+  const o = pktq_enqueue(ifp.ip_input_queue, m, pktq_rps_hash(ifp.stack.rpsHash, m));
+  return paid(o)
+    ? ether_input_queued(ifp, m, paidValue() as boolean)
+    : after(o, ether_input_queued, ifp, m);
+}
+
+function ether_input_queued(ifp: ifnet, m: mbuf, queued: boolean): KernelOp<void> {
   const p = ifp.probes.pktq_enqueue;
   if (p.on) p.emit(curcpu(), m.id, queued);
-  if (!queued) {
-    ifp.if_data.if_iqdrops++;
-    ifp.if_data.pktqFull++;
-    const d = ifp.probes.drop;
-    if (d.on) d.emit(ifp.host, m.id, "pktqFull");
-    yield* m_freem(ifp.stack.mbufs, m);
-  }
+  if (queued) return done(undefined);
+  ifp.if_data.if_iqdrops++;
+  ifp.if_data.pktqFull++;
+  const d = ifp.probes.drop;
+  if (d.on) d.emit(ifp.host, m.id, "pktqFull");
+  return m_freem(ifp.stack.mbufs, m);
 }
 
 /**
  * if_output (ether_output and if_transmit): queues `m` on if_snd and starts
  * the driver; false, with `m` freed and counted, when if_snd is full.
  */
-export function* if_output(ifp: ifnet, m: mbuf): KernelGen<boolean> {
+export function if_output(ifp: ifnet, m: mbuf): KernelOp<boolean> {
   // IFQ_ENQUEUE: the test and the append are one instant (ifq_lock held)
   if (ifp.if_snd.length - ifp.if_snd_head >= ifp.if_snd_maxlen) {
     ifp.if_data.if_snd_drops++;
     const d = ifp.probes.drop;
     if (d.on) d.emit(ifp.host, m.id, "if_snd_drops");
-    yield* m_freem(ifp.stack.mbufs, m);
-    return false;
+    const o = m_freem(ifp.stack.mbufs, m);
+    return paid(o) ? done(false) : after(o, done, false);
   }
   ifp.if_snd.push(m);
-  if ((ifp.if_flags & IFF_OACTIVE) === 0) yield* if_start(ifp);
-  return true;
+  if ((ifp.if_flags & IFF_OACTIVE) !== 0) return done(true);
+  const o = if_start(ifp);
+  return paid(o) ? done(true) : after(o, done, true);
 }
 
 /**
@@ -314,11 +329,20 @@ export function* if_output(ifp: ifnet, m: mbuf): KernelGen<boolean> {
  * frames have left are unlinked under the lock and freed after it. While
  * frames are on the ring, a transmit-completion interrupt is due one
  * hold-off after the oldest has left.
+ * A plain function, as the output path calls it for every packet: each
+ * step the rest after one operation.
  */
-export function* if_start(ifp: ifnet): KernelGen {
-  yield* mutex_spin_enter(ifp.txLock);
-  const done = txreclaim(ifp);
-  const link = ifp.link!;
+export function if_start(ifp: ifnet): KernelOp<void> {
+  const o = mutex_spin_enter(ifp.txLock);
+  return paid(o) ? if_start_locked(ifp) : after(o, if_start_locked, ifp);
+}
+
+function if_start_locked(ifp: ifnet): KernelOp<void> {
+  return if_start_ring(ifp, txreclaim(ifp));
+}
+
+/** if_start's loop, with the packets `sent` (reclaimed) to free after the lock. */
+function if_start_ring(ifp: ifnet, sent: mbuf | null): KernelOp<void> {
   const st = ifp.if_data;
   while (ifp.if_snd_head < ifp.if_snd.length) {
     if (ifp.txRing.length - ifp.txHead >= ifp.nic.txRingSize) {
@@ -333,24 +357,42 @@ export function* if_start(ifp: ifnet): KernelGen {
       ifp.if_snd.length = 0;
       ifp.if_snd_head = 0;
     }
-    yield* work(ifp.stack.costs.driverTxCycles);
-    const f = link.frame();
-    f.copyHeader(m);
-    const p = ifp.probes.nic_tx;
-    if (p.on) p.emit(curcpu(), m.id, m.len);
-    ifp.txRing.push(m);
-    ifp.txDoneNs.push(link.transmit(f));
-    st.if_opackets++;
-    st.if_obytes += m.len;
+    const o = work(ifp.stack.costs.driverTxCycles);
+    if (!paid(o)) return after(o, if_start_tx, ifp, sent, m);
+    if_start_frame(ifp, m);
   }
+  return if_start_done(ifp, sent);
+}
+
+function if_start_tx(ifp: ifnet, sent: mbuf | null, m: mbuf): KernelOp<void> {
+  if_start_frame(ifp, m);
+  return if_start_ring(ifp, sent);
+}
+
+/** `m`'s frame onto the ring and the wire. */
+function if_start_frame(ifp: ifnet, m: mbuf): void {
+  const link = ifp.link!;
+  const f = link.frame();
+  f.copyHeader(m);
+  const p = ifp.probes.nic_tx;
+  if (p.on) p.emit(curcpu(), m.id, m.len);
+  ifp.txRing.push(m);
+  ifp.txDoneNs.push(link.transmit(f));
+  ifp.if_data.if_opackets++;
+  ifp.if_data.if_obytes += m.len;
+}
+
+function if_start_done(ifp: ifnet, sent: mbuf | null): KernelOp<void> {
   if (!ifp.txIntrArmed && ifp.txHead < ifp.txRing.length) {
     ifp.txIntrArmed = true;
     // the oldest frame may have left the wire while the driver queued the others
     const due = ifp.txDoneNs[ifp.txHead]! + ifp.holdoffNs;
     ifp.host.sim.at(Math.max(due, ifp.host.sim.now), raiseTx, ifp);
   }
-  yield* mutex_spin_exit(ifp.txLock);
-  yield* m_freem_list(ifp.stack.mbufs, done);
+  const o = mutex_spin_exit(ifp.txLock);
+  if (paid(o)) return m_freem_list(ifp.stack.mbufs, sent);
+  // nothing to free: the pending splx is the caller's to consume
+  return sent === null ? o : after(o, m_freem_list, ifp.stack.mbufs, sent);
 }
 
 /** Unlinks the packets whose frames have left the wire; returns them as an m_nextpkt list. */
@@ -375,16 +417,6 @@ function txreclaim(ifp: ifnet): mbuf | null {
     ifp.txHead = 0;
   }
   return head;
-}
-
-/** Frees a list of packets linked by m_nextpkt. */
-function* m_freem_list(mp: MbufPools, m: mbuf | null): KernelGen {
-  while (m !== null) {
-    const next = m.m_nextpkt;
-    m.m_nextpkt = null;
-    yield* m_freem(mp, m);
-    m = next;
-  }
 }
 
 function raiseTx(arg: unknown): void {

@@ -34,7 +34,7 @@
  */
 
 import { type PoolItem, pool_cache_get, pool_cache_put, type pool_cache_t } from "@smpnet/core";
-import { type KernelGen, type KernelOp, load, work } from "@smpnet/sim";
+import { after, done, type KernelGen, type KernelOp, load, paid, work } from "@smpnet/sim";
 import { INPCBHASH_SIZE, IPPORT_ANONMIN } from "./constants.js";
 import { EADDRINUSE, SO_REUSEADDR, SO_REUSEPORT, type socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
@@ -212,34 +212,91 @@ export function* in_pcbdetach(inp: inpcb): KernelGen {
  * local port with no foreign address; null if none. Call inside the
  * pcb_lookup lock point.
  */
-export function* in_pcblookup(
+export function in_pcblookup(
   t: inpcbtable,
   faddr: number,
   fport: number,
   laddr: number,
   lport: number,
-): KernelGen<inpcb | null> {
-  yield* work(t.stack.costs.pcbLookupCycles);
-  for (const inp of t.byConnect[connectHash(faddr, fport, lport)]!) {
-    yield* load(inp.item.line);
-    if (
-      inp.inp_faddr === faddr &&
-      inp.inp_fport === fport &&
-      inp.inp_lport === lport &&
-      (inp.inp_laddr === 0 || inp.inp_laddr === laddr)
-    ) {
-      return inp;
+): KernelOp<inpcb | null> {
+  const o = work(t.stack.costs.pcbLookupCycles);
+  return paid(o)
+    ? in_pcblookup_chains(t, faddr, fport, laddr, lport, 0, 0)
+    : after(o, in_pcblookup_chains, t, faddr, fport, laddr, lport, 0, 0);
+}
+
+/*
+ * in_pcblookup's search, a plain function while each pcb's line loads in
+ * place: from entry `i` of the connected chain (`chain` 0) or of the port's
+ * (1). A load that must go through the loop hands the rest to `after`,
+ * which tests that pcb and goes on from the next entry of the chain as it
+ * is then (as the array iterator of a loop would).
+ */
+function in_pcblookup_chains(
+  t: inpcbtable,
+  faddr: number,
+  fport: number,
+  laddr: number,
+  lport: number,
+  chain: number,
+  i: number,
+): KernelOp<inpcb | null> {
+  if (chain === 0) {
+    const bucket = t.byConnect[connectHash(faddr, fport, lport)]!;
+    for (; i < bucket.length; i++) {
+      const inp = bucket[i]!;
+      const o = load(inp.item.line);
+      if (!paid(o)) return after(o, in_pcblookup_tested, t, faddr, fport, laddr, lport, 0, i, inp);
+      if (connectedMatch(inp, faddr, fport, laddr, lport)) return done(inp);
     }
+    i = 0;
   }
-  for (const inp of t.byPort[lport & mask]!) {
-    yield* load(inp.item.line);
-    if (
-      inp.inp_lport === lport &&
-      !inp.connected &&
-      (inp.inp_laddr === 0 || inp.inp_laddr === laddr)
-    ) {
-      return inp;
-    }
+  const bucket = t.byPort[lport & mask]!;
+  for (; i < bucket.length; i++) {
+    const inp = bucket[i]!;
+    const o = load(inp.item.line);
+    if (!paid(o)) return after(o, in_pcblookup_tested, t, faddr, fport, laddr, lport, 1, i, inp);
+    if (boundMatch(inp, laddr, lport)) return done(inp);
   }
-  return null;
+  return done(null);
+}
+
+/** After the load of `inp`, entry `i` of `chain`, went through the loop: test it, then go on. */
+function in_pcblookup_tested(
+  t: inpcbtable,
+  faddr: number,
+  fport: number,
+  laddr: number,
+  lport: number,
+  chain: number,
+  i: number,
+  inp: inpcb,
+): KernelOp<inpcb | null> {
+  if (
+    chain === 0 ? connectedMatch(inp, faddr, fport, laddr, lport) : boundMatch(inp, laddr, lport)
+  ) {
+    return done(inp);
+  }
+  return in_pcblookup_chains(t, faddr, fport, laddr, lport, chain, i + 1);
+}
+
+function connectedMatch(
+  inp: inpcb,
+  faddr: number,
+  fport: number,
+  laddr: number,
+  lport: number,
+): boolean {
+  return (
+    inp.inp_faddr === faddr &&
+    inp.inp_fport === fport &&
+    inp.inp_lport === lport &&
+    (inp.inp_laddr === 0 || inp.inp_laddr === laddr)
+  );
+}
+
+function boundMatch(inp: inpcb, laddr: number, lport: number): boolean {
+  return (
+    inp.inp_lport === lport && !inp.connected && (inp.inp_laddr === 0 || inp.inp_laddr === laddr)
+  );
 }

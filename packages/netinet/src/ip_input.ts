@@ -14,7 +14,7 @@
  */
 
 import { kfn } from "@smpnet/core";
-import { curcpu, type KernelGen, work } from "@smpnet/sim";
+import { after, curcpu, type KernelGen, type KernelOp, paid, paidValue, work } from "@smpnet/sim";
 import type { PktqDrain } from "@smpnet/softint";
 import { IP_HDR_LEN, IP_MF, IP_OFFMASK, IPPROTO_TCP, IPPROTO_UDP } from "./constants.js";
 import { stat_drop } from "./drop.js";
@@ -44,34 +44,52 @@ function ip_drop(stack: NetStack, m: mbuf, counter: keyof ipstat): KernelGen {
   return stat_drop(stack, m, stack.ipstat, counter);
 }
 
-export function* ip_input(stack: NetStack, m: mbuf): KernelGen {
-  const st = stack.ipstat;
-  st.ips_total++;
+// ip_input is a plain function on its fast path, each step the rest after
+// one operation; it hands the caller the protocol's input to run.
+export function ip_input(stack: NetStack, m: mbuf): KernelOp<void> {
+  stack.ipstat.ips_total++;
   const p = stack.probes.ip_input;
   if (p.on) p.emit(curcpu(), m.id);
-  yield* work(stack.costs.ipInputCycles);
-  if (m.len < IP_HDR_LEN) return yield* ip_drop(stack, m, "ips_toosmall");
-  if (!(yield* m_pullup(m, IP_HDR_LEN, stack.memcpyBytesPerCycle))) {
-    return yield* ip_drop(stack, m, "ips_toosmall");
-  }
+  const o = work(stack.costs.ipInputCycles);
+  return paid(o) ? ip_input_pullup(stack, m) : after(o, ip_input_pullup, stack, m);
+}
+
+function ip_input_pullup(stack: NetStack, m: mbuf): KernelOp<void> {
+  if (m.len < IP_HDR_LEN) return ip_drop(stack, m, "ips_toosmall");
+  const o = m_pullup(m, IP_HDR_LEN, stack.memcpyBytesPerCycle);
+  return paid(o)
+    ? ip_input_header(stack, m, paidValue() as boolean)
+    : after(o, ip_input_header, stack, m);
+}
+
+function ip_input_header(stack: NetStack, m: mbuf, pulled: boolean): KernelOp<void> {
+  if (!pulled) return ip_drop(stack, m, "ips_toosmall");
   const hlen = m.ip_hl;
-  if (hlen < IP_HDR_LEN) return yield* ip_drop(stack, m, "ips_badhlen");
-  if (hlen > IP_HDR_LEN) return yield* ip_drop(stack, m, "ips_badoptions");
-  if (!m.csumVerified) yield* in_cksum(stack, hlen);
-  if (m.corrupt) return yield* ip_drop(stack, m, "ips_badsum");
-  if (m.ip_len < hlen) return yield* ip_drop(stack, m, "ips_badlen");
-  if (m.len < m.ip_len) return yield* ip_drop(stack, m, "ips_tooshort");
+  if (hlen < IP_HDR_LEN) return ip_drop(stack, m, "ips_badhlen");
+  if (hlen > IP_HDR_LEN) return ip_drop(stack, m, "ips_badoptions");
+  if (!m.csumVerified) {
+    const o = in_cksum(stack, hlen);
+    if (!paid(o)) return after(o, ip_input_deliver, stack, m, hlen);
+  }
+  return ip_input_deliver(stack, m, hlen);
+}
+
+function ip_input_deliver(stack: NetStack, m: mbuf, hlen: number): KernelOp<void> {
+  const st = stack.ipstat;
+  if (m.corrupt) return ip_drop(stack, m, "ips_badsum");
+  if (m.ip_len < hlen) return ip_drop(stack, m, "ips_badlen");
+  if (m.len < m.ip_len) return ip_drop(stack, m, "ips_tooshort");
   if (m.len > m.ip_len) m_adj(m, m.ip_len - m.len);
-  if (m.ip_dst !== stack.addr) return yield* ip_drop(stack, m, "ips_cantforward");
-  if ((m.ip_off & (IP_MF | IP_OFFMASK)) !== 0) return yield* ip_drop(stack, m, "ips_fragments");
+  if (m.ip_dst !== stack.addr) return ip_drop(stack, m, "ips_cantforward");
+  if ((m.ip_off & (IP_MF | IP_OFFMASK)) !== 0) return ip_drop(stack, m, "ips_fragments");
   // inetsw[ip_protox[ip->ip_p]].pr_input
   if (m.ip_p === IPPROTO_UDP) {
     st.ips_delivered++;
-    return yield* udp_input(stack, m, hlen);
+    return udp_input(stack, m, hlen);
   }
   if (m.ip_p === IPPROTO_TCP) {
     st.ips_delivered++;
-    return yield* tcp_input(stack, m, hlen);
+    return tcp_input(stack, m, hlen);
   }
-  return yield* ip_drop(stack, m, "ips_noproto");
+  return ip_drop(stack, m, "ips_noproto");
 }

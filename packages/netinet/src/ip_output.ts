@@ -8,7 +8,7 @@
  * ENOBUFS).
  */
 
-import { type KernelGen, work } from "@smpnet/sim";
+import { after, done, type KernelOp, paid, paidValue, work } from "@smpnet/sim";
 import { IP_HDR_LEN, IPDEFTTL } from "./constants.js";
 import { if_output } from "./if.js";
 import { in_cksum } from "./in_cksum.js";
@@ -16,21 +16,24 @@ import { m_freem, type mbuf } from "./mbuf.js";
 import { EMSGSIZE, ENOBUFS } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 
-/** Sends `m` (whose len includes the IP header) to `dst`; 0 or an errno. */
-export function* ip_output(
-  stack: NetStack,
-  m: mbuf,
-  dst: number,
-  proto: number,
-): KernelGen<number> {
-  const st = stack.ipstat;
-  yield* work(stack.costs.ipOutputCycles);
+/**
+ * Sends `m` (whose len includes the IP header) to `dst`; 0 or an errno. A
+ * plain function on its fast path, each step the rest after one operation.
+ */
+export function ip_output(stack: NetStack, m: mbuf, dst: number, proto: number): KernelOp<number> {
+  const o = work(stack.costs.ipOutputCycles);
+  return paid(o)
+    ? ip_output_header(stack, m, dst, proto)
+    : after(o, ip_output_header, stack, m, dst, proto);
+}
+
+function ip_output_header(stack: NetStack, m: mbuf, dst: number, proto: number): KernelOp<number> {
   if (m.len > stack.ifp.nic.mtuBytes) {
-    st.ips_cantfrag++;
+    stack.ipstat.ips_cantfrag++;
     const p = stack.probes.drop;
     if (p.on) p.emit(stack.host, m.id, "ips_cantfrag");
-    yield* m_freem(stack.mbufs, m);
-    return EMSGSIZE;
+    const o = m_freem(stack.mbufs, m);
+    return paid(o) ? done(EMSGSIZE) : after(o, done, EMSGSIZE);
   }
   m.ip_src = stack.addr;
   m.ip_dst = dst;
@@ -39,11 +42,21 @@ export function* ip_output(
   m.ip_len = m.len;
   m.ip_off = 0;
   m.ip_ttl = IPDEFTTL;
-  if (!stack.ifp.if_capenable.txChecksum) yield* in_cksum(stack, IP_HDR_LEN);
-  st.ips_localout++;
-  if (!(yield* if_output(stack.ifp, m))) {
-    st.ips_odropped++;
-    return ENOBUFS;
+  if (!stack.ifp.if_capenable.txChecksum) {
+    const o = in_cksum(stack, IP_HDR_LEN);
+    if (!paid(o)) return after(o, ip_output_if, stack, m);
   }
-  return 0;
+  return ip_output_if(stack, m);
+}
+
+function ip_output_if(stack: NetStack, m: mbuf): KernelOp<number> {
+  stack.ipstat.ips_localout++;
+  const o = if_output(stack.ifp, m);
+  return paid(o) ? ip_output_sent(stack, paidValue() as boolean) : after(o, ip_output_sent, stack);
+}
+
+function ip_output_sent(stack: NetStack, queued: boolean): KernelOp<number> {
+  if (queued) return done(0);
+  stack.ipstat.ips_odropped++;
+  return done(ENOBUFS);
 }

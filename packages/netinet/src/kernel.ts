@@ -66,6 +66,13 @@ export interface NetKernelOptions {
    * the network alone, as a network simulator models it. Default false.
    */
   ideal?: boolean;
+  /**
+   * false: every operation goes through the event loop, none is carried out
+   * in place (SimulationOptions.inPlace), so the plain kernel helpers take
+   * their slow paths. The results are the same to the bit; for tests of
+   * those paths. Default true.
+   */
+  inPlace?: boolean;
 }
 
 export interface NetKernel {
@@ -97,7 +104,7 @@ export function net_kernel(opts: NetKernelOptions): NetKernel {
       `wire.mtuBytes: ${wire.mtuBytes} is above the NIC's MTU (${opts.nic.mtuBytes}); lower it or use a NIC that takes it`,
     );
   }
-  for (const k of ["ideal", "kernelPreemption"] as const) {
+  for (const k of ["ideal", "kernelPreemption", "inPlace"] as const) {
     const v = opts[k];
     if (v !== undefined && typeof v !== "boolean") {
       throw new SimError(`${k}: expected true or false; got ${String(v)}`);
@@ -108,7 +115,7 @@ export function net_kernel(opts: NetKernelOptions): NetKernel {
   tcp_sysctl_init(defaults, opts.sysctl, "sysctl");
   validateTcpSysctls(opts.peer?.tcp, "peer.tcp");
   const nic = { ...opts.nic, mtuBytes: wire.mtuBytes, speedMbps: wire.speedMbps };
-  const sim = new Simulation({ seed: opts.seed });
+  const sim = new Simulation({ seed: opts.seed, inPlace: opts.inPlace ?? true });
   const dutHost = sim.addHost({
     name: "dut",
     profile: { ...profile, cpus },

@@ -26,7 +26,6 @@ import {
   done,
   type Host,
   IPL_VM,
-  type KernelGen,
   type KernelOp,
   paid,
   paidValue,
@@ -99,7 +98,8 @@ export class MbufPools {
  * m_get, m_gethdr, m_clget, m_free, m_freem and m_pullup are plain
  * functions on their fast path, as pool_cache_get is (sim's ops.ts, "Plain
  * kernel helpers"): they cost no generator unless an operation must go
- * through the loop. m_getpkt, which loops over them, is one generator.
+ * through the loop; so are m_getpkt, which loops over them (each step of
+ * its loop the rest after one of them), and m_freem_list.
  */
 
 /** m_get(M_DONTWAIT): an mbuf without packet header, or null at the limit. */
@@ -199,29 +199,84 @@ export function m_freem(mp: MbufPools, m: mbuf | null): KernelOp<void> {
  * shape sosend and a driver's receive give it; null, with nothing held, at
  * the limit.
  */
-export function* m_getpkt(mp: MbufPools, len: number): KernelGen<mbuf | null> {
-  const top = yield* m_gethdr(mp);
-  if (top === null) return null;
-  let m = top;
-  let left = len;
-  for (;;) {
-    if (left > MHLEN && !(yield* m_clget(mp, m))) {
-      yield* m_freem(mp, top);
-      return null;
-    }
-    m.m_len = Math.min(left, m.capacity);
-    left -= m.m_len;
-    if (left === 0) break;
-    const n = yield* m_get(mp);
-    if (n === null) {
-      yield* m_freem(mp, top);
-      return null;
-    }
-    m.m_next = n;
-    m = n;
+export function m_getpkt(mp: MbufPools, len: number): KernelOp<mbuf | null> {
+  const o = m_gethdr(mp);
+  return paid(o)
+    ? m_getpkt_fill(mp, len, paidValue() as mbuf | null, null, len)
+    : after(o, m_getpkt_top, mp, len);
+}
+
+function m_getpkt_top(mp: MbufPools, len: number, top: mbuf | null): KernelOp<mbuf | null> {
+  return m_getpkt_fill(mp, len, top, null, len);
+}
+
+/** m_getpkt's loop from mbuf `m` (null: the header, `top`), with `left` bytes to place. */
+function m_getpkt_fill(
+  mp: MbufPools,
+  len: number,
+  top: mbuf | null,
+  m: mbuf | null,
+  left: number,
+): KernelOp<mbuf | null> {
+  if (top === null) return done(null);
+  const cur = m ?? top;
+  if (left <= MHLEN) return m_getpkt_place(mp, len, top, cur, left, true);
+  const o = m_clget(mp, cur);
+  return paid(o)
+    ? m_getpkt_place(mp, len, top, cur, left, paidValue() as boolean)
+    : after(o, m_getpkt_place, mp, len, top, cur, left);
+}
+
+function m_getpkt_place(
+  mp: MbufPools,
+  len: number,
+  top: mbuf,
+  m: mbuf,
+  left: number,
+  room: boolean,
+): KernelOp<mbuf | null> {
+  if (!room) return m_getpkt_fail(mp, top);
+  m.m_len = Math.min(left, m.capacity);
+  left -= m.m_len;
+  if (left === 0) {
+    top.len = len;
+    return done(top);
   }
-  top.len = len;
-  return top;
+  const o = m_get(mp);
+  return paid(o)
+    ? m_getpkt_link(mp, len, top, m, left, paidValue() as mbuf | null)
+    : after(o, m_getpkt_link, mp, len, top, m, left);
+}
+
+function m_getpkt_link(
+  mp: MbufPools,
+  len: number,
+  top: mbuf,
+  m: mbuf,
+  left: number,
+  n: mbuf | null,
+): KernelOp<mbuf | null> {
+  if (n === null) return m_getpkt_fail(mp, top);
+  m.m_next = n;
+  return m_getpkt_fill(mp, len, top, n, left);
+}
+
+/** At the limit: nothing held. */
+function m_getpkt_fail(mp: MbufPools, top: mbuf): KernelOp<mbuf | null> {
+  const o = m_freem(mp, top);
+  return paid(o) ? done(null) : after(o, done, null);
+}
+
+/** m_freem of each packet of a list linked by m_nextpkt. */
+export function m_freem_list(mp: MbufPools, m: mbuf | null): KernelOp<void> {
+  while (m !== null) {
+    const next: mbuf | null = m.m_nextpkt;
+    m.m_nextpkt = null;
+    const o = m_freem(mp, m);
+    if (!paid(o)) return after(o, m_freem_list, mp, next);
+    m = next;
+  }
+  return done(undefined);
 }
 
 /** m_copydata: how many of `len` bytes from `off` the chain holds (the model copies no bytes). */

@@ -20,7 +20,7 @@
  * retransmit timeout clears the SACK scoreboard.
  */
 
-import { type KernelGen, NS_PER_MS, NS_PER_SEC } from "@smpnet/sim";
+import { type KernelGen, type KernelOp, NS_PER_MS, NS_PER_SEC } from "@smpnet/sim";
 import type { callout_t } from "@smpnet/softint";
 import {
   callout_ack,
@@ -130,12 +130,14 @@ export function TCPT_RANGESET(v: number, lo: number, hi: number): number {
   return Math.min(Math.max(v, lo), hi);
 }
 
-export function* TCP_TIMER_ARM(tp: tcpcb, which: number, ns: number): KernelGen {
-  yield* callout_schedule(tp.t_timer[which]!, ticks(tp, ns));
+// The timer macros are plain calls, as callout_schedule and callout_stop
+// are: on every segment and ACK they cost no generator.
+export function TCP_TIMER_ARM(tp: tcpcb, which: number, ns: number): KernelOp<void> {
+  return callout_schedule(tp.t_timer[which]!, ticks(tp, ns));
 }
 
-export function* TCP_TIMER_DISARM(tp: tcpcb, which: number): KernelGen {
-  yield* callout_stop(tp.t_timer[which]!);
+export function TCP_TIMER_DISARM(tp: tcpcb, which: number): KernelOp<boolean> {
+  return callout_stop(tp.t_timer[which]!);
 }
 
 export function TCP_TIMER_ISARMED(tp: tcpcb, which: number): boolean {
@@ -143,8 +145,8 @@ export function TCP_TIMER_ISARMED(tp: tcpcb, which: number): boolean {
 }
 
 /** TCP_SET_DELACK: the delayed-ACK callout, due in net.inet.tcp.delacktime. */
-export function* TCP_SET_DELACK(tp: tcpcb): KernelGen {
-  yield* callout_schedule(tp.t_delack_ch, ticks(tp, sysctl_ns(tp, "net.inet.tcp.delacktime")));
+export function TCP_SET_DELACK(tp: tcpcb): KernelOp<void> {
+  return callout_schedule(tp.t_delack_ch, ticks(tp, sysctl_ns(tp, "net.inet.tcp.delacktime")));
 }
 
 /**

@@ -30,7 +30,17 @@
  */
 
 import { sleeplock_enter, sleeplock_exit } from "@smpnet/core";
-import { curcpu, type KernelGen, SimError, work } from "@smpnet/sim";
+import {
+  after,
+  curcpu,
+  done,
+  type KernelGen,
+  type KernelOp,
+  paid,
+  paidValue,
+  SimError,
+  work,
+} from "@smpnet/sim";
 import {
   MCLBYTES,
   MHLEN,
@@ -267,28 +277,49 @@ export function soshutdown(so: socket): KernelGen<number> {
   return usrreq(so, optional("pr_shutdown"));
 }
 
+// copyin and copyout are plain functions on their fast path, each step the
+// rest after one operation (the lock points', the allocation, the copy)
+
 /**
  * The user copy into a fresh packet of `n` bytes (m_getpkt, uiomove's
  * copyin), inside the policy's copy point; null when mbufs ran out.
  */
-function* copyin(so: socket, n: number): KernelGen<mbuf | null> {
-  const stack = so.stack;
-  yield* stack.locks.copy.enter(so);
-  const m = yield* m_getpkt(stack.mbufs, n);
-  if (m !== null) {
-    yield* work(n / stack.memcpyBytesPerCycle);
-    m.id = stack.nextPacketId();
-  }
-  yield* stack.locks.copy.exit(so);
-  return m;
+function copyin(so: socket, n: number): KernelOp<mbuf | null> {
+  const o = so.stack.locks.copy.enter(so);
+  return paid(o) ? copyin_get(so, n) : after(o, copyin_get, so, n);
+}
+
+function copyin_get(so: socket, n: number): KernelOp<mbuf | null> {
+  const o = m_getpkt(so.stack.mbufs, n);
+  return paid(o) ? copyin_copy(so, n, paidValue() as mbuf | null) : after(o, copyin_copy, so, n);
+}
+
+function copyin_copy(so: socket, n: number, m: mbuf | null): KernelOp<mbuf | null> {
+  if (m === null) return copy_exit(so, null);
+  const o = work(n / so.stack.memcpyBytesPerCycle);
+  return paid(o) ? copyin_copied(so, m) : after(o, copyin_copied, so, m);
+}
+
+function copyin_copied(so: socket, m: mbuf): KernelOp<mbuf | null> {
+  m.id = so.stack.nextPacketId();
+  return copy_exit(so, m);
+}
+
+/** The copy point's exit, then `v` (copyin's packet). */
+function copy_exit<T>(so: socket, v: T): KernelOp<T> {
+  const o = so.stack.locks.copy.exit(so);
+  return paid(o) ? done(v) : after(o, done, v);
 }
 
 /** uiomove's copyout of `n` bytes to the user, inside the policy's copy point. */
-function* copyout(so: socket, n: number): KernelGen {
-  const stack = so.stack;
-  yield* stack.locks.copy.enter(so);
-  yield* work(n / stack.memcpyBytesPerCycle);
-  yield* stack.locks.copy.exit(so);
+function copyout(so: socket, n: number): KernelOp<void> {
+  const o = so.stack.locks.copy.enter(so);
+  return paid(o) ? copyout_copy(so, n) : after(o, copyout_copy, so, n);
+}
+
+function copyout_copy(so: socket, n: number): KernelOp<void> {
+  const o = work(n / so.stack.memcpyBytesPerCycle);
+  return paid(o) ? copy_exit(so, undefined) : after(o, copy_exit, so, undefined);
 }
 
 /** sosend: sends `uio.uio_resid` bytes as one datagram to uio.addr:uio.port (ignored when connected), or on a stream. */

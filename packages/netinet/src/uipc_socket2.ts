@@ -23,7 +23,7 @@ import {
   wakeup,
   work,
 } from "@smpnet/sim";
-import { m_adj, m_freem, type mbuf } from "./mbuf.js";
+import { m_adj, m_freem_list, type mbuf } from "./mbuf.js";
 import {
   SS_CANTRCVMORE,
   SS_CANTSENDMORE,
@@ -110,19 +110,33 @@ export function* sbwait(sb: sockbuf, ready: () => boolean): KernelGen {
   yield* locks.so_syscall.enter(so);
 }
 
-/** sowakeup: wakes whoever sleeps on the buffer, and its selectors (selnotify). */
-export function* sowakeup(sb: sockbuf): KernelGen {
-  if (sb.waiters > 0) yield* wakeup(sb);
-  if (sb.sel.size > 0) for (const token of sb.sel) yield* wakeup(token);
+/**
+ * sowakeup: wakes whoever sleeps on the buffer, and its selectors
+ * (selnotify). Plain: on most packets nobody sleeps or selects.
+ */
+export function sowakeup(sb: sockbuf): KernelOp<void> {
+  if (sb.waiters > 0) {
+    const o = wakeup(sb);
+    if (!paid(o)) return after(o, selnotify, sb);
+  }
+  return selnotify(sb);
 }
 
-/** sorwakeup: data arrived. (A plain call: one generator a packet fewer.) */
-export function sorwakeup(so: socket): KernelGen {
+function selnotify(sb: sockbuf): KernelOp<void> {
+  return sb.sel.size > 0 ? selwakeup(sb) : done(undefined);
+}
+
+function* selwakeup(sb: sockbuf): KernelGen {
+  for (const token of sb.sel) yield* wakeup(token);
+}
+
+/** sorwakeup: data arrived. */
+export function sorwakeup(so: socket): KernelOp<void> {
   return sowakeup(so.so_rcv);
 }
 
 /** sowwakeup: space freed. */
-export function sowwakeup(so: socket): KernelGen {
+export function sowwakeup(so: socket): KernelOp<void> {
   return sowakeup(so.so_snd);
 }
 
@@ -131,13 +145,18 @@ export function sowwakeup(so: socket): KernelGen {
  * window; a stream's mbufs stay separate records here so each keeps its
  * sequence number (th_seq), which soreceive reports.
  */
-export function* sbappendstream(sb: sockbuf, m: mbuf): KernelGen {
-  yield* sb_modify(sb, "sbappendstream", sb.so.stack.costs.sockbufCycles);
+export function sbappendstream(sb: sockbuf, m: mbuf): KernelOp<void> {
+  const o = sb_modify(sb, "sbappendstream", sb.so.stack.costs.sockbufCycles);
+  return paid(o) ? sbappendstream_tail(sb, m) : after(o, sbappendstream_tail, sb, m);
+}
+
+function sbappendstream_tail(sb: sockbuf, m: mbuf): KernelOp<void> {
   m.m_nextpkt = null;
   if (sb.sb_lastrecord === null) sb.sb_mb = m;
   else sb.sb_lastrecord.m_nextpkt = m;
   sb.sb_lastrecord = m;
   sb.sb_cc += m.len;
+  return done(undefined);
 }
 
 /**
@@ -146,11 +165,15 @@ export function* sbappendstream(sb: sockbuf, m: mbuf): KernelGen {
  * moved past what was dropped. With `ranges`, pushes the sequence number
  * and length of each piece dropped (what soreceive copied out).
  */
-export function* sbdrop(sb: sockbuf, len: number, ranges: number[] | null = null): KernelGen {
+export function sbdrop(sb: sockbuf, len: number, ranges: number[] | null = null): KernelOp<void> {
   if (len > sb.sb_cc) {
     throw new SimError(`sbdrop: ${len} bytes from ${sb.name}, which holds ${sb.sb_cc}`);
   }
-  yield* sb_modify(sb, "sbdrop", sb.so.stack.costs.sockbufCycles);
+  const o = sb_modify(sb, "sbdrop", sb.so.stack.costs.sockbufCycles);
+  return paid(o) ? sbdrop_records(sb, len, ranges) : after(o, sbdrop_records, sb, len, ranges);
+}
+
+function sbdrop_records(sb: sockbuf, len: number, ranges: number[] | null): KernelOp<void> {
   sb.sb_cc -= len;
   let freed: mbuf | null = null;
   let left = len;
@@ -169,12 +192,7 @@ export function* sbdrop(sb: sockbuf, len: number, ranges: number[] | null = null
     freed = m;
   }
   if (sb.sb_mb === null) sb.sb_lastrecord = null;
-  while (freed !== null) {
-    const next: mbuf | null = freed.m_nextpkt;
-    freed.m_nextpkt = null;
-    yield* m_freem(sb.so.stack.mbufs, freed);
-    freed = next;
-  }
+  return m_freem_list(sb.so.stack.mbufs, freed);
 }
 
 /** sbflush: drops everything the buffer holds. */

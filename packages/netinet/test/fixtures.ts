@@ -1,8 +1,14 @@
 import { type Host, type KernelGen, roundProfile, Simulation } from "@smpnet/sim";
 
-/** Runs `body` as a kernel thread on a fresh round machine until it returns. */
-export function runKernel<T>(body: (host: Host) => KernelGen<T>): { result: T; host: Host } {
-  const sim = new Simulation({ seed: 1 });
+/**
+ * Runs `body` as a kernel thread on a fresh round machine until it returns;
+ * `inPlace: false` sends every operation through the event loop.
+ */
+export function runKernel<T>(
+  body: (host: Host) => KernelGen<T>,
+  inPlace = true,
+): { result: T; host: Host } {
+  const sim = new Simulation({ seed: 1, inPlace });
   const host = sim.addHost({ name: "t", profile: roundProfile(1) });
   let result: T | undefined;
   let done = false;

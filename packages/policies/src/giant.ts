@@ -28,18 +28,21 @@ import {
   type NetStack,
   NOTHING,
 } from "@smpnet/netinet";
-import { IPL_NONE, type KernelGen } from "@smpnet/sim";
+import { after, IPL_NONE, type KernelOp, paid } from "@smpnet/sim";
 import { dropped, mutexPoint } from "./points.js";
 
 function softnetAndBiglock(lock: kmutex_t): LockPoint<unknown> {
+  // plain: two locks taken at once cost no generator
+  const biglock = (): KernelOp<void> => KERNEL_LOCK(1);
+  const softnet_exit = (): KernelOp<void> => mutex_exit(lock);
   return {
-    *enter(): KernelGen {
-      yield* mutex_enter(lock);
-      yield* KERNEL_LOCK(1);
+    enter() {
+      const o = mutex_enter(lock);
+      return paid(o) ? biglock() : after(o, biglock);
     },
-    *exit(): KernelGen {
-      yield* KERNEL_UNLOCK_ONE();
-      yield* mutex_exit(lock);
+    exit() {
+      const o = KERNEL_UNLOCK_ONE();
+      return paid(o) ? softnet_exit() : after(o, softnet_exit);
     },
   };
 }

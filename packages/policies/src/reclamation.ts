@@ -43,8 +43,19 @@ import {
   smr_lazy_enter,
   smr_lazy_exit,
 } from "@smpnet/core";
-import { INPCB_BYTES, type NetStack, type socket } from "@smpnet/netinet";
-import { IPL_NONE, type KernelGen, type KernelOp, load, SimError, work } from "@smpnet/sim";
+import { INPCB_BYTES, type inpcb, type NetStack, type socket } from "@smpnet/netinet";
+import {
+  after,
+  done,
+  IPL_NONE,
+  type KernelGen,
+  type KernelOp,
+  load,
+  paid,
+  paidValue,
+  SimError,
+  work,
+} from "@smpnet/sim";
 
 /** Reclamation schemes a policy may take (the read sections of pcb lookups). */
 export const RECLAMATION_SCHEMES = ["pserialize", "epoch", "smr", "smr-lazy"] as const;
@@ -65,17 +76,22 @@ export class PcbReadStats {
 
 export interface PcbReader {
   readonly scheme: ReclamationScheme;
-  read_enter(): KernelGen;
-  read_exit(): KernelGen;
+  read_enter(): KernelOp<void>;
+  read_exit(): KernelOp<void>;
   /** The scheme's own statistics: sections, their cost, cross-calls. */
   readonly rc: { readonly stats: ReclaimStats };
   readonly stats: PcbReadStats;
   /**
    * Takes the pcb's lock for `so`, found inside a read section, and returns
-   * inside it: `tryLock` without waiting, else the section is left for
-   * `lock` and entered again. Then the revalidation the scheme needs.
+   * inside it: `tryLock(so)` without waiting, else the section is left for
+   * `lock(so)` and entered again. Then the revalidation the scheme needs.
+   * A plain function: a lock taken at once costs no generator.
    */
-  lockFound(so: socket, tryLock: () => KernelGen<boolean>, lock: () => KernelOp<void>): KernelGen;
+  lockFound(
+    so: socket,
+    tryLock: (so: socket) => KernelOp<boolean>,
+    lock: (so: socket) => KernelOp<void>,
+  ): KernelOp<void>;
 }
 
 const stacks = new WeakMap<NetStack, PcbReader>();
@@ -144,28 +160,52 @@ export function pcb_reclamation(
         `reclamation: "${String(scheme)}" is not a scheme; choose one of ${RECLAMATION_SCHEMES.join(", ")}`,
       );
   }
+  // lockFound's steps, each the rest after one operation
+  const revalidated = (so: socket, inp: inpcb | null): KernelOp<void> => {
+    if (inp === null || so.so_pcb !== inp || inp.item.freed) stats.revalidationsFailed++;
+    return done(undefined);
+  };
+  const compare = (so: socket, inp: inpcb): KernelOp<void> => {
+    const o = work(REVALIDATE_CYCLES);
+    return paid(o) ? revalidated(so, inp) : after(o, revalidated, so, inp);
+  };
+  const revalidate = (so: socket, inp: inpcb | null): KernelOp<void> => {
+    if (typeStable) stats.revalidations++;
+    if (inp === null) return revalidated(so, inp);
+    const o = load(inp.item.line);
+    return paid(o) ? compare(so, inp) : after(o, compare, so, inp);
+  };
+  // the section may not block: wait for the lock outside it (inp_smr_lock)
+  function* lockOutside(
+    so: socket,
+    inp: inpcb | null,
+    lock: (so: socket) => KernelOp<void>,
+  ): KernelGen {
+    stats.slowLocks++;
+    yield* sections.read_exit();
+    yield* lock(so);
+    yield* sections.read_enter();
+    yield* revalidate(so, inp);
+  }
+  const tried = (
+    so: socket,
+    inp: inpcb | null,
+    lock: (so: socket) => KernelOp<void>,
+    locked: boolean,
+  ): KernelOp<void> => {
+    if (!locked) return lockOutside(so, inp, lock);
+    return typeStable ? revalidate(so, inp) : done(undefined);
+  };
   const reader: PcbReader = {
     scheme,
     ...sections,
     stats,
-    *lockFound(so, tryLock, lock) {
+    lockFound(so, tryLock, lock) {
       const inp = so.so_pcb;
-      let slow = false;
-      if (!(yield* tryLock())) {
-        // the section may not block: wait for the lock outside it (inp_smr_lock)
-        slow = true;
-        stats.slowLocks++;
-        yield* sections.read_exit();
-        yield* lock();
-        yield* sections.read_enter();
-      }
-      if (!(typeStable || slow)) return;
-      if (typeStable) stats.revalidations++;
-      if (inp !== null) {
-        yield* load(inp.item.line);
-        yield* work(REVALIDATE_CYCLES);
-      }
-      if (inp === null || so.so_pcb !== inp || inp.item.freed) stats.revalidationsFailed++;
+      const o = tryLock(so);
+      return paid(o)
+        ? tried(so, inp, lock, paidValue() as boolean)
+        : after(o, tried, so, inp, lock);
     },
   };
   stacks.set(stack, reader);

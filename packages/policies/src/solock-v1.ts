@@ -15,13 +15,7 @@
  * the pcb table take one table mutex.
  */
 
-import {
-  type kmutex_t,
-  MUTEX_DEFAULT,
-  mutex_enter,
-  mutex_init,
-  mutex_tryenter,
-} from "@smpnet/core";
+import { type kmutex_t, MUTEX_DEFAULT, mutex_init, mutex_tryenter } from "@smpnet/core";
 import {
   type NetLocking,
   type NetPolicy,
@@ -45,17 +39,13 @@ export function solock_v1(scheme: ReclamationScheme): NetPolicy {
         return so.lockState as kmutex_t;
       };
       const solock = mutexPoint(so_lock);
+      const tryLock = (so: socket) => mutex_tryenter(so_lock(so));
       return {
         input: NOTHING,
         pcb_lookup: { enter: reader.read_enter, exit: reader.read_exit },
         pcb_change: mutexPoint(mutex_init(host, "inpcbtable", MUTEX_DEFAULT, IPL_NONE)),
         so_input: {
-          enter: (so) =>
-            reader.lockFound(
-              so,
-              () => mutex_tryenter(so_lock(so)),
-              () => mutex_enter(so_lock(so)),
-            ),
+          enter: (so) => reader.lockFound(so, tryLock, solock.enter),
           exit: solock.exit,
         },
         so_syscall: solock,

@@ -36,6 +36,7 @@ import {
   epoch_enter_preempt,
   epoch_exit_preempt,
   type kmutex_t,
+  type krw_t,
   type krwlock_t,
   MUTEX_DEFAULT,
   mutex_enter,
@@ -56,7 +57,7 @@ import {
   SOCK_DGRAM,
   type socket,
 } from "@smpnet/netinet";
-import { curlwp, IPL_NONE, type Lwp } from "@smpnet/sim";
+import { after, curlwp, done, IPL_NONE, type KernelOp, type Lwp, paid } from "@smpnet/sim";
 import { mutexPoint } from "./points.js";
 import { pcb_reclamation, type ReclamationScheme } from "./reclamation.js";
 
@@ -86,16 +87,35 @@ export function split(scheme: ReclamationScheme): NetPolicy {
       // the sockbuf mutex each LWP's system call holds, innermost last
       const held = new Map<Lwp, kmutex_t[]>();
       const holding = (): kmutex_t | undefined => held.get(curlwp())?.at(-1);
+      // The points are plain functions returning an operation, made once
+      // here: a lock taken at once costs no generator or closure; each
+      // continuation runs after one operation, in place or through `after`.
+      // INP_WUNLOCK or INP_RUNLOCK: rw_exit releases either
+      const inpUnlock = (so: socket): KernelOp<void> => rw_exit(locks(so).inp);
       const inpWrite: LockPoint<socket> = {
-        *enter(so) {
-          yield* rw_enter(locks(so).inp, RW_WRITER);
-        },
-        *exit(so) {
-          yield* rw_exit(locks(so).inp);
-        },
+        enter: (so) => rw_enter(locks(so).inp, RW_WRITER),
+        exit: inpUnlock,
       };
+      const inpOp = (so: socket): krw_t => (so.so_type === SOCK_DGRAM ? RW_READER : RW_WRITER);
       // nobody holds or wants the pcb's lock: taking it now does not wait (INP_TRY_WLOCK)
-      const inpFree = (rw: krwlock_t) => rw.line.value === 0;
+      const inpTryLock = (so: socket): KernelOp<boolean> => {
+        const inp = locks(so).inp;
+        if (inp.line.value !== 0) return done(false);
+        const o = rw_enter(inp, inpOp(so));
+        return paid(o) ? done(true) : after(o, done, true);
+      };
+      const inpLock = (so: socket): KernelOp<void> => rw_enter(locks(so).inp, inpOp(so));
+      const so_rcv_enter = (so: socket): KernelOp<void> => mutex_enter(locks(so).so_rcv);
+      const hold = (me: Lwp, m: kmutex_t): KernelOp<void> => {
+        const mine = held.get(me);
+        if (mine === undefined) held.set(me, [m]);
+        else mine.push(m);
+        return done(undefined);
+      };
+      const retake = (): KernelOp<void> => {
+        const m = holding();
+        return m === undefined ? done(undefined) : mutex_enter(m);
+      };
       return {
         input: {
           enter: () => epoch_enter_preempt(net_epoch),
@@ -104,64 +124,47 @@ export function split(scheme: ReclamationScheme): NetPolicy {
         pcb_lookup: { enter: reader.read_enter, exit: reader.read_exit },
         pcb_change: mutexPoint(mutex_init(host, "inp_hash", MUTEX_DEFAULT, IPL_NONE)),
         so_input: {
-          *enter(so) {
-            const l = locks(so);
-            const op = so.so_type === SOCK_DGRAM ? RW_READER : RW_WRITER;
-            yield* reader.lockFound(
-              so,
-              function* () {
-                if (!inpFree(l.inp)) return false;
-                yield* rw_enter(l.inp, op);
-                return true;
-              },
-              () => rw_enter(l.inp, op),
-            );
-            yield* mutex_enter(l.so_rcv);
+          enter(so) {
+            const o = reader.lockFound(so, inpTryLock, inpLock);
+            return paid(o) ? so_rcv_enter(so) : after(o, so_rcv_enter, so);
           },
-          *exit(so) {
-            const l = locks(so);
-            yield* mutex_exit(l.so_rcv);
-            yield* rw_exit(l.inp);
+          exit(so) {
+            const o = mutex_exit(locks(so).so_rcv);
+            return paid(o) ? inpUnlock(so) : after(o, inpUnlock, so);
           },
         },
         so_syscall: {
-          *enter(so) {
+          enter(so) {
             const l = locks(so);
             const me = curlwp();
             const m = so.so_snd.sblock.owner() === me ? l.so_snd : l.so_rcv;
-            yield* mutex_enter(m);
-            const mine = held.get(me);
-            if (mine === undefined) held.set(me, [m]);
-            else mine.push(m);
+            const o = mutex_enter(m);
+            return paid(o) ? hold(me, m) : after(o, hold, me, m);
           },
-          *exit() {
+          exit() {
             const me = curlwp();
             const mine = held.get(me)!;
             const m = mine.pop()!;
             if (mine.length === 0) held.delete(me);
-            yield* mutex_exit(m);
+            return mutex_exit(m);
           },
         },
         usrreq: {
-          *enter(so) {
+          enter(so) {
             const m = holding();
-            if (m !== undefined) yield* mutex_exit(m);
-            yield* inpWrite.enter(so);
+            if (m === undefined) return inpWrite.enter(so);
+            const o = mutex_exit(m);
+            return paid(o) ? inpWrite.enter(so) : after(o, inpWrite.enter, so);
           },
-          *exit(so) {
-            yield* inpWrite.exit(so);
-            const m = holding();
-            if (m !== undefined) yield* mutex_enter(m);
+          exit(so) {
+            const o = inpWrite.exit(so);
+            return paid(o) ? retake() : after(o, retake);
           },
         },
         // the copy holds no mutex, only sblock
         copy: {
-          *enter() {
-            yield* mutex_exit(holding()!);
-          },
-          *exit() {
-            yield* mutex_enter(holding()!);
-          },
+          enter: () => mutex_exit(holding()!),
+          exit: () => mutex_enter(holding()!),
         },
         output: NOTHING,
         timer: inpWrite,

@@ -31,13 +31,18 @@ import {
   mutex_tryenter,
 } from "@smpnet/core";
 import {
+  after,
   type Cpu,
   callpath,
   curcpu,
   curlwp,
+  done,
   type Host,
   type KernelGen,
+  type KernelOp,
   nanotime,
+  paid,
+  paidValue,
   SimError,
   wakeup,
   work,
@@ -51,6 +56,7 @@ import {
   CALLOUT_INVOKING,
   CALLOUT_MPSAFE,
   CALLOUT_PENDING,
+  type CalloutCpu,
   type CalloutFunc,
   callout_t,
   circqInsert,
@@ -100,15 +106,27 @@ export function callout_destroy(c: callout_t): void {
   system(c.c_cpu.cpu.host).callouts.delete(c);
 }
 
+/*
+ * callout_lock, callout_schedule, callout_reset and callout_stop run for
+ * TCP's timers on every segment and ACK, so they are plain functions on
+ * their fast path (cc_lock free, every operation carried out in place), as
+ * mutex_spin_enter is, and go on in a generator (`after`) from the first
+ * operation that was not.
+ */
+
 /** callout_lock: takes the lock of the CPU the callout is on, which may change meanwhile. */
-function* callout_lock(c: callout_t): KernelGen<kmutex_t> {
-  for (;;) {
-    const cc = c.c_cpu;
-    const lock = cc.cc_lock;
-    yield* mutex_spin_enter(lock);
-    if (cc === c.c_cpu) return lock;
-    yield* mutex_spin_exit(lock);
-  }
+function callout_lock(c: callout_t): KernelOp<kmutex_t> {
+  const cc = c.c_cpu;
+  const lock = cc.cc_lock;
+  const o = mutex_spin_enter(lock);
+  return paid(o) ? callout_locked(c, cc, lock) : after(o, callout_locked, c, cc, lock);
+}
+
+/** callout_lock with `lock`, cc's, held: done if the callout is still on cc, else again. */
+function callout_locked(c: callout_t, cc: CalloutCpu, lock: kmutex_t): KernelOp<kmutex_t> {
+  if (cc === c.c_cpu) return done(lock);
+  const o = mutex_spin_exit(lock);
+  return paid(o) ? callout_lock(c) : after(o, callout_lock, c);
 }
 
 function checkTicks(where: string, c: callout_t, ticks: number): void {
@@ -124,54 +142,94 @@ function dueAt(sys: SoftintSystem, c: callout_t): number {
   return sys.t0 + c.c_time * sys.tickNs;
 }
 
-function* callout_schedule_locked(c: callout_t, lock: kmutex_t, to_ticks: number): KernelGen {
+/** With `lock` (the callout's CPU's) held: makes it due `to_ticks` from now and drops the lock. */
+function callout_schedule_locked(c: callout_t, lock: kmutex_t, to_ticks: number): KernelOp<void> {
   const occ = c.c_cpu;
-  const sys = system(occ.cpu.host);
-  yield* work(CALLOUT_WHEEL_CYCLES);
+  const o = work(CALLOUT_WHEEL_CYCLES);
+  return paid(o)
+    ? callout_schedule_wheel(c, lock, to_ticks, occ)
+    : after(o, callout_schedule_wheel, c, lock, to_ticks, occ);
+}
+
+function callout_schedule_wheel(
+  c: callout_t,
+  lock: kmutex_t,
+  to_ticks: number,
+  occ: CalloutCpu,
+): KernelOp<void> {
   c.c_flags &= ~(CALLOUT_FIRED | CALLOUT_INVOKING);
   if ((c.c_flags & CALLOUT_PENDING) !== 0) {
     // leave it on its CPU; move it now only if it is moved earlier
     const old = c.c_time;
     c.c_time = to_ticks + occ.cc_ticks;
-    c.dueNs = dueAt(sys, c);
+    c.dueNs = dueAt(system(occ.cpu.host), c);
     if (c.c_time - old < 0) {
       circqRemove(c);
       circqInsert(c, occ.cc_todo);
     }
-    yield* mutex_spin_exit(lock);
-    return;
+    return mutex_spin_exit(lock);
   }
-  const cc = sys.cpus[curcpu().index]!.callout;
-  if ((c.c_flags & CALLOUT_BOUND) !== 0 || cc === occ || !(yield* mutex_tryenter(cc.cc_lock))) {
-    c.c_time = to_ticks + occ.cc_ticks;
-    c.c_flags |= CALLOUT_PENDING;
-    circqInsert(c, occ.cc_todo);
-  } else {
-    c.c_cpu = cc;
-    c.c_time = to_ticks + cc.cc_ticks;
-    c.c_flags |= CALLOUT_PENDING;
-    circqInsert(c, cc.cc_todo);
-    yield* mutex_spin_exit(cc.cc_lock);
+  const cc = system(occ.cpu.host).cpus[curcpu().index]!.callout;
+  if ((c.c_flags & CALLOUT_BOUND) !== 0 || cc === occ) {
+    return callout_schedule_on(c, lock, to_ticks, occ, cc, false);
   }
-  c.dueNs = dueAt(sys, c);
-  yield* mutex_spin_exit(lock);
+  const o = mutex_tryenter(cc.cc_lock);
+  return paid(o)
+    ? callout_schedule_on(c, lock, to_ticks, occ, cc, paidValue() as boolean)
+    : after(o, callout_schedule_on, c, lock, to_ticks, occ, cc);
+}
+
+/** Puts a callout that was not pending on this CPU's wheel (`cc`, whose lock `moved` took) or on its own. */
+function callout_schedule_on(
+  c: callout_t,
+  lock: kmutex_t,
+  to_ticks: number,
+  occ: CalloutCpu,
+  cc: CalloutCpu,
+  moved: boolean,
+): KernelOp<void> {
+  const to = moved ? cc : occ;
+  c.c_cpu = to;
+  c.c_time = to_ticks + to.cc_ticks;
+  c.c_flags |= CALLOUT_PENDING;
+  circqInsert(c, to.cc_todo);
+  if (!moved) return callout_scheduled(c, lock);
+  const o = mutex_spin_exit(cc.cc_lock);
+  return paid(o) ? callout_scheduled(c, lock) : after(o, callout_scheduled, c, lock);
+}
+
+function callout_scheduled(c: callout_t, lock: kmutex_t): KernelOp<void> {
+  c.dueNs = dueAt(system(c.c_cpu.cpu.host), c);
+  return mutex_spin_exit(lock);
 }
 
 /** callout_reset: sets the function and argument and makes it due `ticks` ticks from now. */
-export function* callout_reset<A>(
+export function callout_reset<A>(
   c: callout_t,
   ticks: number,
   func: CalloutFunc<A>,
   arg: A,
-): KernelGen {
+): KernelOp<void> {
   checkTicks("callout_reset", c, ticks);
   if (typeof func !== "function") {
     throw new SimError(`callout_reset ${c.name}: func must be a generator function (kernel code)`);
   }
-  const lock = yield* callout_lock(c);
+  const o = callout_lock(c);
+  return paid(o)
+    ? callout_reset_locked(c, ticks, func, arg, paidValue() as kmutex_t)
+    : after(o, callout_reset_locked, c, ticks, func, arg);
+}
+
+function callout_reset_locked<A>(
+  c: callout_t,
+  ticks: number,
+  func: CalloutFunc<A>,
+  arg: A,
+  lock: kmutex_t,
+): KernelOp<void> {
   c.c_func = func as CalloutFunc<never>;
   c.c_arg = arg;
-  yield* callout_schedule_locked(c, lock, ticks);
+  return callout_schedule_locked(c, lock, ticks);
 }
 
 /** callout_setfunc: sets the function and argument without scheduling. */
@@ -183,29 +241,45 @@ export function* callout_setfunc<A>(c: callout_t, func: CalloutFunc<A>, arg: A):
 }
 
 /** callout_schedule: makes it due `ticks` from now with the function it has. */
-export function* callout_schedule(c: callout_t, ticks: number): KernelGen {
+export function callout_schedule(c: callout_t, ticks: number): KernelOp<void> {
   checkTicks("callout_schedule", c, ticks);
   if (c.c_func === null) {
     throw new SimError(
       `callout_schedule ${c.name}: no function set; use callout_reset or callout_setfunc first`,
     );
   }
-  const lock = yield* callout_lock(c);
-  yield* callout_schedule_locked(c, lock, ticks);
+  const o = callout_lock(c);
+  return paid(o)
+    ? callout_schedule_locked(c, paidValue() as kmutex_t, ticks)
+    : after(o, callout_schedule_relock, c, ticks);
+}
+
+function callout_schedule_relock(c: callout_t, ticks: number, lock: kmutex_t): KernelOp<void> {
+  return callout_schedule_locked(c, lock, ticks);
 }
 
 /**
  * callout_stop: cancels a pending callout; returns whether it had fired
  * (expired). A call in progress on another CPU goes on.
  */
-export function* callout_stop(c: callout_t): KernelGen<boolean> {
-  const lock = yield* callout_lock(c);
-  yield* work(CALLOUT_WHEEL_CYCLES);
+export function callout_stop(c: callout_t): KernelOp<boolean> {
+  const o = callout_lock(c);
+  return paid(o)
+    ? callout_stop_locked(c, paidValue() as kmutex_t)
+    : after(o, callout_stop_locked, c);
+}
+
+function callout_stop_locked(c: callout_t, lock: kmutex_t): KernelOp<boolean> {
+  const o = work(CALLOUT_WHEEL_CYCLES);
+  return paid(o) ? callout_stop_wheel(c, lock) : after(o, callout_stop_wheel, c, lock);
+}
+
+function callout_stop_wheel(c: callout_t, lock: kmutex_t): KernelOp<boolean> {
   if ((c.c_flags & CALLOUT_PENDING) !== 0) circqRemove(c);
   const expired = (c.c_flags & CALLOUT_FIRED) !== 0;
   c.c_flags &= ~(CALLOUT_PENDING | CALLOUT_FIRED);
-  yield* mutex_spin_exit(lock);
-  return expired;
+  const o = mutex_spin_exit(lock);
+  return paid(o) ? done(expired) : after(o, done, expired);
 }
 
 /**

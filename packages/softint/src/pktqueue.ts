@@ -64,7 +64,7 @@ import {
 } from "./softint.js";
 import { system } from "./system.js";
 
-export type PktqInput<T> = (m: T) => KernelGen<void>;
+export type PktqInput<T> = (m: T) => KernelOp<void>;
 
 /**
  * What the consumer takes around a run over the queue: ipintr wraps its

@@ -21,14 +21,15 @@ export const MIPS_IPLS = Object.fromEntries(
 
 /**
  * The round 1 GHz test machine of @smpnet/sim with softints: a cycle is a
- * nanosecond, a tick is 10 ms. `mips` folds the soft IPLs as evbmips does.
+ * nanosecond, a tick is 10 ms. `mips` folds the soft IPLs as evbmips does;
+ * `inPlace: false` sends every operation through the event loop.
  */
 export function machine(
   cpus: number,
   config: SoftintConfig = { variant: "netbsd" },
-  opts: { mips?: boolean; seed?: number } = {},
+  opts: { mips?: boolean; seed?: number; inPlace?: boolean } = {},
 ): { sim: Simulation; host: Host } {
-  const sim = new Simulation({ seed: opts.seed ?? 1 });
+  const sim = new Simulation({ seed: opts.seed ?? 1, inPlace: opts.inPlace ?? true });
   const profile = { ...roundProfile(cpus), name: "test" };
   const host = sim.addHost({
     name: "sut",

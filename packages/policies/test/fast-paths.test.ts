@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { crrRun, streamRun } from "../bench/experiments.mjs";
+// the experiments assemble kernels from the build: their pcb readers are the build's
+import { pcbReader } from "../dist/index.js";
+import type { ReclamationScheme } from "../src/index.js";
+
+/*
+ * The packet path's plain helpers and lock points against their slow
+ * paths: each experiment run with every operation carried out in place
+ * where it can be, and with every operation sent through the loop (every
+ * plain function then takes its slow path, at every step); the runs must
+ * agree to the bit. The stream loses 1 % of its frames so that the timers
+ * fire and retransmit; lockstat is on after the warm-up.
+ */
+
+function stream(policy: string, reclamation: ReclamationScheme | undefined, inPlace: boolean) {
+  const { k, ...r } = streamRun({
+    policy,
+    reclamation,
+    seed: 3,
+    warmMs: 10,
+    simMs: 40,
+    kernel: { wire: { lossRate: 0.01 }, inPlace },
+  });
+  return { ...r, tcpstat: { ...k.dut.tcpstat }, reader: { ...pcbReader(k.dut)?.stats } };
+}
+
+function crr(reclamation: ReclamationScheme, inPlace: boolean) {
+  const { k, ...r } = crrRun({
+    policy: "split",
+    reclamation,
+    warmMs: 5,
+    simMs: 10,
+    kernel: { inPlace },
+  });
+  return { ...r, reader: { ...pcbReader(k.dut)?.stats } };
+}
+
+describe("the packet path's plain fast paths", () => {
+  it.each([
+    ["split", "epoch"],
+    ["split", "pserialize"],
+    ["solock-v1", "smr"],
+    ["giant", undefined],
+  ] as const)("give the stream that the loop gives, to the bit: %s %s", (policy, reclamation) => {
+    const looped = stream(policy, reclamation, false);
+    const inPlace = stream(policy, reclamation, true);
+    expect(looped.bytes).toBeGreaterThan(200_000);
+    expect(looped.tcpstat.tcps_sndrexmitpack).toBeGreaterThan(0);
+    if (policy === "split") expect(looped.reader.slowLocks).toBeGreaterThan(0);
+    expect(inPlace).toEqual(looped);
+  });
+
+  it.each(["pserialize", "epoch"] as const)(
+    "give the TCP_CRR run that the loop gives, to the bit: split %s",
+    (reclamation) => {
+      const looped = crr(reclamation, false);
+      const inPlace = crr(reclamation, true);
+      expect(looped.transactionsPerSecond).toBeGreaterThan(1_000);
+      expect(inPlace).toEqual(looped);
+    },
+  );
+});
