@@ -115,8 +115,12 @@ export function* after<U>(
   rest: (...args: never[]) => KernelOp<U>,
   ...args: unknown[]
 ): KernelGen<U> {
-  const v = yield* pending;
-  return yield* (rest as (...a: unknown[]) => KernelOp<U>)(...args, v);
+  args.push(yield* pending);
+  // the rest array takes the value (no spread copy); a continuation that
+  // finished in place hands back its value without the iterator protocol
+  const o = (rest as (...a: unknown[]) => KernelOp<U>).apply(undefined, args);
+  if (o === PAID) return PAID_RESULT.value as U;
+  return yield* o;
 }
 
 /** Operations of a context between two that go through the loop in any case (livelock check). */
