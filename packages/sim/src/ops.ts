@@ -115,12 +115,37 @@ export function* after<U>(
   rest: (...args: never[]) => KernelOp<U>,
   ...args: unknown[]
 ): KernelGen<U> {
-  args.push(yield* pending);
-  // the rest array takes the value (no spread copy); a continuation that
-  // finished in place hands back its value without the iterator protocol
-  const o = (rest as (...a: unknown[]) => KernelOp<U>).apply(undefined, args);
+  const v = yield* pending;
+  const o = resume(rest as (...a: unknown[]) => KernelOp<U>, args, v);
+  // a continuation that finished in place: its value without the iterator protocol
   if (o === PAID) return PAID_RESULT.value as U;
   return yield* o;
+}
+
+/** rest(...args, v) by arity: a spread or a push would allocate another array. */
+function resume<U>(rest: (...a: unknown[]) => KernelOp<U>, a: unknown[], v: unknown): KernelOp<U> {
+  switch (a.length) {
+    case 0:
+      return rest(v);
+    case 1:
+      return rest(a[0], v);
+    case 2:
+      return rest(a[0], a[1], v);
+    case 3:
+      return rest(a[0], a[1], a[2], v);
+    case 4:
+      return rest(a[0], a[1], a[2], a[3], v);
+    case 5:
+      return rest(a[0], a[1], a[2], a[3], a[4], v);
+    case 6:
+      return rest(a[0], a[1], a[2], a[3], a[4], a[5], v);
+    case 7:
+      return rest(a[0], a[1], a[2], a[3], a[4], a[5], a[6], v);
+    case 8:
+      return rest(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], v);
+    default:
+      return rest(...a, v);
+  }
 }
 
 /** Operations of a context between two that go through the loop in any case (livelock check). */
