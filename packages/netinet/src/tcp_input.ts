@@ -32,8 +32,9 @@
  * are the connection's module (t_congctl). The keepalive timer is armed
  * with keepinit on a passive open and with keepidle once established.
  *
- * TIME_WAIT is FreeBSD's tcp_twcheck, but for a SYN under the netbsd
- * preset, which takes NetBSD's path (tcp_twsyn_netbsd). Left out: header
+ * TIME_WAIT is FreeBSD's tcp_twcheck, but for a SYN or a RST under the
+ * netbsd preset, which take NetBSD's paths (tcp_twsyn_netbsd; a RST closes
+ * the connection as in any synchronised state). Left out: header
  * prediction (a fast path with the same outcome), urgent data, D-SACK,
  * and the syn cache.
  */
@@ -498,7 +499,10 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
  * tcp_do_segment): inside the window measured from last_ack_sent (or
  * exactly there when the window is closed) it resets the connection if it
  * is at last_ack_sent, or with insecure_rst anywhere in the window, else it
- * gets a challenge ACK; outside the window it is dropped.
+ * gets a challenge ACK; outside the window it is dropped. NetBSD closes a
+ * CLOSING, LAST_ACK or TIME_WAIT connection without an error for the
+ * socket and without counting a drop; FreeBSD reports ECONNRESET for the
+ * first two and counts every one.
  */
 function* tcp_input_rst(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
   const so = tp.t_socket;
@@ -511,8 +515,12 @@ function* tcp_input_rst(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
     yield* tcp_respond_ack(stack, tp);
     return DROP;
   }
-  stack.tcpstat.tcps_drops++;
-  so.so_error = tp.t_state === TCPS_SYN_RECEIVED ? ECONNREFUSED : ECONNRESET;
+  const closing =
+    tp.t_state === TCPS_CLOSING || tp.t_state === TCPS_LAST_ACK || tp.t_state === TCPS_TIME_WAIT;
+  if (stack.preset !== "netbsd" || !closing) {
+    stack.tcpstat.tcps_drops++;
+    so.so_error = tp.t_state === TCPS_SYN_RECEIVED ? ECONNREFUSED : ECONNRESET;
+  }
   yield* tcp_close(tp);
   return DROP;
 }
@@ -536,7 +544,9 @@ function* tcp_respond_ack(stack: NetStack, tp: tcpcb): KernelGen {
 
 /**
  * tcp_twcheck (FreeBSD tcp_timewait.c): a segment for a connection in
- * TIME_WAIT. A RST is ignored (RFC 1337); a SYN-FIN with drop_synfin is
+ * TIME_WAIT. A RST is ignored (RFC 1337), but under the netbsd preset it
+ * closes the connection as any RST would (NetBSD's tcp_input has no RFC
+ * 1337 exception); a SYN-FIN with drop_synfin is
  * dropped; a new SYN above rcv_nxt ends the old connection and is looked
  * up again, so a listener takes it (FreeBSD's `goto findpcb` after
  * tcp_twcheck, RFC 1122 4.2.2.13); under the netbsd preset a SYN follows
@@ -546,7 +556,7 @@ function* tcp_respond_ack(stack: NetStack, tp: tcpcb): KernelGen {
  */
 function* tcp_twcheck(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
   const f = seg.tiflags;
-  if (f & TH_RST) return DROP;
+  if (f & TH_RST) return stack.preset === "netbsd" ? yield* tcp_input_rst(stack, tp, seg) : DROP;
   if (
     (f & (TH_SYN | TH_FIN)) === (TH_SYN | TH_FIN) &&
     stack.sysctl["net.inet.tcp.drop_synfin"] !== 0
