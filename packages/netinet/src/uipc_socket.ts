@@ -513,7 +513,8 @@ function* soreceive_stream(so: socket, u: uio): KernelGen<number> {
     // an mbuf at a time; input may append meanwhile, and the data read so
     // far is still first in so_rcv (sblock keeps other readers out)
     for (let left = n; left > 0; ) {
-      const len = Math.min(sb.sb_mb!.len, left);
+      // an emptied so_rcv (flushed meanwhile) makes sbdrop refuse, by name
+      const len = Math.min(sb.sb_mb?.len ?? left, left);
       yield* copyout(so, len);
       yield* sbdrop(sb, len, u.ranges);
       left -= len;
