@@ -8,7 +8,7 @@
  *
  * Probes it consumes, by name (those of @smpnet/sim always; the others when
  * a package has defined them on the bus before attach):
- *   context_switch, intr_entry, intr_exit, spin_begin, spin_end   @smpnet/sim
+ *   context_switch, intr_entry, intr_exit, spin_begin, spin_end, mode_change   @smpnet/sim
  *   callout_fire (cpu, name, dueNs, lateNs), wdog_expire (name, sinceTickleNs)   @smpnet/softint
  *   net_nic_rx, net_ip_input, net_deliver, net_user_read (cpu, id, ...), net_tcp_output (..., cwnd)   @smpnet/netinet
  *   sb_bytes (cpu, so, sb, bytes)                  socket-buffer occupancy, counter "<host> so<so> <sb>"
@@ -32,6 +32,7 @@ export const CONSUMED_PROBES = [
   "intr_exit",
   "spin_begin",
   "spin_end",
+  "mode_change",
   "callout_fire",
   "wdog_expire",
   "net_nic_rx",
@@ -136,6 +137,10 @@ export class Collector {
       if (!on(cpu)) return;
       this.sampler.look(cpu);
       this.trace.spinEnd(cpu);
+    });
+    // user time ends at syscall_enter: give it to the user frame before the mode flips
+    this.sub("mode_change", (_t, cpu: Cpu) => {
+      if (on(cpu)) this.sampler.look(cpu);
     });
     this.sub("callout_fire", (_t, cpu: Cpu, name: string, _due: number, late: number) => {
       this.sampler.look(cpu);

@@ -66,6 +66,8 @@ interface CpuState {
   /** Busy ns up to the last look, and the time of that look. */
   busyNs: number;
   lastNs: number;
+  /** What is left of the switch into the LWP: kernel time, even for one resumed in user mode. */
+  switchLeftNs: number;
 }
 
 /** Busy time from the accounting: everything but idle. */
@@ -103,6 +105,7 @@ export class StackSampler {
         frames: [this.lwpFrame(c, c.curlwp)],
         busyNs: busyNs(c),
         lastNs: c.host.sim.now,
+        switchLeftNs: 0,
       });
     }
   }
@@ -174,14 +177,27 @@ export class StackSampler {
     if (ns === 0) return;
     let node = top.root;
     for (const f of top.ctx.callPath) node = node.kid(f);
-    if (top.ctx.lwp?.userMode && st.frames.length === 1) node = node.kid(USER);
-    node.ns += ns;
+    if (st.frames.length > 1) {
+      node.ns += ns;
+      return;
+    }
+    // the machine accounts the switch as kernel time (Cpu.switchTo)
+    const sw = Math.min(ns, st.switchLeftNs);
+    st.switchLeftNs -= sw;
+    if (top.ctx.lwp?.userMode) {
+      node.ns += sw;
+      if (ns > sw) node.kid(USER).ns += ns - sw;
+    } else {
+      node.ns += ns;
+    }
   }
 
   contextSwitch(c: Cpu, to: Lwp): void {
     this.look(c);
     const st = this.state.get(c);
-    if (st !== undefined) st.frames = [this.lwpFrame(c, to)];
+    if (st === undefined) return;
+    st.frames = [this.lwpFrame(c, to)];
+    st.switchLeftNs = to === c.idlelwp ? 0 : c.switchNs;
   }
 
   /** Called after the machine pushed the interrupt frame: the time before it was the frame below's. */

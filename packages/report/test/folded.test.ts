@@ -19,6 +19,16 @@ describe("folded stacks", () => {
     expect(stacks).toContain("cpu1;iperf3;user");
   });
 
+  it("give user time to the user frame and the switch into a thread to the kernel, as the accounting does", () => {
+    const user = new Map<string, number>();
+    for (const l of result.folded) {
+      const [stack, ns] = [l.slice(0, l.lastIndexOf(" ")), Number(l.slice(l.lastIndexOf(" ") + 1))];
+      const cpu = stack.slice(0, stack.indexOf(";"));
+      if (stack.endsWith(";user")) user.set(cpu, (user.get(cpu) ?? 0) + ns);
+    }
+    for (const c of result.cpus) expect(user.get(`cpu${c.cpu}`) ?? 0).toBe(c.split.user);
+  });
+
   it("give each nanosecond to the function that spent it, with no probe inside the loop", () => {
     const sim = new Simulation({ seed: 1 });
     const host = sim.addHost({ name: "dut", profile: roundProfile(1) });

@@ -260,6 +260,8 @@ export class Cpu {
         `${l}: syscall_enter/syscall_exit are for user threads; ${l.name} is a kernel thread`,
       );
     }
+    const p = this.sim.probe.mode_change;
+    if (p.on) p.emit(this, l, user);
     l.userMode = user;
     l.ctx.acct = user ? 0 : l.kacct;
   }

@@ -36,6 +36,8 @@ function definePrebuiltProbes(bus: ProbeBus) {
     wakeup: bus.define<[waker: Cpu | null, lwp: Lwp, wchan: unknown]>("wakeup"),
     ipi_send: bus.define<[from: Cpu, to: Cpu]>("ipi_send"),
     lwp_exit: bus.define<[cpu: Cpu, lwp: Lwp]>("lwp_exit"),
+    // emitted before the switch, so a listener still sees the mode the time so far ran in
+    mode_change: bus.define<[cpu: Cpu, lwp: Lwp, user: boolean]>("mode_change"),
   };
 }
 
