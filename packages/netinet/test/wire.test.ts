@@ -56,7 +56,10 @@ describe("the wire", () => {
     // a lost frame meets no other fate: the other rates are of the frames that survive;
     // 0.1 +- 0.015 is 4.7 standard deviations of a share of 9,000-10,000 draws
     const survivors = 10_000 - s.lost;
-    for (const share of [s.lost / 10_000, ...[s.duplicated, s.reordered, s.corrupted].map((n) => n / survivors)]) {
+    for (const share of [
+      s.lost / 10_000,
+      ...[s.duplicated, s.reordered, s.corrupted].map((n) => n / survivors),
+    ]) {
       expect(share).toBeGreaterThan(0.085);
       expect(share).toBeLessThan(0.115);
     }
