@@ -64,10 +64,14 @@ export const MSG_PEEK = 0x2;
 /** Longest listen queue (sys/socket.h SOMAXCONN). */
 export const SOMAXCONN = 128;
 
+/** sb_flags (sys/socketvar.h): the buffer's size follows the connection (tcp_autosize.ts). */
+export const SB_AUTOSIZE = 0x800;
+
 export class sockbuf {
   sb_cc = 0;
   sb_hiwat: number;
   sb_lowat: number;
+  sb_flags = 0;
   /** The first and last records (datagrams; a stream keeps one chain). */
   sb_mb: mbuf | null = null;
   sb_lastrecord: mbuf | null = null;

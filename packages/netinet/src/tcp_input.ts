@@ -32,11 +32,15 @@
  * are the connection's module (t_congctl). The keepalive timer is armed
  * with keepinit on a passive open and with keepidle once established.
  *
+ * Before the state's processing, header prediction's test decides whether
+ * the segment may grow so_rcv (tcp_autosize.ts); in-order data it admits
+ * calls tcp_output only for an ACK due, as the fast path does.
+ *
  * TIME_WAIT is FreeBSD's tcp_twcheck, but for a SYN or a RST under the
  * netbsd preset, which take NetBSD's paths (tcp_twsyn_netbsd; a RST closes
  * the connection as in any synchronised state). Left out: header
- * prediction (a fast path with the same outcome), urgent data, D-SACK,
- * and the syn cache.
+ * prediction as a path of its own (its test is kept, above), urgent data,
+ * D-SACK, and the syn cache.
  */
 
 import { curcpu, type KernelGen, NS_PER_MS, work } from "@smpnet/sim";
@@ -47,6 +51,7 @@ import { in_pcbconnect, in_pcblookup } from "./in_pcb.js";
 import { m_adj, m_freem, type mbuf } from "./mbuf.js";
 import { ECONNREFUSED, ECONNRESET, SS_CANTRCVMORE, SS_NOFDREF, type socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
+import { tcp_autosize_input } from "./tcp_autosize.js";
 import { TCP_INITIAL_WINDOW, tcprexmtthresh } from "./tcp_congctl.js";
 import {
   TCPS_CLOSE_WAIT,
@@ -148,6 +153,8 @@ export interface tcpseg {
   tiflags: number;
   tlen: number;
   needoutput: boolean;
+  /** Header prediction would take it as in-order data (tcp_autosize.ts): tcp_output only for an ACK due. */
+  predicted: boolean;
 }
 
 function tcp_drop_count(stack: NetStack, m: mbuf, counter: keyof tcpstat): KernelGen {
@@ -173,6 +180,7 @@ export function* tcp_input(stack: NetStack, m: mbuf, off: number): KernelGen {
     tiflags: m.th_flags,
     tlen: m.len - off - m.th_off,
     needoutput: false,
+    predicted: false,
   };
   const faddr = m.ip_src;
   const fport = m.sport;
@@ -272,6 +280,7 @@ function* tcp_input_locked(
   if (tp.t_state === TCPS_CLOSED) return DROPWITHRESET;
   if (tp.t_state === TCPS_LISTEN) return yield* tcp_input_listen(stack, tp, seg, laddr);
   if (tp.t_state === TCPS_TIME_WAIT) return yield* tcp_twcheck(stack, tp, seg);
+  seg.predicted = tcp_autosize_input(tp, seg);
   if (tp.t_state === TCPS_SYN_SENT) what = yield* tcp_input_synsent(stack, tp, seg);
   else what = yield* tcp_input_ack(stack, tp, seg);
   if (what !== STEP6) return what;
@@ -724,7 +733,8 @@ function* tcp_input_step6(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<nu
     tp.snd_wl1 = seg.seq;
     tp.snd_wl2 = seg.ack;
     if (tp.snd_wnd > tp.max_sndwnd) tp.max_sndwnd = tp.snd_wnd;
-    seg.needoutput = true;
+    // the kernels' fast path for in-order data calls tcp_output only when an ACK is due
+    if (!seg.predicted) seg.needoutput = true;
   }
   let consumed = false;
   if ((seg.tlen > 0 || seg.tiflags & TH_FIN) && !TCPS_HAVERCVDFIN(tp.t_state)) {

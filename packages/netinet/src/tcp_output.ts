@@ -27,6 +27,8 @@
  * scoreboard before new data, each hole's rxmit advancing and snd_nxt
  * left alone. TCP_NOOPT (TF_NOOPT) sends a SYN without options (its
  * setsockopt also clears TF_REQ_SCALE, TF_REQ_TSTMP and TF_WILL_SACK).
+ * Each pass may grow so_snd a step, and a segment sent may begin a
+ * receive-autosizing round (tcp_autosize.ts).
  */
 
 import { curcpu, type KernelGen, work } from "@smpnet/sim";
@@ -36,6 +38,7 @@ import { in_cksum } from "./in_cksum.js";
 import { ip_output } from "./ip_output.js";
 import { m_getpkt } from "./mbuf.js";
 import { ENOBUFS, SS_MORETOCOME } from "./socketvar.js";
+import { tcp_rfbuf_stamp, tcp_sndbuf_autoscale } from "./tcp_autosize.js";
 import { TCP_INITIAL_WINDOW, TCP_MAXWIN } from "./tcp_congctl.js";
 import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, tcp_outflags } from "./tcp_fsm.js";
 import { tcp_addoptions } from "./tcp_options.js";
@@ -158,6 +161,7 @@ export function* tcp_output(tp: tcpcb): KernelGen<number> {
         if (!TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) yield* tcp_setpersist(tp);
       }
     }
+    tcp_sndbuf_autoscale(tp, win);
     if (flags & TH_SYN) len = 0; // no data on a SYN in this model
     let sendalot = hole !== null;
     if (len > segsz) {
@@ -326,6 +330,7 @@ function* tcp_send(
   m.th_ts = tstmp;
   m.th_tsval = tstmp ? tcp_now(stack) : 0;
   m.th_tsecr = tstmp ? tp.ts_recent : 0;
+  tcp_rfbuf_stamp(tp, m.th_tsval);
   m.th_sackperm = sackperm;
   m.th_sack = blocks;
   if (blocks !== null) st.tcps_sack_send_blocks += blocks.length / 2;

@@ -1,6 +1,6 @@
 /*
  * TCP's user requests, after NetBSD sys/netinet/tcp_usrreq.c (tcp_usrreqs):
- * attach makes the pcb and the tcpcb; listen moves to LISTEN; connect
+ * attach makes the pcb and the tcpcb and marks both buffers SB_AUTOSIZE; listen moves to LISTEN; connect
  * sends the SYN (SYN_SENT); send appends to so_snd and calls tcp_output;
  * rcvd lets tcp_output announce the window the reader opened; shutdown
  * and disconnect send the FIN (tcp_usrclosed: FIN_WAIT_1 or LAST_ACK), or
@@ -19,7 +19,7 @@ import type { KernelGen } from "@smpnet/sim";
 import { in_pcballoc, in_pcbbind, in_pcbconnect } from "./in_pcb.js";
 import { m_freem } from "./mbuf.js";
 import type { pr_usrreqs } from "./protosw.js";
-import { EADDRINUSE, EINVAL, EISCONN, EPIPE, type socket } from "./socketvar.js";
+import { EADDRINUSE, EINVAL, EISCONN, EPIPE, SB_AUTOSIZE, type socket } from "./socketvar.js";
 import {
   TCPS_CLOSE_WAIT,
   TCPS_CLOSED,
@@ -95,6 +95,9 @@ function* tcp_disconnect(tp: tcpcb): KernelGen {
 
 export const tcp_usrreqs: pr_usrreqs = {
   *pr_attach(so) {
+    // both buffers autosize until SO_SNDBUF/SO_RCVBUF or a refused step (tcp_autosize.ts)
+    so.so_snd.sb_flags |= SB_AUTOSIZE;
+    so.so_rcv.sb_flags |= SB_AUTOSIZE;
     const inp = yield* in_pcballoc(so.stack.tcbtable, so);
     yield* tcp_newtcpcb(inp);
     return 0;

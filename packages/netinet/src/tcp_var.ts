@@ -169,6 +169,11 @@ export class tcpcb {
   /** The reassembly queue (segq), in sequence order. */
   readonly segq: tcpqent[] = [];
 
+  // receive-buffer autosizing (tcp_autosize.ts): our timestamp clock (ms) when the
+  // measured round began (0: none begun) and the bytes received in it
+  rfbuf_ts = 0;
+  rfbuf_cnt = 0;
+
   constructor(
     readonly t_inpcb: inpcb,
     segsz: number,

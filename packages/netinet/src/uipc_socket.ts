@@ -45,7 +45,6 @@ import {
   MCLBYTES,
   MHLEN,
   MINCLSIZE,
-  MSIZE,
   UDP_MAXPAYLOAD,
   UDP_RECVSPACE,
   UDP_SENDSPACE,
@@ -64,6 +63,7 @@ import {
   EPIPE,
   EWOULDBLOCK,
   MSG_PEEK,
+  SB_AUTOSIZE,
   SO_ACCEPTCONN,
   SO_ERROR,
   SO_KEEPALIVE,
@@ -88,7 +88,15 @@ import {
 import type { NetStack } from "./stack.js";
 import { tcp_usrreqs } from "./tcp_usrreq.js";
 import { udp_usrreqs } from "./udp_usrreq.js";
-import { sbdrop, sbflush, sbspace, sbtakerecord, sbwait, sowait } from "./uipc_socket2.js";
+import {
+  sbdrop,
+  sbflush,
+  sbreserve,
+  sbspace,
+  sbtakerecord,
+  sbwait,
+  sowait,
+} from "./uipc_socket2.js";
 
 /** socreate: a socket of `type` with its pcb. */
 export function* socreate(stack: NetStack, type: number): KernelGen<socket> {
@@ -132,7 +140,8 @@ export function sobind(so: socket, addr: number, port: number): KernelGen<number
 
 /**
  * sosetopt: SO_SNDBUF and SO_RCVBUF set a buffer's sb_hiwat (sbreserve:
- * EINVAL below 1, ENOBUFS above sb_max less the mbufs' overhead);
+ * EINVAL below 1, ENOBUFS above sb_max less the mbufs' overhead) and turn
+ * its autosizing off (SB_AUTOSIZE);
  * SO_KEEPALIVE, SO_REUSEADDR and SO_REUSEPORT set or clear their so_options bits (the
  * last two are read by in_pcbbind); any other level goes to the protocol (TCP's
  * tcp_ctloutput). 0 or an errno.
@@ -156,10 +165,10 @@ export function sosetopt(
     }
     if (name !== SO_SNDBUF && name !== SO_RCVBUF) return ENOPROTOOPT;
     if (value < 1) return EINVAL;
-    // sb_max is kern.ipc.maxsockbuf (tcp_sysctl.ts)
-    const sb_max = s.stack.sysctl["kern.ipc.maxsockbuf"];
-    if (value > (sb_max * MCLBYTES) / (MSIZE + MCLBYTES)) return ENOBUFS;
-    (name === SO_SNDBUF ? s.so_snd : s.so_rcv).sb_hiwat = value;
+    const sb = name === SO_SNDBUF ? s.so_snd : s.so_rcv;
+    if (!sbreserve(sb, value)) return ENOBUFS;
+    // a size the user chose is kept: no more autosizing (both kernels' sosetopt)
+    sb.sb_flags &= ~SB_AUTOSIZE;
     return 0;
   });
 }

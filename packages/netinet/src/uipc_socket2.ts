@@ -5,7 +5,8 @@
  * bytes of a stream (sbdrop), sleeping for data or space (sbwait) and
  * waking the sleepers (sowakeup); and the connection-state changes a
  * protocol reports (soisconnecting, soisconnected, soisdisconnected,
- * socantsendmore, socantrcvmore) with sonewconn for a listening socket. Callers hold what the policy's lock points give; an
+ * socantsendmore, socantrcvmore) with sonewconn for a listening socket;
+ * sbreserve sets a buffer's size (SO_SNDBUF, SO_RCVBUF, autosizing). Callers hold what the policy's lock points give; an
  * append or drop that finds another LWP inside the same buffer panics, as
  * NetBSD's KASSERT(solocked(so)) would on a kernel with the lock missing.
  */
@@ -23,6 +24,7 @@ import {
   wakeup,
   work,
 } from "@smpnet/sim";
+import { MCLBYTES, MSIZE } from "./constants.js";
 import { m_adj, m_freem_list, type mbuf } from "./mbuf.js";
 import {
   SS_CANTRCVMORE,
@@ -37,6 +39,20 @@ import {
 /** sbspace: bytes the buffer may still take. */
 export function sbspace(sb: sockbuf): number {
   return sb.sb_hiwat - sb.sb_cc;
+}
+
+/**
+ * sbreserve: sets the buffer's high-water mark to `cc` bytes, or refuses
+ * (false, nothing changed) when `cc` is 0 or above sb_max_adj, the part of
+ * kern.ipc.maxsockbuf left for data once each cluster's mbuf is counted
+ * (sb_max * MCLBYTES / (MSIZE + MCLBYTES), uipc_socket2.c in NetBSD,
+ * uipc_sockbuf.c in FreeBSD). The per-user RLIMIT_SBSIZE is not modelled.
+ */
+export function sbreserve(sb: sockbuf, cc: number): boolean {
+  const sb_max = sb.so.stack.sysctl["kern.ipc.maxsockbuf"];
+  if (cc <= 0 || cc > Math.floor((sb_max * MCLBYTES) / (MSIZE + MCLBYTES))) return false;
+  sb.sb_hiwat = cc;
+  return true;
 }
 
 /**

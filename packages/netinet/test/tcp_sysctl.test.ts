@@ -51,6 +51,14 @@ describe("TCP sysctls and their presets", () => {
       () => tcp_sysctl_init("freebsd", { "net.inet.tcp.iss_hash": 0 }, "sysctl"),
       "sysctl.net.inet.tcp.iss_hash: net.inet.tcp.iss_hash is 1 under the freebsd preset",
     ],
+    [
+      () => tcp_sysctl_init("netbsd", { "net.inet.tcp.sendbuf_auto": 2 }, "sysctl"),
+      "sysctl.net.inet.tcp.sendbuf_auto: net.inet.tcp.sendbuf_auto takes a whole number from 0 to 1; got 2",
+    ],
+    [
+      () => tcp_sysctl_init("freebsd", { "net.inet.tcp.recvbuf_max": 0 }, "sysctl"),
+      "sysctl.net.inet.tcp.recvbuf_max: net.inet.tcp.recvbuf_max takes a whole number from 1 to 1073741824; got 0",
+    ],
   ] as const) {
     it(`refuses bad input: ${message}`, () => expect(f).toThrow(message));
   }

@@ -74,6 +74,10 @@ export interface TcpRunOptions {
   connectPort?: number;
   /** The sysctl preset of both hosts (default netbsd). */
   defaults?: KernelOptions["defaults"];
+  /** Single sysctl values of the system under test (the reader) changed from the preset's. */
+  sysctl?: KernelOptions["sysctl"];
+  /** The system under test's CPUs are ideal too: the network alone. */
+  ideal?: boolean;
   /** TCP's switches on both hosts, and on the peer alone (it overrides). */
   tcp?: KernelOptions["tcp"];
   peerTcp?: KernelOptions["tcp"];
@@ -127,6 +131,8 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
     wire: o.wire ?? {},
     ...(o.defaults === undefined ? {} : { defaults: o.defaults }),
     ...(o.tcp === undefined ? {} : { tcp: o.tcp }),
+    ...(o.sysctl === undefined ? {} : { sysctl: o.sysctl }),
+    ...(o.ideal === undefined ? {} : { ideal: o.ideal }),
     ...(o.peerTcp === undefined ? {} : { peer: { tcp: o.peerTcp } }),
   });
   const run: TcpRun = {
