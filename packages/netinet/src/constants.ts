@@ -3,14 +3,22 @@
  * where it comes from.
  */
 
-/** Bytes of one mbuf (sys/param.h MSIZE on every port that sets none of its own). */
-export const MSIZE = 256;
-/** Bytes of data in a packet-header mbuf, MSIZE less m_hdr and pkthdr (sys/mbuf.h MHLEN): estimate for LP64. */
-export const MHLEN = 200;
+/**
+ * Bytes of one mbuf: NetBSD's on an LP64 kernel, as both modelled machines
+ * run (the ER-4's n64 kernel, sys/arch/mips/include/mips_param.h, and
+ * amd64's param.h: 512; 256 only on ILP32 ports).
+ */
+export const MSIZE = 512;
+/** FreeBSD's mbuf on every architecture (sys/sys/param.h MSIZE): sbreserve's share under freebsd. */
+export const FREEBSD_MSIZE = 256;
+/** Bytes of data in an mbuf, MSIZE less struct m_hdr (56 bytes on LP64, sys/mbuf.h MLEN). */
+export const MLEN = MSIZE - 56;
+/** Bytes of data in a packet-header mbuf, MLEN less struct pkthdr ("LP64: 56", sys/mbuf.h MHLEN). */
+export const MHLEN = MLEN - 56;
 /** Bytes of a cluster (sys/param.h MCLBYTES = 1 << MCLSHIFT, 11). */
 export const MCLBYTES = 2048;
-/** Smallest payload worth a cluster rather than a chain of mbufs (sys/mbuf.h MINCLSIZE). */
-export const MINCLSIZE = MHLEN + 1;
+/** Smallest payload worth a cluster rather than two small mbufs (sys/mbuf.h MINCLSIZE = MHLEN + MLEN + 1). */
+export const MINCLSIZE = MHLEN + MLEN + 1;
 /**
  * Clusters a host may have out at once (nmbclusters). NetBSD sizes it from
  * physical memory at boot (uipc_mbuf.c mbinit, nmbclusters_limit); 16,384

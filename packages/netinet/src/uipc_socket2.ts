@@ -24,7 +24,7 @@ import {
   wakeup,
   work,
 } from "@smpnet/sim";
-import { MCLBYTES, MSIZE } from "./constants.js";
+import { FREEBSD_MSIZE, MCLBYTES, MSIZE } from "./constants.js";
 import { m_adj, m_freem_list, type mbuf } from "./mbuf.js";
 import {
   SS_CANTRCVMORE,
@@ -46,11 +46,14 @@ export function sbspace(sb: sockbuf): number {
  * (false, nothing changed) when `cc` is 0 or above sb_max_adj, the part of
  * kern.ipc.maxsockbuf left for data once each cluster's mbuf is counted
  * (sb_max * MCLBYTES / (MSIZE + MCLBYTES), uipc_socket2.c in NetBSD,
- * uipc_sockbuf.c in FreeBSD). The per-user RLIMIT_SBSIZE is not modelled.
+ * uipc_sockbuf.c in FreeBSD, each with its own MSIZE). The per-user
+ * RLIMIT_SBSIZE is not modelled.
  */
 export function sbreserve(sb: sockbuf, cc: number): boolean {
-  const sb_max = sb.so.stack.sysctl["kern.ipc.maxsockbuf"];
-  if (cc <= 0 || cc > Math.floor((sb_max * MCLBYTES) / (MSIZE + MCLBYTES))) return false;
+  const stack = sb.so.stack;
+  const sb_max = stack.sysctl["kern.ipc.maxsockbuf"];
+  const msize = stack.preset === "freebsd" ? FREEBSD_MSIZE : MSIZE;
+  if (cc <= 0 || cc > Math.floor((sb_max * MCLBYTES) / (msize + MCLBYTES))) return false;
   sb.sb_hiwat = cc;
   return true;
 }

@@ -135,12 +135,12 @@ describe("send-buffer autosizing (both kernels' tcp_output)", () => {
     expect(c.so.so_snd.sb_flags & SB_AUTOSIZE).toBe(SB_AUTOSIZE);
   });
 
-  it("netbsd: a step past sb_max's share (233,016 of 256 KiB) is refused and autosizing ends", () => {
-    const c = conn("netbsd", { snd: 229_376 });
-    c.so.so_snd.sb_cc = 229_376;
+  it("netbsd: a step past sb_max's share (209,715 of 256 KiB with LP64's 512-byte mbufs) is refused and autosizing ends", () => {
+    const c = conn("netbsd", { snd: 204_800 });
+    c.so.so_snd.sb_cc = 204_800;
     c.tp.snd_wnd = 1 << 20;
     tcp_sndbuf_autoscale(c.tp, 1 << 20);
-    expect(c.so.so_snd.sb_hiwat).toBe(229_376);
+    expect(c.so.so_snd.sb_hiwat).toBe(204_800);
     expect(c.so.so_snd.sb_flags & SB_AUTOSIZE).toBe(0);
   });
 });
@@ -220,10 +220,10 @@ describe("NetBSD's receive rule (tcp_input.c): one round from rfbuf_ts to the ec
     expect(c.so.so_rcv.sb_hiwat).toBe(262_144);
   });
 
-  it("a step sbreserve refuses (past 233,016) ends autosizing; a closed receive side takes none", () => {
-    const c = round(1 << 20, { rcv: 229_912 });
+  it("a step sbreserve refuses (past 209,715) ends autosizing; a closed receive side takes none", () => {
+    const c = round(1 << 20, { rcv: 197_144 });
     tcp_autosize_input(c.tp, data(c, 1_448, 1_001));
-    expect(c.so.so_rcv.sb_hiwat).toBe(229_912);
+    expect(c.so.so_rcv.sb_hiwat).toBe(197_144);
     expect(c.so.so_rcv.sb_flags & SB_AUTOSIZE).toBe(0);
     const shut = round(1 << 20);
     shut.so.so_state |= SS_CANTRCVMORE;
