@@ -97,7 +97,7 @@ export const solockSpin: Claim = {
     );
   },
   limits:
-    "The spin on so_lock between sosend and tcp_input shows; the explosion does not at the ER-4 profile's copy speed (costs.memcpyBytesPerCycle 1.5, an estimate): the writer wakes on every ACK that frees data, as both kernels do, and copies the ~3 KB it freed, short against the ACK spacing. With copies of 0.3 B/cycle (a kernel file with scale costs.memcpyBytesPerCycle: 0.2) SOFTINT_NET, its spin included, grows 4.3-fold over split's and the claim holds (policies' README, claim 2).",
+    "The spin on so_lock between sosend and tcp_input shows; the explosion does not at the ER-4 profile's copy speed (costs.memcpyBytesPerCycle 1.5, an estimate): with socket-buffer autosizing (on by default in both kernels) so_snd outgrows the peer's window, each ACK's tcp_input sends the waiting data from the softint under every policy, and split's SOFTINT_NET grows as much as solock-v1's. With copies of 0.15 B/cycle (a kernel file with scale costs.memcpyBytesPerCycle: 0.1) SOFTINT_NET, its spin included, grows 3.25-fold over split's and the claim holds; at 0.3 B/cycle 1.8-fold (EXPERIMENTS.md, claim 2).",
 };
 
 export const splitLocks: Claim = {
@@ -130,7 +130,7 @@ export const splitLocks: Claim = {
     );
   },
   limits:
-    "The socket-buffer spin goes, but the contention moves to INP_WLOCK, which tcp_usr_send and tcp_input both hold across tcp_output (as FreeBSD does): the writer, woken by the ACK, spins on it while tcp_input sends, so split spends the most CPU per byte on one stream at the profile's copy speed. With copies of 0.3 B/cycle (scale costs.memcpyBytesPerCycle: 0.2) split is the leanest and the claim holds (policies' README, claim 3).",
+    "The socket-buffer spin goes, but the writer meets INP_WLOCK, which tcp_usr_send and tcp_input both hold across tcp_output (as FreeBSD does), while tcp_input sends what autosizing let wait in so_snd, so split spends as much CPU per byte as giant on one stream at the profile's copy speed, and solock-v1 the least. With copies of 0.45 or 0.3 B/cycle (scale costs.memcpyBytesPerCycle: 0.3 or 0.2) split is the leanest and the claim holds (EXPERIMENTS.md, claim 3).",
 };
 
 /**
@@ -166,5 +166,5 @@ export const flows: Claim = {
     );
   },
   limits:
-    "iperf3 3.12 runs every stream from one thread, so one CPU does all four streams' sosend copies and tcp_output calls; policies' fixture, one writer thread per core, shows 2.1 times. Showing it with the tools needs iperf3 3.16's thread per stream or several iperf3 processes.",
+    "iperf3 3.12 runs every stream from one thread, so one CPU does all four streams' sosend copies and tcp_output calls; policies' fixture, one writer thread per core, shows 2.2 times. Showing it with the tools needs iperf3 3.16's thread per stream or several iperf3 processes.",
 };
