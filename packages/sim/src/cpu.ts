@@ -26,6 +26,7 @@
  * timesharing threads, SMT, CPU sets.
  */
 
+import { lineAdd, lineCas, lineLoad, lineStore, lineSwap } from "./access.js";
 import {
   ACCT_IDLE,
   ACCT_INTR,
@@ -391,11 +392,6 @@ export class Cpu {
    */
   inline(ctx: Context, op: number): number {
     switch (op) {
-      case OP_READ:
-      case OP_WRITE:
-      case OP_CAS:
-      case OP_SWAP:
-      case OP_ADD:
       case OP_FENCE:
       case OP_WAKEUP:
       case OP_SPLRAISE:
@@ -417,7 +413,6 @@ export class Cpu {
 
   /** Carries out one operation for `ctx`; leaves its cost in ctx.remainNs. */
   private execute(ctx: Context, op: number): void {
-    const now = this.sim.now;
     switch (op) {
       case OP_WORK: {
         const cycles = R.a;
@@ -437,37 +432,22 @@ export class Cpu {
         ctx.segAcct = ctx.acct;
         return;
       }
-      case OP_READ: {
-        const line = this.lineArg("load");
-        ctx.remainNs = line.read(this, now);
+      case OP_READ:
+        ctx.remainNs = lineLoad(this, ctx, this.lineArg("load"));
         ctx.segAcct = ctx.acct;
-        ctx.resume = line.value;
         return;
-      }
-      case OP_WRITE: {
-        const line = this.lineArg("store");
-        ctx.remainNs = line.write(this, now);
+      case OP_WRITE:
+        ctx.remainNs = lineStore(this, this.lineArg("store"), R.b);
         ctx.segAcct = ctx.acct;
-        this.setLine(line, R.b);
         return;
-      }
-      case OP_CAS: {
-        const line = this.lineArg("atomic_cas");
-        ctx.remainNs = line.write(this, now) + this.rmwNs;
+      case OP_CAS:
+        ctx.remainNs = lineCas(this, ctx, this.lineArg("atomic_cas"), R.b, R.c);
         ctx.segAcct = ctx.acct;
-        const old = line.value;
-        if (old === R.b) this.setLine(line, R.c);
-        ctx.resume = old;
         return;
-      }
-      case OP_SWAP: {
-        const line = this.lineArg("atomic_swap");
-        ctx.remainNs = line.write(this, now) + this.rmwNs;
+      case OP_SWAP:
+        ctx.remainNs = lineSwap(this, ctx, this.lineArg("atomic_swap"), R.b);
         ctx.segAcct = ctx.acct;
-        ctx.resume = line.value;
-        this.setLine(line, R.b);
         return;
-      }
       case OP_ADD: {
         const line = this.lineArg("atomic_add");
         if (typeof line.value !== "number") {
@@ -475,11 +455,8 @@ export class Cpu {
             `atomic_add: line ${line.name} holds ${String(line.value)}, not a number`,
           );
         }
-        ctx.remainNs = line.write(this, now) + this.rmwNs;
+        ctx.remainNs = lineAdd(this, ctx, line, R.a);
         ctx.segAcct = ctx.acct;
-        const v = line.value + R.a;
-        this.setLine(line, v);
-        ctx.resume = v;
         return;
       }
       case OP_FENCE: {
@@ -595,12 +572,6 @@ export class Cpu {
       throw new SimError(`${what}: unknown IPL ${String(ipl)}; use one of ${IPL_NAMES.join(", ")}`);
     }
     return ipl;
-  }
-
-  private setLine(line: CacheLine, value: unknown): void {
-    line.value = value;
-    const w = line.watchers;
-    for (let i = 0; i < w.length; i++) w[i]!.lineChanged();
   }
 
   // ---- IPL and interrupts ---------------------------------------------------
@@ -957,7 +928,7 @@ export class Cpu {
       }
     }
     this.setIpl(next.ctx.savedIpl);
-    this.setLine(this.curlwpLine, next);
+    this.curlwpLine.set(next);
     if (this.sliceEv !== 0) {
       this.sim.queue.cancel(this.sliceEv);
       this.sliceEv = 0;

@@ -26,16 +26,18 @@
  * it stands: `work` advances the clock in place (Cpu.advance) and an
  * operation that cannot switch contexts (a cache-line access, an IPL change,
  * a wakeup, a memory barrier) takes effect in place and pays its time the
- * same way (Cpu.inline). Either hands `yield*` an iterable that is already
- * done. When the condition does not hold, the operation goes through the
- * loop as before, so the result is the same to the bit either way: the
- * generator merely skips a suspension whose loop iteration would have found
- * nothing to do. Every PAY_EVERY-th operation of a context goes through the
- * loop regardless, so that a zero-time loop on an ideal host is still caught
- * as a livelock.
+ * same way (Cpu.inline; the memory operations by a shorter path, below).
+ * Either hands `yield*` an iterable that is already done. When the
+ * condition does not hold, the operation goes through the loop as before,
+ * so the result is the same to the bit either way: the generator merely
+ * skips a suspension whose loop iteration would have found nothing to do.
+ * Every PAY_EVERY-th operation of a context goes through the loop
+ * regardless, so that a zero-time loop on an ideal host is still caught as
+ * a livelock.
  */
 
-import type { CacheLine } from "./cacheline.js";
+import { lineAdd, lineCas, lineLoad, lineStore, lineSwap } from "./access.js";
+import { CacheLine } from "./cacheline.js";
 import type { Cpu } from "./cpu.js";
 import { running } from "./current.js";
 import type { Ipl } from "./ipl.js";
@@ -202,7 +204,7 @@ export const OP_PREEMPT = 14;
 export const OP_YIELD = 15;
 export const OP_KPREEMPT_ENABLE = 16;
 export const OP_SOFTINT_RETURN = 17;
-/** An operation already carried out (Cpu.inline): the loop only pays its time. */
+/** An operation already carried out in place: the loop only pays its time. */
 export const OP_NONE = 18;
 
 /** An IPI handler: runs on the target CPU as an interrupt at the IPI's IPL. */
@@ -255,39 +257,86 @@ export function delay(ns: number): KernelOp<void> {
   return OPERATION as KernelOp<void>;
 }
 
+/*
+ * The memory operations take the shortest path of all: when the running
+ * context may skip the loop and the line is one of its CPU's host, the
+ * operation's own call carries it out (access.ts, as the loop would) and
+ * pays its time with Cpu.advance, with no register, opcode or switch in
+ * between. A line that is not a CacheLine of the host goes through the
+ * loop, which names what is wrong with it.
+ */
+
+/** The running context, if it may carry out an access to `line` in place. */
+function accessor(line: CacheLine): Context | null {
+  const ctx = unsuspendable();
+  if (ctx === null || !(line instanceof CacheLine) || line.host !== running.cpu!.host) return null;
+  return ctx;
+}
+
+/** An access carried out in place that cost `ns`: paid here if Cpu.advance can, else by the loop. */
+function accessed<T>(ctx: Context, ns: number): KernelOp<T> {
+  if (running.cpu!.advance(ctx, ns)) {
+    PAID_RESULT.value = ctx.resume;
+    ctx.resume = undefined;
+    return PAID as KernelOp<T>;
+  }
+  ctx.remainNs = ns;
+  ctx.segAcct = ctx.acct;
+  PENDING.value = OP_NONE;
+  return OPERATION as KernelOp<T>;
+}
+
 /** Load a word from a cache line; pays a transfer if another CPU has it. */
 export function load(line: CacheLine): KernelOp<unknown> {
+  const ctx = accessor(line);
+  if (ctx !== null) return accessed(ctx, lineLoad(running.cpu!, ctx, line));
   R.line = line;
-  return op(OP_READ);
+  PENDING.value = OP_READ;
+  return OPERATION;
 }
 
 /** Store a word to a cache line; pays for owning it and invalidating sharers. */
 export function store(line: CacheLine, value: unknown): KernelOp<void> {
+  const ctx = accessor(line);
+  if (ctx !== null) return accessed(ctx, lineStore(running.cpu!, line, value));
   R.line = line;
   R.b = value;
-  return op(OP_WRITE);
+  PENDING.value = OP_WRITE;
+  return OPERATION as KernelOp<void>;
 }
 
 /** atomic_cas: stores `value` if the line holds `expected`; returns the old word. */
 export function atomic_cas(line: CacheLine, expected: unknown, value: unknown): KernelOp<unknown> {
+  const ctx = accessor(line);
+  if (ctx !== null) return accessed(ctx, lineCas(running.cpu!, ctx, line, expected, value));
   R.line = line;
   R.b = expected;
   R.c = value;
-  return op(OP_CAS);
+  PENDING.value = OP_CAS;
+  return OPERATION;
 }
 
 /** atomic_swap: stores `value`, returns the old word. */
 export function atomic_swap(line: CacheLine, value: unknown): KernelOp<unknown> {
+  const ctx = accessor(line);
+  if (ctx !== null) return accessed(ctx, lineSwap(running.cpu!, ctx, line, value));
   R.line = line;
   R.b = value;
-  return op(OP_SWAP);
+  PENDING.value = OP_SWAP;
+  return OPERATION;
 }
 
 /** atomic_add_nv: adds `delta` to a numeric word, returns the new value. */
 export function atomic_add(line: CacheLine, delta: number): KernelOp<number> {
+  const ctx = accessor(line);
+  // a word that is not a number goes through the loop, which names it
+  if (ctx !== null && typeof line.value === "number") {
+    return accessed(ctx, lineAdd(running.cpu!, ctx, line, delta));
+  }
   R.line = line;
   R.a = delta;
-  return op(OP_ADD);
+  PENDING.value = OP_ADD;
+  return OPERATION as KernelOp<number>;
 }
 
 /** A memory barrier of the kind the profile names (`sync`, `syncw`, `mfence`). */
