@@ -45,9 +45,6 @@ import { IntrSource } from "./intr.js";
 import { IPL_NAMES, IPL_NONE, IPL_SCHED, type Ipl, isIpl, NIPL } from "./ipl.js";
 import { Context, LSONPROC, LSRUN, LSSLEEP, LSZOMB, Lwp } from "./lwp.js";
 import {
-  INLINE_DONE,
-  INLINE_EFFECT,
-  INLINE_NO,
   type IpiHandler,
   OP_ADD,
   OP_CAS,
@@ -383,34 +380,6 @@ export class Cpu {
     return true;
   }
 
-  /**
-   * Carries out operation `op` (registers in R) for the running context from
-   * inside its code, if it is one that never switches contexts itself, then
-   * pays its time in place if `advance` can (INLINE_DONE). INLINE_EFFECT: it
-   * took effect, and the loop must see to the rest (its time, an interrupt
-   * it unmasked, an LWP it woke) before the code resumes with its result.
-   */
-  inline(ctx: Context, op: number): number {
-    switch (op) {
-      case OP_FENCE:
-      case OP_WAKEUP:
-      case OP_SPLRAISE:
-      case OP_SPLX:
-        break;
-      case OP_PREEMPT:
-      case OP_KPREEMPT_ENABLE:
-        // these switch from inside execute when a switch is wanted
-        if (this.wantResched) return INLINE_NO;
-        break;
-      default:
-        return INLINE_NO;
-    }
-    this.execute(ctx, op);
-    if (!this.advance(ctx, ctx.remainNs)) return INLINE_EFFECT;
-    ctx.remainNs = 0;
-    return INLINE_DONE;
-  }
-
   /** Carries out one operation for `ctx`; leaves its cost in ctx.remainNs. */
   private execute(ctx: Context, op: number): void {
     switch (op) {
@@ -460,7 +429,7 @@ export class Cpu {
         return;
       }
       case OP_FENCE: {
-        const ns = this.fenceNs.get(R.b as string);
+        const ns = this.fenceCostNs(R.b);
         if (ns === undefined) {
           throw new SimError(
             `membar: profile ${this.host.profile.name} has no fence "${String(R.b)}"; it has: ${[...this.fenceNs.keys()].join(", ") || "none"}`,
@@ -482,12 +451,9 @@ export class Cpu {
       case OP_WAKEUP:
         ctx.resume = this.host.wakeupChannel(R.b, R.a === 1);
         return;
-      case OP_SPLRAISE: {
-        const ipl = this.iplArg("splraise");
-        ctx.resume = this.ipl;
-        if (this.host.hwLevel(ipl) > this.host.hwLevel(this.ipl)) this.setIpl(ipl);
+      case OP_SPLRAISE:
+        this.splraise(ctx, this.iplArg("splraise"));
         return;
-      }
       case OP_SPLX:
         this.setIpl(this.iplArg("splx"));
         return;
@@ -574,9 +540,21 @@ export class Cpu {
     return ipl;
   }
 
+  /** The cost of a memory barrier of kind `kind` (membar), if the profile has one. */
+  fenceCostNs(kind: unknown): number | undefined {
+    return this.fenceNs.get(kind as string);
+  }
+
   // ---- IPL and interrupts ---------------------------------------------------
 
-  private setIpl(ipl: Ipl): void {
+  /** splraise's effect: the IPL raised to at least `ipl`, the one it was in ctx.resume. */
+  splraise(ctx: Context, ipl: Ipl): void {
+    ctx.resume = this.ipl;
+    if (this.host.hwLevel(ipl) > this.host.hwLevel(this.ipl)) this.setIpl(ipl);
+  }
+
+  /** Sets the IPL (splx's effect); interrupts it unmasks are the loop's to deliver. */
+  setIpl(ipl: Ipl): void {
     if (ipl === this.ipl) return;
     const p = this.sim.probe.ipl_change;
     if (p.on) p.emit(this, this.ipl, ipl);

@@ -40,7 +40,7 @@ import { lineAdd, lineCas, lineLoad, lineStore, lineSwap } from "./access.js";
 import { CacheLine } from "./cacheline.js";
 import type { Cpu } from "./cpu.js";
 import { running } from "./current.js";
-import type { Ipl } from "./ipl.js";
+import { type Ipl, isIpl } from "./ipl.js";
 import type { Context } from "./lwp.js";
 import { quantizeNs } from "./time.js";
 
@@ -163,28 +163,43 @@ function unsuspendable(): Context | null {
   return null;
 }
 
+/** An operation for the loop (registers in R). */
 function op<T>(code: number): KernelOp<T> {
-  const ctx = unsuspendable();
-  if (ctx !== null) {
-    const done = running.cpu!.inline(ctx, code);
-    if (done !== INLINE_NO) {
-      if (done === INLINE_DONE) {
-        PAID_RESULT.value = ctx.resume;
-        ctx.resume = undefined;
-        return PAID as KernelOp<T>;
-      }
-      // carried out, but its time must go through the loop: resume with its result
-      code = OP_NONE;
-    }
-  }
+  // counted all the same: PAY_EVERY counts a context's operations, not its skips
+  unsuspendable();
   PENDING.value = code;
   return OPERATION as KernelOp<T>;
 }
 
-/** Cpu.inline's answers: not carried out; carried out with its time paid; carried out only. */
-export const INLINE_NO = 0;
-export const INLINE_DONE = 1;
-export const INLINE_EFFECT = 2;
+/**
+ * An operation carried out in place that cost `ns` (its result in
+ * ctx.resume): paid here if Cpu.advance can, else the loop pays the time,
+ * delivers what is due first, and resumes the code with the result.
+ */
+function carried<T>(ctx: Context, ns: number): KernelOp<T> {
+  if (running.cpu!.advance(ctx, ns)) return paidOut(ctx);
+  ctx.remainNs = ns;
+  ctx.segAcct = ctx.acct;
+  PENDING.value = OP_NONE;
+  return OPERATION as KernelOp<T>;
+}
+
+/**
+ * An operation carried out in place that costs no time (an IPL change, a
+ * wakeup): done, unless it unmasked an interrupt or wants a switch, which
+ * the loop sees to before it resumes the code with the result.
+ */
+function effected<T>(ctx: Context): KernelOp<T> {
+  if (running.cpu!.advance(ctx, 0)) return paidOut(ctx);
+  PENDING.value = OP_NONE;
+  return OPERATION as KernelOp<T>;
+}
+
+function paidOut<T>(ctx: Context): KernelOp<T> {
+  PAID_RESULT.value = ctx.resume;
+  ctx.resume = undefined;
+  return PAID as KernelOp<T>;
+}
 
 export const OP_WORK = 0;
 export const OP_DELAY = 1;
@@ -273,23 +288,10 @@ function accessor(line: CacheLine): Context | null {
   return ctx;
 }
 
-/** An access carried out in place that cost `ns`: paid here if Cpu.advance can, else by the loop. */
-function accessed<T>(ctx: Context, ns: number): KernelOp<T> {
-  if (running.cpu!.advance(ctx, ns)) {
-    PAID_RESULT.value = ctx.resume;
-    ctx.resume = undefined;
-    return PAID as KernelOp<T>;
-  }
-  ctx.remainNs = ns;
-  ctx.segAcct = ctx.acct;
-  PENDING.value = OP_NONE;
-  return OPERATION as KernelOp<T>;
-}
-
 /** Load a word from a cache line; pays a transfer if another CPU has it. */
 export function load(line: CacheLine): KernelOp<unknown> {
   const ctx = accessor(line);
-  if (ctx !== null) return accessed(ctx, lineLoad(running.cpu!, ctx, line));
+  if (ctx !== null) return carried(ctx, lineLoad(running.cpu!, ctx, line));
   R.line = line;
   PENDING.value = OP_READ;
   return OPERATION;
@@ -298,7 +300,7 @@ export function load(line: CacheLine): KernelOp<unknown> {
 /** Store a word to a cache line; pays for owning it and invalidating sharers. */
 export function store(line: CacheLine, value: unknown): KernelOp<void> {
   const ctx = accessor(line);
-  if (ctx !== null) return accessed(ctx, lineStore(running.cpu!, line, value));
+  if (ctx !== null) return carried(ctx, lineStore(running.cpu!, line, value));
   R.line = line;
   R.b = value;
   PENDING.value = OP_WRITE;
@@ -308,7 +310,7 @@ export function store(line: CacheLine, value: unknown): KernelOp<void> {
 /** atomic_cas: stores `value` if the line holds `expected`; returns the old word. */
 export function atomic_cas(line: CacheLine, expected: unknown, value: unknown): KernelOp<unknown> {
   const ctx = accessor(line);
-  if (ctx !== null) return accessed(ctx, lineCas(running.cpu!, ctx, line, expected, value));
+  if (ctx !== null) return carried(ctx, lineCas(running.cpu!, ctx, line, expected, value));
   R.line = line;
   R.b = expected;
   R.c = value;
@@ -319,7 +321,7 @@ export function atomic_cas(line: CacheLine, expected: unknown, value: unknown): 
 /** atomic_swap: stores `value`, returns the old word. */
 export function atomic_swap(line: CacheLine, value: unknown): KernelOp<unknown> {
   const ctx = accessor(line);
-  if (ctx !== null) return accessed(ctx, lineSwap(running.cpu!, ctx, line, value));
+  if (ctx !== null) return carried(ctx, lineSwap(running.cpu!, ctx, line, value));
   R.line = line;
   R.b = value;
   PENDING.value = OP_SWAP;
@@ -331,7 +333,7 @@ export function atomic_add(line: CacheLine, delta: number): KernelOp<number> {
   const ctx = accessor(line);
   // a word that is not a number goes through the loop, which names it
   if (ctx !== null && typeof line.value === "number") {
-    return accessed(ctx, lineAdd(running.cpu!, ctx, line, delta));
+    return carried(ctx, lineAdd(running.cpu!, ctx, line, delta));
   }
   R.line = line;
   R.a = delta;
@@ -341,8 +343,15 @@ export function atomic_add(line: CacheLine, delta: number): KernelOp<number> {
 
 /** A memory barrier of the kind the profile names (`sync`, `syncw`, `mfence`). */
 export function membar(kind: string): KernelOp<void> {
+  const ctx = unsuspendable();
+  if (ctx !== null) {
+    // a kind the profile lacks goes through the loop, which names it
+    const ns = running.cpu!.fenceCostNs(kind);
+    if (ns !== undefined) return carried(ctx, ns);
+  }
   R.b = kind;
-  return op(OP_FENCE);
+  PENDING.value = OP_FENCE;
+  return OPERATION as KernelOp<void>;
 }
 
 /**
@@ -387,28 +396,49 @@ export function softint_return(wchan: unknown): KernelOp<boolean> {
 
 /** Make the first (highest priority, then oldest) sleeper on `wchan` runnable. */
 export function wakeup_one(wchan: unknown): KernelOp<number> {
-  R.b = wchan;
-  R.a = 1;
-  return op(OP_WAKEUP);
+  return wakeupOp(wchan, 1);
 }
 
 /** Make every sleeper on `wchan` runnable; returns how many. */
 export function wakeup(wchan: unknown): KernelOp<number> {
+  return wakeupOp(wchan, 0);
+}
+
+function wakeupOp(wchan: unknown, one: number): KernelOp<number> {
+  const ctx = unsuspendable();
+  if (ctx !== null) {
+    ctx.resume = running.cpu!.host.wakeupChannel(wchan, one === 1);
+    return effected(ctx);
+  }
   R.b = wchan;
-  R.a = 0;
-  return op(OP_WAKEUP);
+  R.a = one;
+  PENDING.value = OP_WAKEUP;
+  return OPERATION as KernelOp<number>;
 }
 
 /** Raise the IPL to at least `ipl`; returns the previous IPL for splx. */
 export function splraise(ipl: Ipl): KernelOp<Ipl> {
+  const ctx = unsuspendable();
+  // an unknown IPL goes through the loop, which names it
+  if (ctx !== null && isIpl(ipl)) {
+    running.cpu!.splraise(ctx, ipl);
+    return effected(ctx);
+  }
   R.a = ipl;
-  return op(OP_SPLRAISE);
+  PENDING.value = OP_SPLRAISE;
+  return OPERATION as KernelOp<Ipl>;
 }
 
 /** Set the IPL (usually back to what splraise returned); runs pending interrupts above it. */
 export function splx(ipl: Ipl): KernelOp<void> {
+  const ctx = unsuspendable();
+  if (ctx !== null && isIpl(ipl)) {
+    running.cpu!.setIpl(ipl);
+    return effected(ctx);
+  }
   R.a = ipl;
-  return op(OP_SPLX);
+  PENDING.value = OP_SPLX;
+  return OPERATION as KernelOp<void>;
 }
 
 /** Send an IPI to CPU `target` of this host; `handler` runs there at `ipl`. */
@@ -429,7 +459,11 @@ export function ipi_broadcast(handler: IpiHandler, ipl: Ipl): KernelOp<void> {
 
 /** A kernel preemption point: switch if a higher priority LWP waits for this CPU. */
 export function preempt(): KernelOp<void> {
-  return op(OP_PREEMPT);
+  const ctx = unsuspendable();
+  // nothing to do unless a switch is wanted, and switching is the loop's
+  if (ctx !== null && !running.cpu!.wantResched) return effected(ctx);
+  PENDING.value = OP_PREEMPT;
+  return OPERATION as KernelOp<void>;
 }
 
 /** yield(2) in the kernel: give the CPU to any waiting LWP of equal or higher priority. */
@@ -439,5 +473,13 @@ export function yield_cpu(): KernelOp<void> {
 
 /** kpreempt_enable: end a no-preemption section; a deferred preemption happens here. */
 export function kpreempt_enable(): KernelOp<void> {
-  return op(OP_KPREEMPT_ENABLE);
+  const ctx = unsuspendable();
+  const cpu = running.cpu!;
+  // an unbalanced call goes through the loop, which names it
+  if (ctx !== null && !cpu.wantResched && cpu.curlwp.nopreempt > 0) {
+    cpu.curlwp.nopreempt--;
+    return effected(ctx);
+  }
+  PENDING.value = OP_KPREEMPT_ENABLE;
+  return OPERATION as KernelOp<void>;
 }

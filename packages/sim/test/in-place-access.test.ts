@@ -3,26 +3,39 @@ import {
   atomic_add,
   atomic_cas,
   atomic_swap,
-  IPL_HIGH,
+  IPL_SCHED,
+  IPL_VM,
+  kpreempt_disable,
+  kpreempt_enable,
   load,
+  membar,
   PRI_KERNEL,
+  preempt,
   Simulation,
+  sleep,
   spin_until,
+  splraise,
+  splx,
   store,
+  wakeup_one,
   work,
 } from "../src/index.js";
 import { testProfile } from "./fixtures.js";
 
 /**
- * Three CPUs mixing every memory operation on three shared lines, one of
- * them a lock taken with atomic_cas and spun on, under a device interrupt
- * that stores to a line: accesses that transfer lines, invalidate sharers,
- * wake spinners and meet pending events, so that both answers of
- * Cpu.advance are taken.
+ * Three CPUs mixing every operation that is carried out in place: memory
+ * operations on three shared lines, one of them a lock taken with
+ * atomic_cas and spun on; spl sections that hold off a device interrupt
+ * (which stores to a line), barriers, wakeups of a sleeper, and
+ * no-preemption sections. So accesses transfer lines, invalidate sharers,
+ * wake spinners, unmask interrupts and meet pending events, and both
+ * answers of Cpu.advance are taken.
  */
-function accessRun(seed: number, inPlace: boolean, ideal: boolean) {
+function accessRun(seed: number, inPlace: boolean, ideal: boolean, kernelPreemption: boolean) {
   const sim = new Simulation({ seed, inPlace });
-  const host = sim.addHost({ name: "sut", profile: testProfile(3), ideal });
+  // with kernel preemption a wakeup of a higher priority LWP switches at once,
+  // without it at the next preempt()
+  const host = sim.addHost({ name: "sut", profile: testProfile(3), ideal, kernelPreemption });
   const rng = sim.rng;
   const word = host.cacheline("word", 0);
   const counter = host.cacheline("counter", 0);
@@ -37,7 +50,7 @@ function accessRun(seed: number, inPlace: boolean, ideal: boolean) {
       *body() {
         for (let k = 0; k < 150; k++) {
           let v: unknown;
-          switch (rng.int(0, 5)) {
+          switch (rng.int(0, 8)) {
             case 0:
               v = yield* load(rng.int(0, 1) === 0 ? word : counter);
               break;
@@ -53,6 +66,22 @@ function accessRun(seed: number, inPlace: boolean, ideal: boolean) {
             case 4:
               v = yield* atomic_add(counter, rng.int(1, 3));
               break;
+            case 5: {
+              const s = yield* splraise(IPL_SCHED);
+              yield* membar(rng.int(0, 1) === 0 ? "sync" : "syncw");
+              yield* work(rng.int(0, 500));
+              v = s;
+              yield* splx(s);
+              break;
+            }
+            case 6:
+              v = yield* wakeup_one("sleeper");
+              break;
+            case 7:
+              kpreempt_disable();
+              yield* work(rng.int(0, 2_000));
+              yield* kpreempt_enable();
+              break;
             default:
               while ((yield* atomic_cas(lock, 0, t + 1)) !== 0) {
                 v = yield* spin_until([lock], () => lock.value === 0, { iterCycles: 4, tag: lock });
@@ -61,14 +90,27 @@ function accessRun(seed: number, inPlace: boolean, ideal: boolean) {
               yield* store(lock, 0);
           }
           out.push(`${t} ${sim.now} ${String(v)}`);
+          yield* preempt();
           yield* work(rng.int(0, 60));
         }
       },
     });
   }
+  host.kthread_create({
+    name: "sleeper",
+    pri: PRI_KERNEL + 1,
+    cpu: 1,
+    bound: true,
+    *body() {
+      while (sim.now < 200_000) {
+        out.push(`sleeper ${sim.now} ${String(yield* sleep("sleeper", 5_000))}`);
+        yield* work(rng.int(0, 300));
+      }
+    },
+  });
   const dev = host.intr_establish({
     name: "dev",
-    ipl: IPL_HIGH,
+    ipl: IPL_VM,
     cpu: 0,
     *handler() {
       yield* store(word, 7);
@@ -91,10 +133,15 @@ function accessRun(seed: number, inPlace: boolean, ideal: boolean) {
 describe("memory operations carried out in place", () => {
   for (const ideal of [false, true]) {
     it(`leave the lines, results and time splits the loop leaves${ideal ? " (ideal host)" : ""}`, () => {
-      for (const seed of [3, 11]) {
-        const inPlace = accessRun(seed, true, ideal);
-        const looped = accessRun(seed, false, ideal);
-        expect(inPlace.out.length).toBe(450);
+      for (const [seed, kpreempt] of [
+        [3, true],
+        [11, false],
+        [5, true],
+        [8, false],
+      ] as const) {
+        const inPlace = accessRun(seed, true, ideal, kpreempt);
+        const looped = accessRun(seed, false, ideal, kpreempt);
+        expect(inPlace.out.filter((o) => !o.startsWith("sleeper")).length).toBe(450);
         expect(inPlace.out).toEqual(looped.out);
         expect(inPlace.lines).toEqual(looped.lines);
         expect(inPlace.splits).toEqual(looped.splits);
@@ -104,6 +151,34 @@ describe("memory operations carried out in place", () => {
       }
     });
   }
+
+  it("leave a CPU that runs alone without a suspension but every PAY_EVERY-th", () => {
+    const sim = new Simulation({ seed: 1 });
+    const host = sim.addHost({ name: "sut", profile: testProfile(1) });
+    const line = host.cacheline("word", 0);
+    host.kthread_create({
+      name: "t",
+      pri: PRI_KERNEL,
+      *body() {
+        for (let k = 0; k < 100; k++) {
+          yield* store(line, k);
+          yield* load(line);
+          yield* atomic_cas(line, k, k + 1);
+          yield* atomic_swap(line, k);
+          yield* atomic_add(line, 1);
+          yield* membar("sync");
+          const s = yield* splraise(IPL_VM);
+          yield* splx(s);
+          yield* wakeup_one("nobody");
+          yield* preempt();
+        }
+      },
+    });
+    sim.run();
+    // the first resume, and one in every 64 of the 1,000 operations (ops.ts's
+    // PAY_EVERY) forced through the loop
+    expect(host.cpus[0]!.ops).toBe(1 + 15);
+  });
 
   it("send a line of the wrong kind to the loop, which names it", () => {
     const sim = new Simulation({ seed: 1 });
