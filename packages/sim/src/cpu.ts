@@ -234,12 +234,25 @@ export class Cpu {
 
   /** Time by class so far, in ns, summing to the simulated time. */
   timeSplit(): TimeSplit {
-    this.setAcct(this.cls, this.spinOwner);
+    this.chargeAcct();
     return toTimeSplit(this.acc);
   }
 
-  /** Changes the accounting class at the current instant. */
+  /**
+   * Changes the accounting class at the current instant. Staying in the
+   * same class (every `work` paid in place) charges nothing yet: the time
+   * adds up until the class changes, to the same sum, since the machine's
+   * times are exact in float64 (time.ts).
+   */
   private setAcct(cls: number, owner: Context | null): void {
+    if (cls === this.cls && owner === this.spinOwner) return;
+    this.chargeAcct();
+    this.cls = cls;
+    this.spinOwner = owner;
+  }
+
+  /** Charges the time since the last charge to the current class. */
+  private chargeAcct(): void {
     const now = this.sim.now;
     const dt = now - this.last;
     if (dt !== 0) {
@@ -247,8 +260,6 @@ export class Cpu {
       if (this.cls === ACCT_SPIN) this.spinOwner!.spinNs += dt;
       this.last = now;
     }
-    this.cls = cls;
-    this.spinOwner = owner;
   }
 
   /** User/kernel mode switch of the LWP running here (syscall entry and return). */
