@@ -136,7 +136,9 @@ export class Cpu {
   readonly switchNs: number;
   readonly ipiSendNs: number;
   readonly ipiDeliveryNs: number;
-  private readonly fenceNs: Map<string, number>;
+  /** The profile's fences, by kind, and their cost (arrays: see fenceCostNs). */
+  private readonly fenceKinds: string[];
+  private readonly fenceNs: number[];
   /** Per IPL: bit mask of the IPLs whose hardware level is above it. */
   private readonly above: Int32Array;
 
@@ -196,7 +198,8 @@ export class Cpu {
     this.switchNs = quantizeNs(c.contextSwitchCycles * k);
     this.ipiSendNs = quantizeNs(c.ipiSendCycles * k);
     this.ipiDeliveryNs = quantizeNs(c.ipiDeliveryCycles * k);
-    this.fenceNs = new Map(Object.entries(c.fenceCycles).map(([n, v]) => [n, quantizeNs(v * k)]));
+    this.fenceKinds = Object.keys(c.fenceCycles);
+    this.fenceNs = Object.values(c.fenceCycles).map((v) => quantizeNs(v * k));
     this.above = new Int32Array(NIPL);
     for (let i = 0; i < NIPL; i++) {
       for (let j = 0; j < NIPL; j++) {
@@ -443,7 +446,7 @@ export class Cpu {
         const ns = this.fenceCostNs(R.b);
         if (ns === undefined) {
           throw new SimError(
-            `membar: profile ${this.host.profile.name} has no fence "${String(R.b)}"; it has: ${[...this.fenceNs.keys()].join(", ") || "none"}`,
+            `membar: profile ${this.host.profile.name} has no fence "${String(R.b)}"; it has: ${this.fenceKinds.join(", ") || "none"}`,
           );
         }
         ctx.remainNs = ns;
@@ -553,7 +556,11 @@ export class Cpu {
 
   /** The cost of a memory barrier of kind `kind` (membar), if the profile has one. */
   fenceCostNs(kind: unknown): number | undefined {
-    return this.fenceNs.get(kind as string);
+    // a profile has two or three kinds, and the callers' names are the same
+    // interned strings: a scan compares pointers, cheaper than a Map's hash
+    const kinds = this.fenceKinds;
+    for (let i = 0; i < kinds.length; i++) if (kinds[i] === kind) return this.fenceNs[i];
+    return undefined;
   }
 
   // ---- IPL and interrupts ---------------------------------------------------
