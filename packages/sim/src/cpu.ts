@@ -354,7 +354,8 @@ export class Cpu {
         this.ops++;
         RESUME.v = ctx.resume;
         ctx.resume = undefined;
-        running.ctx = ctx;
+        // ops.ts carries operations out in place only for running.ctx
+        running.ctx = this.inPlace ? ctx : null;
         const r = ctx.gen!.next(RESUME);
         // the livelock count is of operations, those that did not suspend included
         if (ctx.forced) {

@@ -155,8 +155,9 @@ export const PAY_EVERY = 64;
 
 /** The running context, if it may skip the loop for this operation. */
 function unsuspendable(): Context | null {
+  // null unless operations may be carried out in place (Cpu.run)
   const ctx = running.ctx;
-  if (ctx === null || !running.cpu!.inPlace) return null;
+  if (ctx === null) return null;
   if (++ctx.unsuspended < PAY_EVERY) return ctx;
   ctx.unsuspended = 0;
   ctx.forced = true;
