@@ -5,6 +5,7 @@ import {
   atomic_swap,
   IPL_SCHED,
   IPL_VM,
+  type KernelOp,
   kpreempt_disable,
   kpreempt_enable,
   load,
@@ -178,6 +179,50 @@ describe("memory operations carried out in place", () => {
     // the first resume, and one in every 64 of the 1,000 operations (ops.ts's
     // PAY_EVERY) forced through the loop
     expect(host.cpus[0]!.ops).toBe(1 + 15);
+  });
+
+  it("still count toward the livelock check: a zero-time loop of them on an ideal host stops", () => {
+    const sim = new Simulation({ seed: 1 });
+    const host = sim.addHost({ name: "peer", profile: testProfile(1), ideal: true });
+    const line = host.cacheline("word", 0);
+    host.kthread_create({
+      name: "loop",
+      pri: PRI_KERNEL,
+      *body() {
+        // 5 operations an iteration: the check must stop the loop at 10,000,000
+        for (let i = 0; i < 3_000_000; i++) {
+          const s = yield* splraise(IPL_VM);
+          yield* atomic_add(line, 1);
+          yield* membar("sync");
+          yield* wakeup_one("nobody");
+          yield* splx(s);
+        }
+      },
+    });
+    expect(() => sim.run()).toThrow(
+      /livelock: peer\/cpu0 ran 10000000 operations without time passing/,
+    );
+  });
+
+  it("send an IPL, a fence or a kpreempt_enable the loop refuses to it, which names it", () => {
+    const cases: [() => KernelOp<unknown>, RegExp][] = [
+      [() => splx(42 as never), /splx: unknown IPL 42/],
+      [() => membar("lwsync"), /membar: profile test has no fence "lwsync"; it has: sync, syncw/],
+      [() => kpreempt_enable(), /kpreempt_enable: .* has preemption enabled already/],
+    ];
+    for (const [bad, message] of cases) {
+      const sim = new Simulation({ seed: 1 });
+      const host = sim.addHost({ name: "sut", profile: testProfile(1) });
+      host.kthread_create({
+        name: "t",
+        pri: PRI_KERNEL,
+        *body() {
+          yield* work(10);
+          yield* bad();
+        },
+      });
+      expect(() => sim.run()).toThrow(message);
+    }
   });
 
   it("send a line of the wrong kind to the loop, which names it", () => {
