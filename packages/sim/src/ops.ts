@@ -25,9 +25,10 @@
  * nothing is due on the CPU (cpu.ts); kernel code can do the same from where
  * it stands: `work` advances the clock in place (Cpu.advance) and an
  * operation that cannot switch contexts (a cache-line access, an IPL change,
- * a wakeup, a memory barrier) takes effect in place and pays its time the
- * same way (Cpu.inline; the memory operations by a shorter path, below).
- * Either hands `yield*` an iterable that is already done. When the
+ * a wakeup, a memory barrier) takes effect from its own call and pays its
+ * time the same way (`carried`, `effected` below; a memory operation's
+ * effect is access.ts's, shared with the loop). Either hands `yield*` an
+ * iterable that is already done. When the
  * condition does not hold, the operation goes through the loop as before,
  * so the result is the same to the bit either way: the generator merely
  * skips a suspension whose loop iteration would have found nothing to do.
