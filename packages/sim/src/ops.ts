@@ -278,7 +278,7 @@ export function delay(ns: number): KernelOp<void> {
  * The memory operations: when the running context may skip the loop and
  * the line is one of its CPU's host, the operation's own call carries it
  * out (access.ts, as the loop would) and pays its time with Cpu.advance,
- * with no register, opcode or switch in between (35-55 ns an operation
+ * with no register, opcode or switch in between (27-43 ns an operation
  * before, 20-23 after). A line that is not a CacheLine of the host goes
  * through the loop, which names what is wrong with it.
  */
