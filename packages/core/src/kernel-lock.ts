@@ -57,7 +57,7 @@ import { kernelLockSpin, MUTEX_FASTPATH_CYCLES } from "./constants.js";
 import { caller } from "./kfn.js";
 import { Lock } from "./lock.js";
 import { membar_acquire, membar_release } from "./membar.js";
-import { type CpuLockState, coreState, cpuLockState } from "./state.js";
+import { type CpuLockState, coreState, curcpuLockState } from "./state.js";
 
 class KernelLock extends Lock {
   holder: Lwp | null = null;
@@ -72,14 +72,22 @@ class KernelLock extends Lock {
 }
 
 const kernelLocks = new WeakMap<Host, KernelLock>();
+/**
+ * The last one asked for: KERNEL_LOCK and KERNEL_UNLOCK ask on every call,
+ * mostly for one host at a time, and a compare costs less than a WeakMap
+ * lookup. It keeps that one host alive until another is asked about.
+ */
+let lastKernelLock: KernelLock | null = null;
 
 /** The host's kernel_lock. */
 export function kernel_lock(host: Host): Lock {
+  if (lastKernelLock !== null && lastKernelLock.host === host) return lastKernelLock;
   let k = kernelLocks.get(host);
   if (k === undefined) {
     k = new KernelLock(host);
     kernelLocks.set(host, k);
   }
+  lastKernelLock = k;
   return k;
 }
 
@@ -107,7 +115,7 @@ export function KERNEL_LOCK(n = 1): KernelOp<void> {
 /** KERNEL_LOCK at splvm (`s` the IPL to restore). */
 function kernel_lock_splvm(kl: KernelLock, l: Lwp, n: number, s: Ipl): KernelOp<void> {
   const st = kl.core;
-  const ci = cpuLockState(curcpu());
+  const ci = curcpuLockState(kl.core);
   if (ci.biglockCount !== 0) {
     // this CPU owns the word: the holder is this LWP or one it interrupted
     ci.biglockCount += n;
@@ -223,7 +231,7 @@ function kernel_unlock(n: number): KernelOp<void> {
 
 /** True if this CPU keeps holds after dropping `n`; otherwise it gives the word up (not yet stored). */
 function dropHolds(kl: KernelLock, l: Lwp, n: number): boolean {
-  const ci = cpuLockState(curcpu());
+  const ci = curcpuLockState(kl.core);
   if (ci.biglockCount > n) {
     ci.biglockCount -= n;
     return true;

@@ -25,7 +25,6 @@
 import {
   after,
   atomic_cas,
-  curcpu,
   curlwp,
   done,
   type Host,
@@ -50,7 +49,7 @@ import { backoff, MUTEX_FASTPATH_CYCLES } from "./constants.js";
 import { caller } from "./kfn.js";
 import { Lock } from "./lock.js";
 import { membar_release } from "./membar.js";
-import { cpuLockState } from "./state.js";
+import { cpuLockState, curcpuLockState } from "./state.js";
 import {
   TS_WAITERS,
   TS_WRITER_Q,
@@ -313,7 +312,7 @@ function* mutex_spin_enter_slow(
 }
 
 function spinHeld(mtx: kmutex_t, l: Lwp, s: Ipl): void {
-  const cs = cpuLockState(curcpu());
+  const cs = curcpuLockState(mtx.core);
   if (cs.spinHeld++ === 0) cs.oldspl = s;
   mtx.spinOwner = l;
   mtx.core.debug?.acquired(mtx, l);
@@ -331,7 +330,7 @@ export function mutex_spin_exit(mtx: kmutex_t): KernelOp<void> {
   if (!paid(o)) return mutex_spin_exit_slow(mtx, o, 0);
   o = store(mtx.line, 0);
   if (!paid(o)) return mutex_spin_exit_slow(mtx, o, 1);
-  const cs = cpuLockState(curcpu());
+  const cs = curcpuLockState(mtx.core);
   // the last operation, if any, is the caller's to consume
   return --cs.spinHeld === 0 ? splx(cs.oldspl) : done(undefined);
 }
@@ -340,6 +339,6 @@ export function mutex_spin_exit(mtx: kmutex_t): KernelOp<void> {
 function* mutex_spin_exit_slow(mtx: kmutex_t, pending: KernelOp<unknown>, step: number): KernelGen {
   yield* pending;
   if (step < 1) yield* store(mtx.line, 0);
-  const cs = cpuLockState(curcpu());
+  const cs = curcpuLockState(mtx.core);
   if (--cs.spinHeld === 0) yield* splx(cs.oldspl);
 }

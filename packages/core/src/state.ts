@@ -5,7 +5,7 @@
  * and big-lock state (ci_biglock_count / ci_biglock_wanted).
  */
 
-import type { CacheLine, Cpu, Host, Ipl, Lwp } from "@smpnet/sim";
+import { type CacheLine, type Cpu, curcpu, type Host, type Ipl, type Lwp } from "@smpnet/sim";
 import type { LockDebug } from "./lockdebug.js";
 import type { LockStat } from "./lockstat.js";
 
@@ -56,4 +56,9 @@ export function coreState(host: Host): CoreState {
 
 export function cpuLockState(cpu: Cpu): CpuLockState {
   return coreState(cpu.host).cpus[cpu.index]!;
+}
+
+/** The running CPU's lock state, from a lock's host state (no host lookup: a lock path's case). */
+export function curcpuLockState(st: CoreState): CpuLockState {
+  return st.cpus[curcpu().index]!;
 }

@@ -18,6 +18,9 @@ import {
   lockstat_enable,
   MUTEX_DEFAULT,
   MUTEX_SPIN,
+  membar_acquire,
+  membar_release,
+  membar_sync,
   mutex_enter,
   mutex_exit,
   mutex_init,
@@ -153,6 +156,34 @@ describe("adaptive mutex", () => {
     expect(() => sim2.run()).toThrow(
       /membar_release: profile test has no membarOps; say which fences/,
     );
+  });
+});
+
+describe("membar_ops", () => {
+  it("membar_acquire, membar_release and membar_sync each issue the fences the profile names for it", () => {
+    const sim = new Simulation({ seed: 1 });
+    const base = testProfile(1);
+    // a distinct cost for each op: acquire a syncw, release nothing, sync both
+    const profile = {
+      ...base,
+      costs: { ...base.costs, fenceCycles: { sync: 100, syncw: 10 } },
+      membarOps: { acquire: ["syncw"], release: [], sync: ["sync", "syncw"] },
+    };
+    const host = sim.addHost({ name: "sut", profile });
+    const ns: number[] = [];
+    host.kthread_create({
+      name: "t",
+      pri: PRI_KERNEL,
+      *body() {
+        for (const f of [membar_acquire, membar_release, membar_sync]) {
+          const t0 = nanotime();
+          yield* f();
+          ns.push(nanotime() - t0);
+        }
+      },
+    });
+    sim.run();
+    expect(ns).toEqual([10, 0, 110]);
   });
 });
 

@@ -37,6 +37,13 @@ export class CacheLine {
     this.sharers = new Uint32Array(Math.ceil(host.cpus.length / 32));
   }
 
+  /** Sets the word; CPUs spinning on the line re-test at their next iteration. */
+  set(value: unknown): void {
+    this.value = value;
+    const w = this.watchers;
+    for (let i = 0; i < w.length; i++) w[i]!.lineChanged();
+  }
+
   holds(cpu: number): boolean {
     return this.owner === cpu || (this.sharers[cpu >> 5]! & (1 << (cpu & 31))) !== 0;
   }

@@ -26,6 +26,7 @@
  * timesharing threads, SMT, CPU sets.
  */
 
+import { lineAdd, lineCas, lineLoad, lineStore, lineSwap } from "./access.js";
 import {
   ACCT_IDLE,
   ACCT_INTR,
@@ -44,9 +45,6 @@ import { IntrSource } from "./intr.js";
 import { IPL_NAMES, IPL_NONE, IPL_SCHED, type Ipl, isIpl, NIPL } from "./ipl.js";
 import { Context, LSONPROC, LSRUN, LSSLEEP, LSZOMB, Lwp } from "./lwp.js";
 import {
-  INLINE_DONE,
-  INLINE_EFFECT,
-  INLINE_NO,
   type IpiHandler,
   OP_ADD,
   OP_CAS,
@@ -138,7 +136,9 @@ export class Cpu {
   readonly switchNs: number;
   readonly ipiSendNs: number;
   readonly ipiDeliveryNs: number;
-  private readonly fenceNs: Map<string, number>;
+  /** The profile's fences, by kind, and their cost (arrays: see fenceCostNs). */
+  private readonly fenceKinds: string[];
+  private readonly fenceNs: number[];
   /** Per IPL: bit mask of the IPLs whose hardware level is above it. */
   private readonly above: Int32Array;
 
@@ -198,7 +198,8 @@ export class Cpu {
     this.switchNs = quantizeNs(c.contextSwitchCycles * k);
     this.ipiSendNs = quantizeNs(c.ipiSendCycles * k);
     this.ipiDeliveryNs = quantizeNs(c.ipiDeliveryCycles * k);
-    this.fenceNs = new Map(Object.entries(c.fenceCycles).map(([n, v]) => [n, quantizeNs(v * k)]));
+    this.fenceKinds = Object.keys(c.fenceCycles);
+    this.fenceNs = Object.values(c.fenceCycles).map((v) => quantizeNs(v * k));
     this.above = new Int32Array(NIPL);
     for (let i = 0; i < NIPL; i++) {
       for (let j = 0; j < NIPL; j++) {
@@ -236,12 +237,25 @@ export class Cpu {
 
   /** Time by class so far, in ns, summing to the simulated time. */
   timeSplit(): TimeSplit {
-    this.setAcct(this.cls, this.spinOwner);
+    this.chargeAcct();
     return toTimeSplit(this.acc);
   }
 
-  /** Changes the accounting class at the current instant. */
+  /**
+   * Changes the accounting class at the current instant. Staying in the
+   * same class (every `work` paid in place) charges nothing yet: the time
+   * adds up until the class changes, to the same sum, since the machine's
+   * times are exact in float64 (time.ts).
+   */
   private setAcct(cls: number, owner: Context | null): void {
+    if (cls === this.cls && owner === this.spinOwner) return;
+    this.chargeAcct();
+    this.cls = cls;
+    this.spinOwner = owner;
+  }
+
+  /** Charges the time since the last charge to the current class. */
+  private chargeAcct(): void {
     const now = this.sim.now;
     const dt = now - this.last;
     if (dt !== 0) {
@@ -249,8 +263,6 @@ export class Cpu {
       if (this.cls === ACCT_SPIN) this.spinOwner!.spinNs += dt;
       this.last = now;
     }
-    this.cls = cls;
-    this.spinOwner = owner;
   }
 
   /** User/kernel mode switch of the LWP running here (syscall entry and return). */
@@ -344,7 +356,8 @@ export class Cpu {
         this.ops++;
         RESUME.v = ctx.resume;
         ctx.resume = undefined;
-        running.ctx = ctx;
+        // ops.ts carries operations out in place only for running.ctx
+        running.ctx = this.inPlace ? ctx : null;
         const r = ctx.gen!.next(RESUME);
         // the livelock count is of operations, those that did not suspend included
         if (ctx.forced) {
@@ -384,42 +397,8 @@ export class Cpu {
     return true;
   }
 
-  /**
-   * Carries out operation `op` (registers in R) for the running context from
-   * inside its code, if it is one that never switches contexts itself, then
-   * pays its time in place if `advance` can (INLINE_DONE). INLINE_EFFECT: it
-   * took effect, and the loop must see to the rest (its time, an interrupt
-   * it unmasked, an LWP it woke) before the code resumes with its result.
-   */
-  inline(ctx: Context, op: number): number {
-    switch (op) {
-      case OP_READ:
-      case OP_WRITE:
-      case OP_CAS:
-      case OP_SWAP:
-      case OP_ADD:
-      case OP_FENCE:
-      case OP_WAKEUP:
-      case OP_SPLRAISE:
-      case OP_SPLX:
-        break;
-      case OP_PREEMPT:
-      case OP_KPREEMPT_ENABLE:
-        // these switch from inside execute when a switch is wanted
-        if (this.wantResched) return INLINE_NO;
-        break;
-      default:
-        return INLINE_NO;
-    }
-    this.execute(ctx, op);
-    if (!this.advance(ctx, ctx.remainNs)) return INLINE_EFFECT;
-    ctx.remainNs = 0;
-    return INLINE_DONE;
-  }
-
   /** Carries out one operation for `ctx`; leaves its cost in ctx.remainNs. */
   private execute(ctx: Context, op: number): void {
-    const now = this.sim.now;
     switch (op) {
       case OP_WORK: {
         const cycles = R.a;
@@ -439,37 +418,22 @@ export class Cpu {
         ctx.segAcct = ctx.acct;
         return;
       }
-      case OP_READ: {
-        const line = this.lineArg("load");
-        ctx.remainNs = line.read(this, now);
+      case OP_READ:
+        ctx.remainNs = lineLoad(this, ctx, this.lineArg("load"));
         ctx.segAcct = ctx.acct;
-        ctx.resume = line.value;
         return;
-      }
-      case OP_WRITE: {
-        const line = this.lineArg("store");
-        ctx.remainNs = line.write(this, now);
+      case OP_WRITE:
+        ctx.remainNs = lineStore(this, this.lineArg("store"), R.b);
         ctx.segAcct = ctx.acct;
-        this.setLine(line, R.b);
         return;
-      }
-      case OP_CAS: {
-        const line = this.lineArg("atomic_cas");
-        ctx.remainNs = line.write(this, now) + this.rmwNs;
+      case OP_CAS:
+        ctx.remainNs = lineCas(this, ctx, this.lineArg("atomic_cas"), R.b, R.c);
         ctx.segAcct = ctx.acct;
-        const old = line.value;
-        if (old === R.b) this.setLine(line, R.c);
-        ctx.resume = old;
         return;
-      }
-      case OP_SWAP: {
-        const line = this.lineArg("atomic_swap");
-        ctx.remainNs = line.write(this, now) + this.rmwNs;
+      case OP_SWAP:
+        ctx.remainNs = lineSwap(this, ctx, this.lineArg("atomic_swap"), R.b);
         ctx.segAcct = ctx.acct;
-        ctx.resume = line.value;
-        this.setLine(line, R.b);
         return;
-      }
       case OP_ADD: {
         const line = this.lineArg("atomic_add");
         if (typeof line.value !== "number") {
@@ -477,18 +441,15 @@ export class Cpu {
             `atomic_add: line ${line.name} holds ${String(line.value)}, not a number`,
           );
         }
-        ctx.remainNs = line.write(this, now) + this.rmwNs;
+        ctx.remainNs = lineAdd(this, ctx, line, R.a);
         ctx.segAcct = ctx.acct;
-        const v = line.value + R.a;
-        this.setLine(line, v);
-        ctx.resume = v;
         return;
       }
       case OP_FENCE: {
-        const ns = this.fenceNs.get(R.b as string);
+        const ns = this.fenceCostNs(R.b);
         if (ns === undefined) {
           throw new SimError(
-            `membar: profile ${this.host.profile.name} has no fence "${String(R.b)}"; it has: ${[...this.fenceNs.keys()].join(", ") || "none"}`,
+            `membar: profile ${this.host.profile.name} has no fence "${String(R.b)}"; it has: ${this.fenceKinds.join(", ") || "none"}`,
           );
         }
         ctx.remainNs = ns;
@@ -507,12 +468,9 @@ export class Cpu {
       case OP_WAKEUP:
         ctx.resume = this.host.wakeupChannel(R.b, R.a === 1);
         return;
-      case OP_SPLRAISE: {
-        const ipl = this.iplArg("splraise");
-        ctx.resume = this.ipl;
-        if (this.host.hwLevel(ipl) > this.host.hwLevel(this.ipl)) this.setIpl(ipl);
+      case OP_SPLRAISE:
+        this.splraise(ctx, this.iplArg("splraise"));
         return;
-      }
       case OP_SPLX:
         this.setIpl(this.iplArg("splx"));
         return;
@@ -599,15 +557,25 @@ export class Cpu {
     return ipl;
   }
 
-  private setLine(line: CacheLine, value: unknown): void {
-    line.value = value;
-    const w = line.watchers;
-    for (let i = 0; i < w.length; i++) w[i]!.lineChanged();
+  /** The cost of a memory barrier of kind `kind` (membar), if the profile has one. */
+  fenceCostNs(kind: unknown): number | undefined {
+    // a profile has two or three kinds, and the callers' names are the same
+    // interned strings: a scan compares pointers, cheaper than a Map's hash
+    const kinds = this.fenceKinds;
+    for (let i = 0; i < kinds.length; i++) if (kinds[i] === kind) return this.fenceNs[i];
+    return undefined;
   }
 
   // ---- IPL and interrupts ---------------------------------------------------
 
-  private setIpl(ipl: Ipl): void {
+  /** splraise's effect: the IPL raised to at least `ipl`, the one it was in ctx.resume. */
+  splraise(ctx: Context, ipl: Ipl): void {
+    ctx.resume = this.ipl;
+    if (this.host.hwLevel(ipl) > this.host.hwLevel(this.ipl)) this.setIpl(ipl);
+  }
+
+  /** Sets the IPL (splx's effect); interrupts it unmasks are the loop's to deliver. */
+  setIpl(ipl: Ipl): void {
     if (ipl === this.ipl) return;
     const p = this.sim.probe.ipl_change;
     if (p.on) p.emit(this, this.ipl, ipl);
@@ -959,7 +927,7 @@ export class Cpu {
       }
     }
     this.setIpl(next.ctx.savedIpl);
-    this.setLine(this.curlwpLine, next);
+    this.curlwpLine.set(next);
     if (this.sliceEv !== 0) {
       this.sim.queue.cancel(this.sliceEv);
       this.sliceEv = 0;

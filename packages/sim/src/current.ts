@@ -8,7 +8,10 @@ import type { Cpu } from "./cpu.js";
 import { SimError } from "./errors.js";
 import type { Context, Lwp } from "./lwp.js";
 
-/** The CPU running kernel code, and the context whose generator it resumed last. */
+/**
+ * The CPU running kernel code, and the context whose generator it resumed
+ * last (null if the simulation does not carry operations out in place).
+ */
 export const running = { cpu: null as Cpu | null, ctx: null as Context | null };
 
 /** The CPU this kernel code runs on. */
