@@ -65,7 +65,6 @@ import {
   OP_WORK,
   OP_WRITE,
   OP_YIELD,
-  PAY_EVERY,
   R,
   RESUME,
   type SpinOptions,
@@ -172,6 +171,10 @@ export class Cpu {
 
   /** SimulationOptions.inPlace. */
   readonly inPlace: boolean;
+
+  /** Operations of this run() since time last passed, those carried out in place included. */
+  private llOps = 0;
+  private llAt = 0;
 
   /**
    * Times kernel code was resumed by the loop: the operations that went
@@ -291,20 +294,11 @@ export class Cpu {
     const prevCtx = running.ctx;
     running.cpu = this;
     this.inRun = true;
-    let spins = 0;
-    let at = sim.now;
+    this.llOps = 0;
+    this.llAt = sim.now;
     try {
       for (;;) {
-        if (++spins > LIVELOCK_OPS) {
-          if (sim.now !== at) {
-            at = sim.now;
-            spins = 0;
-          } else {
-            throw new SimError(
-              `livelock: ${this.name} ran ${LIVELOCK_OPS} operations without time passing (zero-cost loop on an ideal host?)`,
-            );
-          }
-        }
+        if (++this.llOps > LIVELOCK_OPS) this.livelockCheck();
         if ((this.pendMask & this.above[this.ipl]!) !== 0) {
           this.deliver();
           continue;
@@ -359,11 +353,6 @@ export class Cpu {
         // ops.ts carries operations out in place only for running.ctx
         running.ctx = this.inPlace ? ctx : null;
         const r = ctx.gen!.next(RESUME);
-        // the livelock count is of operations, those that did not suspend included
-        if (ctx.forced) {
-          ctx.forced = false;
-          spins += PAY_EVERY - 1;
-        }
         if (r.done === true) {
           this.contextDone(ctx);
           continue;
@@ -378,6 +367,24 @@ export class Cpu {
       running.cpu = prevRunning;
       running.ctx = prevCtx;
     }
+  }
+
+  /** Counts `n` operations carried out in place toward the livelock check (ops.ts). */
+  countOps(n: number): void {
+    this.llOps += n;
+    if (this.llOps > LIVELOCK_OPS) this.livelockCheck();
+  }
+
+  /** Past LIVELOCK_OPS operations: a livelock unless time passed since the count began. */
+  private livelockCheck(): void {
+    const now = this.sim.now;
+    if (now === this.llAt) {
+      throw new SimError(
+        `livelock: ${this.name} ran ${LIVELOCK_OPS} operations without time passing (zero-cost loop on an ideal host?)`,
+      );
+    }
+    this.llAt = now;
+    this.llOps = 0;
   }
 
   /**

@@ -32,12 +32,8 @@ export class Context {
   nextAcct = 0;
   /** Accounting class of the code this context runs. */
   acct: number;
-  /**
-   * Operations carried out without suspending (ops.ts) since the last one
-   * forced through the loop; `forced` while that one is in flight.
-   */
+  /** Operations carried out without suspending (ops.ts) not yet counted toward the livelock check. */
   unsuspended = 0;
-  forced = false;
 
   /** Spin in progress: the condition, watched lines, iteration schedule. */
   spinCond: SpinCond | null = null;

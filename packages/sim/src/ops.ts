@@ -32,9 +32,9 @@
  * condition does not hold, the operation goes through the loop as before,
  * so the result is the same to the bit either way: the generator merely
  * skips a suspension whose loop iteration would have found nothing to do.
- * Every PAY_EVERY-th operation of a context goes through the loop
- * regardless, so that a zero-time loop on an ideal host is still caught as
- * a livelock.
+ * Operations carried out in place count toward the loop's livelock check
+ * (Cpu.countOps, once every PAY_EVERY), so that a zero-time loop on an
+ * ideal host is still caught without suspending.
  */
 
 import { lineAdd, lineCas, lineLoad, lineStore, lineSwap } from "./access.js";
@@ -151,7 +151,7 @@ function resume<U>(rest: (...a: unknown[]) => KernelOp<U>, a: unknown[], v: unkn
   }
 }
 
-/** Operations of a context between two that go through the loop in any case (livelock check). */
+/** Operations of a context counted at once toward the livelock check. */
 export const PAY_EVERY = 64;
 
 /** The running context, if it may skip the loop for this operation. */
@@ -161,8 +161,8 @@ function unsuspendable(): Context | null {
   if (ctx === null) return null;
   if (++ctx.unsuspended < PAY_EVERY) return ctx;
   ctx.unsuspended = 0;
-  ctx.forced = true;
-  return null;
+  running.cpu!.countOps(PAY_EVERY);
+  return ctx;
 }
 
 /** An operation for the loop (registers in R). */
