@@ -369,10 +369,9 @@ export class Cpu {
     }
   }
 
-  /** Counts `n` operations carried out in place toward the livelock check (ops.ts). */
-  countOps(n: number): void {
-    this.llOps += n;
-    if (this.llOps > LIVELOCK_OPS) this.livelockCheck();
+  /** Counts an operation carried out in place toward the livelock check (ops.ts). */
+  countOp(): void {
+    if (++this.llOps > LIVELOCK_OPS) this.livelockCheck();
   }
 
   /** Past LIVELOCK_OPS operations: a livelock unless time passed since the count began. */

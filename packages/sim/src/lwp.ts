@@ -32,8 +32,6 @@ export class Context {
   nextAcct = 0;
   /** Accounting class of the code this context runs. */
   acct: number;
-  /** Operations carried out without suspending (ops.ts) not yet counted toward the livelock check. */
-  unsuspended = 0;
 
   /** Spin in progress: the condition, watched lines, iteration schedule. */
   spinCond: SpinCond | null = null;

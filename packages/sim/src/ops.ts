@@ -33,8 +33,8 @@
  * so the result is the same to the bit either way: the generator merely
  * skips a suspension whose loop iteration would have found nothing to do.
  * Operations carried out in place count toward the loop's livelock check
- * (Cpu.countOps, once every PAY_EVERY), so that a zero-time loop on an
- * ideal host is still caught without suspending.
+ * (Cpu.countOp), so that a zero-time loop on an ideal host is still caught
+ * without suspending.
  */
 
 import { lineAdd, lineCas, lineLoad, lineStore, lineSwap } from "./access.js";
@@ -151,24 +151,16 @@ function resume<U>(rest: (...a: unknown[]) => KernelOp<U>, a: unknown[], v: unkn
   }
 }
 
-/** Operations of a context counted at once toward the livelock check. */
-export const PAY_EVERY = 64;
-
-/** The running context, if it may skip the loop for this operation. */
+/** The running context, if it may skip the loop for this operation (counted toward the livelock check). */
 function unsuspendable(): Context | null {
   // null unless operations may be carried out in place (Cpu.run)
   const ctx = running.ctx;
-  if (ctx === null) return null;
-  if (++ctx.unsuspended < PAY_EVERY) return ctx;
-  ctx.unsuspended = 0;
-  running.cpu!.countOps(PAY_EVERY);
+  if (ctx !== null) running.cpu!.countOp();
   return ctx;
 }
 
-/** An operation for the loop (registers in R). */
+/** An operation for the loop (registers in R), which counts it. */
 function op<T>(code: number): KernelOp<T> {
-  // counted all the same: PAY_EVERY counts a context's operations, not its skips
-  unsuspendable();
   PENDING.value = code;
   return OPERATION as KernelOp<T>;
 }
