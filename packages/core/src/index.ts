@@ -40,7 +40,7 @@ export {
   kernel_lock_held,
   ksleep,
 } from "./kernel-lock.js";
-export { caller, kfn } from "./kfn.js";
+export { caller, kfn, kfnOp } from "./kfn.js";
 export { Lock, type LockKind } from "./lock.js";
 export {
   LockDebug,

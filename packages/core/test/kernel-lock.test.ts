@@ -6,6 +6,7 @@ import {
   nanotime,
   PRI_KERNEL,
   PRI_SOFTNET,
+  paid,
   Simulation,
   softint_return,
   wakeup,
@@ -19,6 +20,7 @@ import {
   kernel_lock,
   kernel_lock_held,
   kfn,
+  kfnOp,
   lockstat_enable,
   MUTEX_DEFAULT,
   mutex_enter,
@@ -222,4 +224,45 @@ describe("kfn", () => {
       "kfn wide: the body takes 4 parameters; at most 3 (raise KFN_MAX_ARGS)",
     );
   });
+  it.each([true, false])(
+    "names a plain body while it runs, finished in place or not, and a throw takes the name off (in place: %s)",
+    (inPlace) => {
+      const { sim, host } = machine(1, {}, 1, inPlace);
+      const seen: unknown[] = [];
+      const f = kfnOp("tcp_input", (a: number, b: number) => {
+        seen.push(a, caller());
+        const o = work(b);
+        seen.push(paid(o));
+        return o;
+      });
+      const bad = kfnOp("udp_input", (): ReturnType<typeof work> => {
+        throw new Error("bad segment");
+      });
+      thread(host, "t", 0, function* () {
+        yield* f(1, 10);
+        seen.push(caller());
+        yield* f(2, 0);
+        seen.push(caller());
+        try {
+          yield* bad();
+        } catch (e) {
+          seen.push((e as Error).message, caller());
+        }
+      });
+      sim.run();
+      // through the loop, the name stays on until the rest has run, then comes off
+      expect(seen).toEqual([
+        1,
+        "tcp_input",
+        inPlace,
+        "t",
+        2,
+        "tcp_input",
+        inPlace,
+        "t",
+        "bad segment",
+        "t",
+      ]);
+    },
+  );
 });

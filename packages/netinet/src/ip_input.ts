@@ -13,7 +13,7 @@
  * queue (ipintr_drain).
  */
 
-import { kfn } from "@smpnet/core";
+import { kfn, kfnOp } from "@smpnet/core";
 import { after, curcpu, type KernelGen, type KernelOp, paid, paidValue, work } from "@smpnet/sim";
 import type { PktqDrain } from "@smpnet/softint";
 import { IP_HDR_LEN, IP_MF, IP_OFFMASK, IPPROTO_TCP, IPPROTO_UDP } from "./constants.js";
@@ -26,7 +26,7 @@ import { tcp_input as tcp_input_body } from "./tcp_input.js";
 import { udp_input as udp_input_body } from "./udp_usrreq.js";
 
 // named for lockstat's and lockdebug's callers: the protocols' input is where the stack takes socket locks
-const tcp_input = kfn("tcp_input", tcp_input_body);
+const tcp_input = kfnOp("tcp_input", tcp_input_body);
 const udp_input = kfn("udp_input", udp_input_body);
 
 /**

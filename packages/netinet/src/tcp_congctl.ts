@@ -21,7 +21,7 @@
  * where RFC 6582 3.2 step 4 would add a segment for each.
  */
 
-import type { KernelGen } from "@smpnet/sim";
+import { done, type KernelGen, type KernelOp } from "@smpnet/sim";
 import { tcp_output } from "./tcp_output.js";
 import { tcp_sack_newack } from "./tcp_sack.js";
 import { SEQ_GT, SEQ_LT, seq_sub } from "./tcp_seq.js";
@@ -36,8 +36,11 @@ export interface tcp_congctl {
   fast_retransmit(tp: tcpcb, th_ack: number): KernelGen<boolean>;
   /** A retransmit timeout. */
   slow_retransmit(tp: tcpcb): void;
-  /** An ACK of new data, before snd_una moves: recovery's partial and full ACKs. */
-  fast_retransmit_newack(tp: tcpcb, th_ack: number): KernelGen;
+  /**
+   * An ACK of new data, before snd_una moves: recovery's partial and full ACKs
+   * (a plain function: outside recovery, on every ACK, it only clears t_dupacks).
+   */
+  fast_retransmit_newack(tp: tcpcb, th_ack: number): KernelOp<void>;
   /** An ACK of new data outside recovery: the window opens. */
   newack(tp: tcpcb, th_ack: number): void;
   /** A congestion event: ssthresh (and the module's state). */
@@ -134,15 +137,17 @@ export function* tcp_reno_do_fast_retransmit(tp: tcpcb, th_ack: number): KernelG
  * full ACK ends recovery with cwnd at most ssthresh. Called before snd_una
  * moves.
  */
-export function* tcp_newreno_fast_retransmit_newack(tp: tcpcb, th_ack: number): KernelGen {
-  if (tp.t_flags & TF_SACK_PERMIT) {
-    yield* tcp_sack_newack(tp, th_ack);
-    return;
-  }
+export function tcp_newreno_fast_retransmit_newack(tp: tcpcb, th_ack: number): KernelOp<void> {
+  // outside recovery (with or without SACK) only the duplicate count resets
   if (tp.t_partialacks < 0) {
     tp.t_dupacks = 0;
-    return;
+    return done(undefined);
   }
+  if (tp.t_flags & TF_SACK_PERMIT) return tcp_sack_newack(tp, th_ack);
+  return tcp_newreno_recovery_newack(tp, th_ack);
+}
+
+function* tcp_newreno_recovery_newack(tp: tcpcb, th_ack: number): KernelGen {
   if (SEQ_LT(th_ack, tp.snd_recover)) {
     tp.t_socket.stack.tcpstat.tcps_newrenorxmt++;
     const onxt = tp.snd_nxt;

@@ -43,11 +43,21 @@
  * D-SACK, and the syn cache.
  */
 
-import { curcpu, type KernelGen, NS_PER_MS, work } from "@smpnet/sim";
+import {
+  after,
+  curcpu,
+  done,
+  type KernelGen,
+  type KernelOp,
+  NS_PER_MS,
+  paid,
+  paidValue,
+  work,
+} from "@smpnet/sim";
 import { TCP_HDR_LEN } from "./constants.js";
 import { stat_drop } from "./drop.js";
 import { in_cksum } from "./in_cksum.js";
-import { in_pcbconnect, in_pcblookup } from "./in_pcb.js";
+import { in_pcbconnect, in_pcblookup, type inpcb } from "./in_pcb.js";
 import { m_adj, m_freem, type mbuf } from "./mbuf.js";
 import { ECONNREFUSED, ECONNRESET, SS_CANTRCVMORE, SS_NOFDREF, type socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
@@ -155,23 +165,48 @@ export interface tcpseg {
   needoutput: boolean;
   /** Header prediction would take it as in-order data (tcp_autosize.ts): tcp_output only for an ACK due. */
   predicted: boolean;
+  /** The 4-tuple, read before the headers are trimmed. */
+  faddr: number;
+  fport: number;
+  laddr: number;
+  lport: number;
 }
 
 function tcp_drop_count(stack: NetStack, m: mbuf, counter: keyof tcpstat): KernelGen {
   return stat_drop(stack, m, stack.tcpstat, counter);
 }
 
+/*
+ * The path of an ordinary segment (an ACK of new data, in-order data, on
+ * an established connection) is plain functions, each the rest after one
+ * operation that may not be carried out in place (ops.ts `after`): on
+ * every segment and ACK it costs no generator unless something blocks.
+ * What is rare (connection set-up and teardown, RSTs, duplicate ACKs,
+ * out-of-order data, the FIN) stays generators, handed to the caller's
+ * `yield*` as they are.
+ */
+
 /** tcp_input: `m` starts with its IP header of `off` bytes. */
-export function* tcp_input(stack: NetStack, m: mbuf, off: number): KernelGen {
-  const st = stack.tcpstat;
-  st.tcps_rcvtotal++;
-  yield* work(stack.costs.tcpInputCycles);
-  if (m.len < off + TCP_HDR_LEN) return yield* tcp_drop_count(stack, m, "tcps_rcvshort");
+export function tcp_input(stack: NetStack, m: mbuf, off: number): KernelOp<void> {
+  stack.tcpstat.tcps_rcvtotal++;
+  const o = work(stack.costs.tcpInputCycles);
+  return paid(o) ? tcp_input_checked(stack, m, off) : after(o, tcp_input_checked, stack, m, off);
+}
+
+function tcp_input_checked(stack: NetStack, m: mbuf, off: number): KernelOp<void> {
+  if (m.len < off + TCP_HDR_LEN) return tcp_drop_count(stack, m, "tcps_rcvshort");
   if (m.th_off < TCP_HDR_LEN || off + m.th_off > m.len) {
-    return yield* tcp_drop_count(stack, m, "tcps_rcvbadoff");
+    return tcp_drop_count(stack, m, "tcps_rcvbadoff");
   }
-  if (!m.csumVerified) yield* in_cksum(stack, m.len - off);
-  if (m.corrupt) return yield* tcp_drop_count(stack, m, "tcps_rcvbadsum");
+  if (!m.csumVerified) {
+    const o = in_cksum(stack, m.len - off);
+    if (!paid(o)) return after(o, tcp_input_summed, stack, m, off);
+  }
+  return tcp_input_summed(stack, m, off);
+}
+
+function tcp_input_summed(stack: NetStack, m: mbuf, off: number): KernelOp<void> {
+  if (m.corrupt) return tcp_drop_count(stack, m, "tcps_rcvbadsum");
   const seg: tcpseg = {
     m,
     seq: m.th_seq,
@@ -181,63 +216,131 @@ export function* tcp_input(stack: NetStack, m: mbuf, off: number): KernelGen {
     tlen: m.len - off - m.th_off,
     needoutput: false,
     predicted: false,
+    faddr: m.ip_src,
+    fport: m.sport,
+    laddr: m.ip_dst,
+    lport: m.dport,
   };
-  const faddr = m.ip_src;
-  const fport = m.sport;
-  const lport = m.dport;
-  const t = stack.tcbtable;
-  const locks = stack.locks;
   // the headers are done with: m holds the payload from here on
   m_adj(m, off + m.th_off);
   m.th_seq = seg.seq;
-  // findpcb: again when a SYN has ended a TIME_WAIT connection, to find the listener
-  for (let again = false; ; again = true) {
-    yield* locks.pcb_lookup.enter(t);
-    const inp = yield* in_pcblookup(t, faddr, fport, m.ip_dst, lport);
-    const so = inp?.inp_socket ?? null;
-    if (so !== null) yield* locks.so_input.enter(so);
-    yield* locks.pcb_lookup.exit(t);
-    let what = DROPWITHRESET;
-    const tp = inp?.inp_ppcb ?? null;
-    const p = stack.probes.tcp_input;
-    // one probe per segment, the first lookup's
-    if (p.on && !again) {
-      p.emit(
-        curcpu(),
-        m.id,
-        seg.seq,
-        seg.ack,
-        seg.tiflags,
-        seg.tlen,
-        tp?.snd_cwnd ?? 0,
-        tp?.t_srtt ?? 0,
-      );
-    }
-    if (so === null) st.tcps_noport++;
-    else if (tp !== null && !tp.dead) what = yield* tcp_input_locked(stack, tp, seg, m.ip_dst);
-    if (what === FINDPCB) {
-      yield* locks.so_input.exit(so!);
-      continue;
-    }
-    yield* tcp_input_finish(stack, so, tp, seg, what, faddr, fport, lport);
-    if (so !== null) yield* locks.so_input.exit(so);
-    return;
+  return tcp_findpcb(stack, seg, false);
+}
+
+/** findpcb: `again` when a SYN has ended a TIME_WAIT connection, to find the listener. */
+function tcp_findpcb(stack: NetStack, seg: tcpseg, again: boolean): KernelOp<void> {
+  const o = stack.locks.pcb_lookup.enter(stack.tcbtable);
+  return paid(o)
+    ? tcp_findpcb_lookup(stack, seg, again)
+    : after(o, tcp_findpcb_lookup, stack, seg, again);
+}
+
+function tcp_findpcb_lookup(stack: NetStack, seg: tcpseg, again: boolean): KernelOp<void> {
+  const o = in_pcblookup(stack.tcbtable, seg.faddr, seg.fport, seg.laddr, seg.lport);
+  return paid(o)
+    ? tcp_findpcb_found(stack, seg, again, paidValue() as inpcb | null)
+    : after(o, tcp_findpcb_found, stack, seg, again);
+}
+
+function tcp_findpcb_found(
+  stack: NetStack,
+  seg: tcpseg,
+  again: boolean,
+  inp: inpcb | null,
+): KernelOp<void> {
+  const so = inp?.inp_socket ?? null;
+  if (so !== null) {
+    const o = stack.locks.so_input.enter(so);
+    if (!paid(o)) return after(o, tcp_findpcb_held, stack, seg, again, inp);
   }
+  return tcp_findpcb_held(stack, seg, again, inp);
+}
+
+function tcp_findpcb_held(
+  stack: NetStack,
+  seg: tcpseg,
+  again: boolean,
+  inp: inpcb | null,
+): KernelOp<void> {
+  const o = stack.locks.pcb_lookup.exit(stack.tcbtable);
+  return paid(o)
+    ? tcp_input_pcb(stack, seg, again, inp)
+    : after(o, tcp_input_pcb, stack, seg, again, inp);
+}
+
+/** The segment with its pcb found (or none), the socket's so_input point held. */
+function tcp_input_pcb(
+  stack: NetStack,
+  seg: tcpseg,
+  again: boolean,
+  inp: inpcb | null,
+): KernelOp<void> {
+  const so = inp?.inp_socket ?? null;
+  const tp = inp?.inp_ppcb ?? null;
+  const p = stack.probes.tcp_input;
+  // one probe per segment, the first lookup's
+  if (p.on && !again) {
+    p.emit(
+      curcpu(),
+      seg.m.id,
+      seg.seq,
+      seg.ack,
+      seg.tiflags,
+      seg.tlen,
+      tp?.snd_cwnd ?? 0,
+      tp?.t_srtt ?? 0,
+    );
+  }
+  if (so === null) stack.tcpstat.tcps_noport++;
+  else if (tp !== null && !tp.dead) {
+    const o = tcp_input_locked(stack, tp, seg);
+    return paid(o)
+      ? tcp_input_done(stack, seg, so, tp, paidValue() as number)
+      : after(o, tcp_input_done, stack, seg, so, tp);
+  }
+  return tcp_input_done(stack, seg, so, tp, DROPWITHRESET);
+}
+
+/** What tcp_input_locked left to do, then so_input's exit; or the lookup again. */
+function tcp_input_done(
+  stack: NetStack,
+  seg: tcpseg,
+  so: socket | null,
+  tp: tcpcb | null,
+  what: number,
+): KernelOp<void> {
+  if (what === FINDPCB) {
+    const o = stack.locks.so_input.exit(so!);
+    return paid(o) ? tcp_findpcb(stack, seg, true) : after(o, tcp_findpcb, stack, seg, true);
+  }
+  const o = tcp_input_finish(stack, so, tp, seg, what);
+  return paid(o) ? tcp_input_unlock(stack, so) : after(o, tcp_input_unlock, stack, so);
+}
+
+function tcp_input_unlock(stack: NetStack, so: socket | null): KernelOp<void> {
+  return so === null ? done(undefined) : stack.locks.so_input.exit(so);
 }
 
 /** The labels at the end of tcp_input: drop, dropafterack, dropwithreset. */
-function* tcp_input_finish(
+function tcp_input_finish(
   stack: NetStack,
   so: socket | null,
   tp: tcpcb | null,
   seg: tcpseg,
   what: number,
-  faddr: number,
-  fport: number,
-  lport: number,
+): KernelOp<void> {
+  if (what === DONE) return done(undefined);
+  if (what === DROP) return tcp_input_drop(stack, seg.m);
+  return tcp_input_respond(stack, so, tp, seg, what);
+}
+
+function* tcp_input_respond(
+  stack: NetStack,
+  so: socket | null,
+  tp: tcpcb | null,
+  seg: tcpseg,
+  what: number,
 ): KernelGen {
-  if (what === DONE) return;
-  const m = seg.m;
   if (what === DROPAFTERACK && (seg.tiflags & TH_RST) === 0 && tp !== null && !tp.dead) {
     tp.t_flags |= TF_ACKNOW;
     yield* tcp_output(tp);
@@ -245,55 +348,65 @@ function* tcp_input_finish(
   if (what === DROPWITHRESET && (seg.tiflags & TH_RST) === 0) {
     // RFC 793: a RST from the ACK's sequence, or acknowledging the whole segment
     if (seg.tiflags & TH_ACK) {
-      yield* tcp_respond(stack, so, faddr, fport, lport, 0, seg.ack, TH_RST);
+      yield* tcp_respond(stack, so, seg.faddr, seg.fport, seg.lport, 0, seg.ack, TH_RST);
     } else {
       let end = seq_add(seg.seq, seg.tlen);
       if (seg.tiflags & TH_SYN) end = seq_add(end, 1);
       if (seg.tiflags & TH_FIN) end = seq_add(end, 1);
-      yield* tcp_respond(stack, so, faddr, fport, lport, end, 0, TH_RST | TH_ACK);
+      yield* tcp_respond(stack, so, seg.faddr, seg.fport, seg.lport, end, 0, TH_RST | TH_ACK);
     }
   }
-  const p = stack.probes.drop;
-  if (p.on) p.emit(stack.host, m.id, "tcp_input");
-  yield* m_freem(stack.mbufs, m);
+  yield* tcp_input_drop(stack, seg.m);
 }
 
-function* tcp_input_locked(
-  stack: NetStack,
-  tp: tcpcb,
-  seg: tcpseg,
-  laddr: number,
-): KernelGen<number> {
-  const so = tp.t_socket;
+function tcp_input_drop(stack: NetStack, m: mbuf): KernelOp<void> {
+  const p = stack.probes.drop;
+  if (p.on) p.emit(stack.host, m.id, "tcp_input");
+  return m_freem(stack.mbufs, m);
+}
+
+function tcp_input_locked(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelOp<number> {
   tp.t_rcvtime = stack.sim.now;
   // NetBSD restarts the keepalive timer on every segment; FreeBSD's handler
   // compares t_rcvtime instead (tcp_timer_keep), sparing the callout
   if (stack.preset === "netbsd" && TCPS_HAVEESTABLISHED(tp.t_state)) {
-    yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle);
+    const o = TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle);
+    if (!paid(o)) return after(o, tcp_input_state, stack, tp, seg);
   }
+  return tcp_input_state(stack, tp, seg);
+}
+
+function tcp_input_state(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelOp<number> {
+  const so = tp.t_socket;
   // the peer's window, in its scale (a SYN's is never scaled)
   if ((seg.tiflags & TH_SYN) === 0) seg.tiwin = seg.m.th_win * 2 ** tp.snd_scale;
   // the receive window: what the buffer takes, never less than was offered
   tp.rcv_wnd = Math.max(sbspace(so.so_rcv), seq_sub(tp.rcv_adv, tp.rcv_nxt), 0);
-  let what: number;
   // a bound socket that is neither listening nor connected answers with a RST
-  if (tp.t_state === TCPS_CLOSED) return DROPWITHRESET;
-  if (tp.t_state === TCPS_LISTEN) return yield* tcp_input_listen(stack, tp, seg, laddr);
-  if (tp.t_state === TCPS_TIME_WAIT) return yield* tcp_twcheck(stack, tp, seg);
+  if (tp.t_state === TCPS_CLOSED) return done(DROPWITHRESET);
+  if (tp.t_state === TCPS_LISTEN) return tcp_input_listen(stack, tp, seg);
+  if (tp.t_state === TCPS_TIME_WAIT) return tcp_twcheck(stack, tp, seg);
   seg.predicted = tcp_autosize_input(tp, seg);
-  if (tp.t_state === TCPS_SYN_SENT) what = yield* tcp_input_synsent(stack, tp, seg);
-  else what = yield* tcp_input_ack(stack, tp, seg);
-  if (what !== STEP6) return what;
-  return yield* tcp_input_step6(stack, tp, seg);
+  const o =
+    tp.t_state === TCPS_SYN_SENT
+      ? tcp_input_synsent(stack, tp, seg)
+      : tcp_input_ack(stack, tp, seg);
+  return paid(o)
+    ? tcp_input_step6_if(stack, tp, seg, paidValue() as number)
+    : after(o, tcp_input_step6_if, stack, tp, seg);
 }
 
-/** A segment for a listening socket: a SYN makes a connection in SYN_RECEIVED. */
-function* tcp_input_listen(
+function tcp_input_step6_if(
   stack: NetStack,
   tp: tcpcb,
   seg: tcpseg,
-  laddr: number,
-): KernelGen<number> {
+  what: number,
+): KernelOp<number> {
+  return what === STEP6 ? tcp_input_step6(stack, tp, seg) : done(what);
+}
+
+/** A segment for a listening socket: a SYN makes a connection in SYN_RECEIVED. */
+function* tcp_input_listen(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
   const f = seg.tiflags;
   // FreeBSD's order: a bare ACK (or FIN-ACK) is answered with a RST; a RST,
   // anything without SYN, a SYN-ACK and (with drop_synfin) a SYN-FIN are dropped
@@ -309,7 +422,7 @@ function* tcp_input_listen(
     return DROP;
   }
   const inp2 = so2.so_pcb!;
-  inp2.inp_laddr = laddr;
+  inp2.inp_laddr = seg.laddr;
   inp2.inp_lport = tp.t_inpcb.inp_lport;
   // cannot fail: the lookup that found the listener found no pcb with this 4-tuple
   yield* in_pcbconnect(inp2, seg.m.ip_src, seg.m.sport);
@@ -394,26 +507,13 @@ function* tcp_input_synsent(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<
 }
 
 /** Every synchronised state: trim to the window, RST, SYN, then the ACK. */
-function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
+function tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelOp<number> {
   const st = stack.tcpstat;
   const so = tp.t_socket;
   const m = seg.m;
-  if (seg.tiflags & TH_RST) return yield* tcp_input_rst(stack, tp, seg);
-  // RFC 5961 4.2: a SYN on a synchronised connection gets a challenge ACK; with
-  // insecure_syn an in-window one resets it (RFC 793)
-  if (seg.tiflags & TH_SYN && tp.t_state !== TCPS_SYN_RECEIVED) {
-    st.tcps_badsyn++;
-    if (
-      stack.sysctl["net.inet.tcp.insecure_syn"] !== 0 &&
-      SEQ_GEQ(seg.seq, tp.last_ack_sent) &&
-      SEQ_LT(seg.seq, seq_add(tp.last_ack_sent, tp.rcv_wnd))
-    ) {
-      yield* tcp_drop(tp, ECONNRESET);
-    } else {
-      yield* tcp_respond_ack(stack, tp);
-    }
-    return DROP;
-  }
+  if (seg.tiflags & TH_RST) return tcp_input_rst(stack, tp, seg);
+  if (seg.tiflags & TH_SYN && tp.t_state !== TCPS_SYN_RECEIVED)
+    return tcp_input_badsyn(stack, tp, seg);
   // PAWS (RFC 7323 5): an older timestamp than the last one taken is a stale duplicate
   if (m.th_ts && tp.ts_recent !== 0) {
     if (TSTMP_LT(m.th_tsval, tp.ts_recent)) {
@@ -424,7 +524,7 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
         st.tcps_rcvduppack++;
         st.tcps_rcvdupbyte += seg.tlen;
         st.tcps_pawsdrop++;
-        return DROPAFTERACK;
+        return done(DROPAFTERACK);
       }
     }
   }
@@ -453,9 +553,7 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
   }
   // data for a socket the user has closed: nobody will read it
   if (so.so_state & SS_NOFDREF && tp.t_state > TCPS_CLOSE_WAIT && seg.tlen > 0) {
-    st.tcps_rcvafterclose++;
-    yield* tcp_close(tp);
-    return DROPWITHRESET;
+    return tcp_input_afterclose(stack, tp);
   }
   // beyond the window: trim; wholly beyond is dropped with an ACK, except a window probe
   const rcvwnd = stack.tcp_fault === "rcvwnd-off-by-one" ? tp.rcv_wnd + 1 : tp.rcv_wnd;
@@ -468,7 +566,7 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
         tp.t_flags |= TF_ACKNOW;
         st.tcps_rcvwinprobe++;
       } else {
-        return DROPAFTERACK;
+        return done(DROPAFTERACK);
       }
     } else {
       st.tcps_rcvbyteafterwin += todrop;
@@ -487,19 +585,47 @@ function* tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<numb
   // a SYN in SYN_RECEIVED (a retransmission of the peer's) is answered with an ACK
   if (seg.tiflags & TH_SYN) {
     st.tcps_badsyn++;
-    return DROPAFTERACK;
+    return done(DROPAFTERACK);
   }
-  if ((seg.tiflags & TH_ACK) === 0) return tp.t_flags & TF_ACKNOW ? DROPAFTERACK : DROP;
-  if (tp.t_state === TCPS_SYN_RECEIVED) {
-    if (SEQ_GT(tp.snd_una, seg.ack) || SEQ_GT(seg.ack, tp.snd_max)) return DROPWITHRESET;
-    st.tcps_connects++;
-    yield* tcp_established(tp);
-    tcp_sbround(tp);
-    yield* soisconnected(so);
-    tp.snd_wl1 = seq_add(seg.seq, -1);
-    // data that came before the handshake completed
-    if (tp.segq.length > 0 && (yield* tcp_reass(stack, tp, null)) !== 0) yield* tcp_input_fin(tp);
+  if ((seg.tiflags & TH_ACK) === 0) return done(tp.t_flags & TF_ACKNOW ? DROPAFTERACK : DROP);
+  if (tp.t_state === TCPS_SYN_RECEIVED) return tcp_input_synrcvd(stack, tp, seg);
+  return tcp_input_newack(stack, tp, seg);
+}
+
+/**
+ * RFC 5961 4.2: a SYN on a synchronised connection gets a challenge ACK;
+ * with insecure_syn an in-window one resets it (RFC 793).
+ */
+function* tcp_input_badsyn(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
+  stack.tcpstat.tcps_badsyn++;
+  if (
+    stack.sysctl["net.inet.tcp.insecure_syn"] !== 0 &&
+    SEQ_GEQ(seg.seq, tp.last_ack_sent) &&
+    SEQ_LT(seg.seq, seq_add(tp.last_ack_sent, tp.rcv_wnd))
+  ) {
+    yield* tcp_drop(tp, ECONNRESET);
+  } else {
+    yield* tcp_respond_ack(stack, tp);
   }
+  return DROP;
+}
+
+function* tcp_input_afterclose(stack: NetStack, tp: tcpcb): KernelGen<number> {
+  stack.tcpstat.tcps_rcvafterclose++;
+  yield* tcp_close(tp);
+  return DROPWITHRESET;
+}
+
+/** The ACK that completes a passive open (or a simultaneous one), then the ACK's processing. */
+function* tcp_input_synrcvd(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
+  if (SEQ_GT(tp.snd_una, seg.ack) || SEQ_GT(seg.ack, tp.snd_max)) return DROPWITHRESET;
+  stack.tcpstat.tcps_connects++;
+  yield* tcp_established(tp);
+  tcp_sbround(tp);
+  yield* soisconnected(tp.t_socket);
+  tp.snd_wl1 = seq_add(seg.seq, -1);
+  // data that came before the handshake completed
+  if (tp.segq.length > 0 && (yield* tcp_reass(stack, tp, null)) !== 0) yield* tcp_input_fin(tp);
   return yield* tcp_input_newack(stack, tp, seg);
 }
 
@@ -612,10 +738,7 @@ function* tcp_twsyn_netbsd(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<n
 }
 
 /** The ACK of a synchronised connection: duplicates, new data acknowledged, the FIN states. */
-function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
-  const st = stack.tcpstat;
-  const so = tp.t_socket;
-  const cc = tp.t_congctl;
+function tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelOp<number> {
   if (tp.t_flags & TF_SACK_PERMIT) {
     const sack = seg.m.th_sack;
     if (sack !== null) tcp_sack_option(tp, seg.ack, sack);
@@ -624,38 +747,47 @@ function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<n
   const old =
     stack.tcp_fault === "seq-no-wrap" ? seg.ack <= tp.snd_una : SEQ_LEQ(seg.ack, tp.snd_una);
   if (old) {
-    if (seg.tlen === 0 && seg.tiwin === tp.snd_wnd) {
-      st.tcps_rcvdupack++;
-      if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT) || seg.ack !== tp.snd_una) {
-        tp.t_dupacks = 0;
-      } else if (
-        tp.t_partialacks < 0 &&
-        (++tp.t_dupacks === tcprexmtthresh || TCP_FACK_FASTRECOV(tp))
-      ) {
-        return (yield* cc.fast_retransmit(tp, seg.ack)) ? DROP : STEP6;
-      } else if (tp.t_dupacks > tcprexmtthresh) {
-        tp.snd_cwnd += tp.t_segsz;
-        yield* tcp_output(tp);
-        return DROP;
-      } else if (
-        tp.t_partialacks < 0 &&
-        tp.t_dupacks < tcprexmtthresh &&
-        stack.sysctl["net.inet.tcp.rfc3042"] !== 0 &&
-        // FreeBSD takes the peer's first FIN (a simultaneous close) on to be processed
-        !(seg.tiflags & TH_FIN && !TCPS_HAVERCVDFIN(tp.t_state))
-      ) {
-        yield* tcp_limited_transmit(tp);
-        return DROP;
-      }
-    } else {
-      tp.t_dupacks = 0;
-    }
-    return STEP6;
+    if (seg.tlen === 0 && seg.tiwin === tp.snd_wnd) return tcp_input_dupack(stack, tp, seg);
+    tp.t_dupacks = 0;
+    return done(STEP6);
   }
-  yield* cc.fast_retransmit_newack(tp, seg.ack);
+  const o = tp.t_congctl.fast_retransmit_newack(tp, seg.ack);
+  return paid(o) ? tcp_input_acked(stack, tp, seg) : after(o, tcp_input_acked, stack, tp, seg);
+}
+
+/** A duplicate ACK: fast retransmit on the third, inflation past it, limited transmit before. */
+function* tcp_input_dupack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
+  stack.tcpstat.tcps_rcvdupack++;
+  if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT) || seg.ack !== tp.snd_una) {
+    tp.t_dupacks = 0;
+  } else if (
+    tp.t_partialacks < 0 &&
+    (++tp.t_dupacks === tcprexmtthresh || TCP_FACK_FASTRECOV(tp))
+  ) {
+    return (yield* tp.t_congctl.fast_retransmit(tp, seg.ack)) ? DROP : STEP6;
+  } else if (tp.t_dupacks > tcprexmtthresh) {
+    tp.snd_cwnd += tp.t_segsz;
+    yield* tcp_output(tp);
+    return DROP;
+  } else if (
+    tp.t_partialacks < 0 &&
+    tp.t_dupacks < tcprexmtthresh &&
+    stack.sysctl["net.inet.tcp.rfc3042"] !== 0 &&
+    // FreeBSD takes the peer's first FIN (a simultaneous close) on to be processed
+    !(seg.tiflags & TH_FIN && !TCPS_HAVERCVDFIN(tp.t_state))
+  ) {
+    yield* tcp_limited_transmit(tp);
+    return DROP;
+  }
+  return STEP6;
+}
+
+/** An ACK of new data: the RTT sample and the retransmit timer. */
+function tcp_input_acked(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelOp<number> {
+  const st = stack.tcpstat;
   if (SEQ_GT(seg.ack, tp.snd_max)) {
     st.tcps_rcvacktoomuch++;
-    return DROPAFTERACK;
+    return done(DROPAFTERACK);
   }
   const acked = seq_sub(seg.ack, tp.snd_una);
   st.tcps_rcvackpack++;
@@ -671,56 +803,88 @@ function* tcp_input_newack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<n
     tcp_xmit_timer(tp, stack.sim.now - tp.t_rtttime);
   }
   // all sent data acked: no retransmit timer; else restart it
+  let o: KernelOp<unknown> | null = null;
   if (seg.ack === tp.snd_max) {
-    yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
+    o = TCP_TIMER_DISARM(tp, TCPT_REXMT);
     seg.needoutput = true;
   } else if (!TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
-    yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
+    o = TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
   }
-  cc.newack(tp, seg.ack);
-  let ourfinisacked = false;
-  if (acked > so.so_snd.sb_cc) {
-    // the ACK covers our FIN too
-    tp.snd_wnd -= so.so_snd.sb_cc;
-    yield* sbdrop(so.so_snd, so.so_snd.sb_cc);
-    ourfinisacked = true;
+  return o === null || paid(o)
+    ? tcp_input_sbdrop(stack, tp, seg, acked)
+    : after(o, tcp_input_sbdrop, stack, tp, seg, acked);
+}
+
+/** The window opens and what was acked leaves so_snd (with our FIN, past its end). */
+function tcp_input_sbdrop(
+  stack: NetStack,
+  tp: tcpcb,
+  seg: tcpseg,
+  acked: number,
+): KernelOp<number> {
+  tp.t_congctl.newack(tp, seg.ack);
+  const sb = tp.t_socket.so_snd;
+  const ourfinisacked = acked > sb.sb_cc;
+  let o: KernelOp<void>;
+  if (ourfinisacked) {
+    tp.snd_wnd -= sb.sb_cc;
+    o = sbdrop(sb, sb.sb_cc);
   } else {
-    yield* sbdrop(so.so_snd, acked);
-    tp.snd_wnd -= acked;
+    o = sbdrop(sb, acked);
   }
+  return paid(o)
+    ? tcp_input_sbdropped(stack, tp, seg, acked, ourfinisacked)
+    : after(o, tcp_input_sbdropped, stack, tp, seg, acked, ourfinisacked);
+}
+
+function tcp_input_sbdropped(
+  stack: NetStack,
+  tp: tcpcb,
+  seg: tcpseg,
+  acked: number,
+  ourfinisacked: boolean,
+): KernelOp<number> {
+  if (!ourfinisacked) tp.snd_wnd -= acked;
+  const so = tp.t_socket;
   // the lost-wakeup fault forgets the writer when the buffer empties
-  if (stack.tcp_fault !== "lost-wakeup" || so.so_snd.sb_cc > 0) yield* sowwakeup(so);
+  if (stack.tcp_fault !== "lost-wakeup" || so.so_snd.sb_cc > 0) {
+    const o = sowwakeup(so);
+    if (!paid(o)) return after(o, tcp_input_snd_una, tp, seg, ourfinisacked);
+  }
+  return tcp_input_snd_una(tp, seg, ourfinisacked);
+}
+
+function tcp_input_snd_una(tp: tcpcb, seg: tcpseg, ourfinisacked: boolean): KernelOp<number> {
   tp.snd_una = seg.ack;
   if (SEQ_LT(tp.snd_nxt, tp.snd_una)) tp.snd_nxt = tp.snd_una;
+  return ourfinisacked ? tcp_input_finacked(tp) : done(STEP6);
+}
+
+/** Our FIN acked: the closing states move on. */
+function* tcp_input_finacked(tp: tcpcb): KernelGen<number> {
+  const so = tp.t_socket;
   switch (tp.t_state) {
     case TCPS_FIN_WAIT_1:
-      if (ourfinisacked) {
-        // a socket that takes no more data (closed: soisdisconnecting) need not
-        // wait forever for the peer's FIN (both kernels test CANTRCVMORE)
-        if (so.so_state & SS_CANTRCVMORE) {
-          yield* soisdisconnected(so);
-          yield* TCP_TIMER_ARM(tp, TCPT_2MSL, tcp_finwait2_timer(tp));
-        }
-        tcp_state(tp, TCPS_FIN_WAIT_2);
+      // a socket that takes no more data (closed: soisdisconnecting) need not
+      // wait forever for the peer's FIN (both kernels test CANTRCVMORE)
+      if (so.so_state & SS_CANTRCVMORE) {
+        yield* soisdisconnected(so);
+        yield* TCP_TIMER_ARM(tp, TCPT_2MSL, tcp_finwait2_timer(tp));
       }
+      tcp_state(tp, TCPS_FIN_WAIT_2);
       break;
     case TCPS_CLOSING:
-      if (ourfinisacked) yield* tcp_timewait(tp);
+      yield* tcp_timewait(tp);
       break;
     case TCPS_LAST_ACK:
-      if (ourfinisacked) {
-        yield* tcp_close(tp);
-        return DROP;
-      }
-      break;
+      yield* tcp_close(tp);
+      return DROP;
   }
   return STEP6;
 }
 
 /** Step 6 on: the window update, the data and the FIN. */
-function* tcp_input_step6(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
-  const st = stack.tcpstat;
-  const so = tp.t_socket;
+function tcp_input_step6(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelOp<number> {
   // RFC 793: take the window from the newest segment (wl1, then wl2)
   if (
     seg.tiflags & TH_ACK &&
@@ -728,7 +892,9 @@ function* tcp_input_step6(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<nu
       (tp.snd_wl1 === seg.seq &&
         (SEQ_LT(tp.snd_wl2, seg.ack) || (tp.snd_wl2 === seg.ack && seg.tiwin > tp.snd_wnd))))
   ) {
-    if (seg.tlen === 0 && tp.snd_wl2 === seg.ack && seg.tiwin > tp.snd_wnd) st.tcps_rcvwinupd++;
+    if (seg.tlen === 0 && tp.snd_wl2 === seg.ack && seg.tiwin > tp.snd_wnd) {
+      stack.tcpstat.tcps_rcvwinupd++;
+    }
     tp.snd_wnd = seg.tiwin;
     tp.snd_wl1 = seg.seq;
     tp.snd_wl2 = seg.ack;
@@ -736,29 +902,55 @@ function* tcp_input_step6(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<nu
     // the kernels' fast path for in-order data calls tcp_output only when an ACK is due
     if (!seg.predicted) seg.needoutput = true;
   }
-  let consumed = false;
   if ((seg.tlen > 0 || seg.tiflags & TH_FIN) && !TCPS_HAVERCVDFIN(tp.t_state)) {
     if (seg.seq === tp.rcv_nxt && tp.segq.length === 0 && tp.t_state === TCPS_ESTABLISHED) {
       // in order: straight to the socket, with a delayed ACK (an immediate one every second segment)
-      yield* tcp_setup_ack(tp);
-      tp.rcv_nxt = seq_add(tp.rcv_nxt, seg.tlen);
-      st.tcps_rcvpack++;
-      st.tcps_rcvbyte += seg.tlen;
-      if (seg.tlen > 0) {
-        yield* tcp_deliver(stack, so, seg.m);
-        consumed = true;
-      }
-    } else {
-      seg.tiflags = yield* tcp_reass(stack, tp, seg);
-      consumed = true;
-      tp.t_flags |= TF_ACKNOW;
+      const o = tcp_setup_ack(tp);
+      return paid(o) ? tcp_input_data(stack, tp, seg) : after(o, tcp_input_data, stack, tp, seg);
     }
-  } else {
-    seg.tiflags &= ~TH_FIN;
+    return tcp_input_reass(stack, tp, seg);
   }
-  if (seg.tiflags & TH_FIN) yield* tcp_input_fin(tp);
-  if (seg.needoutput || tp.t_flags & TF_ACKNOW) yield* tcp_output(tp);
-  return consumed ? DONE : DROP;
+  seg.tiflags &= ~TH_FIN;
+  return tcp_input_output(tp, seg, false);
+}
+
+/** In-order data: rcv_nxt moves and the bytes go to so_rcv. */
+function tcp_input_data(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelOp<number> {
+  const st = stack.tcpstat;
+  tp.rcv_nxt = seq_add(tp.rcv_nxt, seg.tlen);
+  st.tcps_rcvpack++;
+  st.tcps_rcvbyte += seg.tlen;
+  if (seg.tlen === 0) return tcp_input_fin_output(tp, seg, false);
+  const o = tcp_deliver(stack, tp.t_socket, seg.m);
+  return paid(o)
+    ? tcp_input_fin_output(tp, seg, true)
+    : after(o, tcp_input_fin_output, tp, seg, true);
+}
+
+/** Out-of-order data (or data with the queue not empty): the reassembly queue, and an ACK now. */
+function* tcp_input_reass(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
+  seg.tiflags = yield* tcp_reass(stack, tp, seg);
+  tp.t_flags |= TF_ACKNOW;
+  return yield* tcp_input_fin_output(tp, seg, true);
+}
+
+function tcp_input_fin_output(tp: tcpcb, seg: tcpseg, consumed: boolean): KernelOp<number> {
+  return seg.tiflags & TH_FIN
+    ? tcp_input_fin_then_output(tp, seg, consumed)
+    : tcp_input_output(tp, seg, consumed);
+}
+
+function* tcp_input_fin_then_output(tp: tcpcb, seg: tcpseg, consumed: boolean): KernelGen<number> {
+  yield* tcp_input_fin(tp);
+  return yield* tcp_input_output(tp, seg, consumed);
+}
+
+/** tcp_output if the window moved or an ACK is due; the mbuf is consumed or to be freed. */
+function tcp_input_output(tp: tcpcb, seg: tcpseg, consumed: boolean): KernelOp<number> {
+  const what = consumed ? DONE : DROP;
+  if (!seg.needoutput && (tp.t_flags & TF_ACKNOW) === 0) return done(what);
+  const o = tcp_output(tp);
+  return paid(o) ? done(what) : after(o, done, what);
 }
 
 /** The peer's FIN, in sequence: no more data, and the next state. */
@@ -797,13 +989,13 @@ function* tcp_timewait(tp: tcpcb): KernelGen {
  * for the delayed-ACK callout, unless net.inet.tcp.delayed_ack is 0
  * (FreeBSD's DELAY_ACK tests V_tcp_delack_enabled).
  */
-function* tcp_setup_ack(tp: tcpcb): KernelGen {
+function tcp_setup_ack(tp: tcpcb): KernelOp<void> {
   if (tp.t_flags & TF_DELACK || tp.t_socket.stack.sysctl["net.inet.tcp.delayed_ack"] === 0) {
     tp.t_flags |= TF_ACKNOW;
-    return;
+    return done(undefined);
   }
   tp.t_flags |= TF_DELACK;
-  yield* TCP_SET_DELACK(tp);
+  return TCP_SET_DELACK(tp);
 }
 
 /**

@@ -9,7 +9,7 @@
  * first (NetBSD's timeq). The queue is bounded by the receive window.
  */
 
-import { curcpu, type KernelGen } from "@smpnet/sim";
+import { after, curcpu, type KernelGen, type KernelOp, paid } from "@smpnet/sim";
 import { m_adj, m_freem, type mbuf } from "./mbuf.js";
 import type { socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
@@ -20,13 +20,19 @@ import type { tcpcb } from "./tcp_var.js";
 import { sbappendstream, sorwakeup } from "./uipc_socket2.js";
 
 /** Appends in-order data to so_rcv and wakes the reader. */
-export function* tcp_deliver(stack: NetStack, so: socket, m: mbuf): KernelGen {
+export function tcp_deliver(stack: NetStack, so: socket, m: mbuf): KernelOp<void> {
   const id = m.id;
   const bytes = m.len;
-  yield* sbappendstream(so.so_rcv, m);
+  const o = sbappendstream(so.so_rcv, m);
+  return paid(o)
+    ? tcp_delivered(stack, so, id, bytes)
+    : after(o, tcp_delivered, stack, so, id, bytes);
+}
+
+function tcp_delivered(stack: NetStack, so: socket, id: number, bytes: number): KernelOp<void> {
   const p = stack.probes.deliver;
   if (p.on) p.emit(curcpu(), id, bytes);
-  yield* sorwakeup(so);
+  return sorwakeup(so);
 }
 
 /**

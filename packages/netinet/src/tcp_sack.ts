@@ -201,16 +201,12 @@ export function tcp_sack_adjust(tp: tcpcb): void {
 }
 
 /**
- * tcp_sack_newack: an ACK of new data with SACK. Outside recovery it ends
- * the duplicate count; a partial ACK lets one or two segments more out
- * than recovery has sent; a full ACK ends recovery with cwnd at most
- * ssthresh (no burst).
+ * tcp_sack_newack: an ACK of new data with SACK in recovery (outside it the
+ * caller only ends the duplicate count): a partial ACK lets one or two
+ * segments more out than recovery has sent; a full ACK ends recovery with
+ * cwnd at most ssthresh (no burst).
  */
 export function* tcp_sack_newack(tp: tcpcb, th_ack: number): KernelGen {
-  if (tp.t_partialacks < 0) {
-    tp.t_dupacks = 0;
-    return;
-  }
   if (SEQ_LT(th_ack, tp.snd_recover)) {
     tp.t_partialacks++;
     yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);

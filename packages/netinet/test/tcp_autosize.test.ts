@@ -64,6 +64,10 @@ function data(c: Conn, tlen: number, ecr: number): tcpseg {
     tlen,
     needoutput: false,
     predicted: false,
+    faddr: 0,
+    fport: 0,
+    laddr: 0,
+    lport: 0,
   };
 }
 
