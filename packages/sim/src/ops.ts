@@ -41,6 +41,7 @@ import { lineAdd, lineCas, lineLoad, lineStore, lineSwap } from "./access.js";
 import { CacheLine } from "./cacheline.js";
 import type { Cpu } from "./cpu.js";
 import { running } from "./current.js";
+import { SimError } from "./errors.js";
 import { type Ipl, isIpl } from "./ipl.js";
 import type { Context } from "./lwp.js";
 import { quantizeNs } from "./time.js";
@@ -107,47 +108,97 @@ export function done<T>(v: T): KernelOp<T> {
  *   const o = load(cc.line);
  *   return paid(o) ? loaded(pc, cc) : after(o, loaded, pc, cc);
  *
- * The generator and the argument array are made only on the slow path; a
- * closure in the fast path's function would cost an allocation on every
- * call (its captured variables), so the arguments are passed instead.
+ * The arguments are passed, not captured: a closure in the fast path's
+ * function would cost an allocation on every call (its captured variables).
+ * At most eight.
  */
-export function* after<U>(
+export function after<U>(
   pending: KernelOp<unknown>,
   // the arguments' types are the caller's to match: TypeScript cannot infer a tuple
   // followed by the operation's value from a continuation that ignores the value
   rest: (...args: never[]) => KernelOp<U>,
-  ...args: unknown[]
-): KernelGen<U> {
-  const v = yield* pending;
-  const o = resume(rest as (...a: unknown[]) => KernelOp<U>, args, v);
-  // a continuation that finished in place: its value without the iterator protocol
-  if (o === PAID) return PAID_RESULT.value as U;
-  return yield* o;
+  a0?: unknown,
+  a1?: unknown,
+  a2?: unknown,
+  a3?: unknown,
+  a4?: unknown,
+  a5?: unknown,
+  a6?: unknown,
+  a7?: unknown,
+): KernelOp<U> {
+  const n = arguments.length - 2;
+  if (n > 8) throw new SimError(`after: ${n} arguments for the continuation; at most 8`);
+  return new After<U>(pending, rest as Rest<U>, n, a0, a1, a2, a3, a4, a5, a6, a7);
 }
 
-/** rest(...args, v) by arity: a spread or a push would allocate another array. */
-function resume<U>(rest: (...a: unknown[]) => KernelOp<U>, a: unknown[], v: unknown): KernelOp<U> {
-  switch (a.length) {
-    case 0:
-      return rest(v);
-    case 1:
-      return rest(a[0], v);
-    case 2:
-      return rest(a[0], a[1], v);
-    case 3:
-      return rest(a[0], a[1], a[2], v);
-    case 4:
-      return rest(a[0], a[1], a[2], a[3], v);
-    case 5:
-      return rest(a[0], a[1], a[2], a[3], a[4], v);
-    case 6:
-      return rest(a[0], a[1], a[2], a[3], a[4], a[5], v);
-    case 7:
-      return rest(a[0], a[1], a[2], a[3], a[4], a[5], a[6], v);
-    case 8:
-      return rest(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], v);
-    default:
-      return rest(...a, v);
+type Rest<U> = (...a: unknown[]) => KernelOp<U>;
+
+/*
+ * What `after` hands `yield*`: an iterator, not a generator. A slow path
+ * is taken each time an operation goes through the loop, at every level of
+ * plain functions between it and the nearest generator, and a generator
+ * object and the array of its arguments cost about twice what this does.
+ * It relays the pending operation's yields and resumes, then calls the
+ * continuation by arity (a spread would allocate) and relays what that
+ * returns, to the end; a continuation that finished in place gives its
+ * value without the iterator protocol. Kernel code never calls `throw` or
+ * `return` on what it delegates to, so `next` is all it needs.
+ */
+class After<U> implements Iterator<number, U, unknown> {
+  private it: Iterator<number, unknown, unknown>;
+  private continued = false;
+  constructor(
+    pending: KernelOp<unknown>,
+    private readonly rest: Rest<U>,
+    private readonly n: number,
+    private readonly a0: unknown,
+    private readonly a1: unknown,
+    private readonly a2: unknown,
+    private readonly a3: unknown,
+    private readonly a4: unknown,
+    private readonly a5: unknown,
+    private readonly a6: unknown,
+    private readonly a7: unknown,
+  ) {
+    this.it = pending[Symbol.iterator]();
+  }
+
+  [Symbol.iterator](): Iterator<number, U, unknown> {
+    return this;
+  }
+
+  next(x?: unknown): IteratorResult<number, U> {
+    const r = this.it.next(x);
+    if (!r.done || this.continued) return r as IteratorResult<number, U>;
+    this.continued = true;
+    const o = this.resume(r.value);
+    if (o === PAID) return PAID_RESULT as IteratorReturnResult<U>;
+    this.it = o[Symbol.iterator]();
+    return this.it.next() as IteratorResult<number, U>;
+  }
+
+  private resume(v: unknown): KernelOp<U> {
+    const rest = this.rest;
+    switch (this.n) {
+      case 0:
+        return rest(v);
+      case 1:
+        return rest(this.a0, v);
+      case 2:
+        return rest(this.a0, this.a1, v);
+      case 3:
+        return rest(this.a0, this.a1, this.a2, v);
+      case 4:
+        return rest(this.a0, this.a1, this.a2, this.a3, v);
+      case 5:
+        return rest(this.a0, this.a1, this.a2, this.a3, this.a4, v);
+      case 6:
+        return rest(this.a0, this.a1, this.a2, this.a3, this.a4, this.a5, v);
+      case 7:
+        return rest(this.a0, this.a1, this.a2, this.a3, this.a4, this.a5, this.a6, v);
+      default:
+        return rest(this.a0, this.a1, this.a2, this.a3, this.a4, this.a5, this.a6, this.a7, v);
+    }
   }
 }
 
