@@ -50,7 +50,7 @@ export function kfnOp<A extends unknown[], T>(
 ): (...args: A) => KernelOp<T> {
   checkArity(name, body);
   const call = body as unknown as (a: unknown, b: unknown, c: unknown) => KernelOp<T>;
-  return function (a: unknown, b: unknown, c: unknown): KernelOp<T> {
+  return ((a: unknown, b: unknown, c: unknown): KernelOp<T> => {
     const path = callpath();
     path.push(name);
     let o: KernelOp<T>;
@@ -65,7 +65,7 @@ export function kfnOp<A extends unknown[], T>(
       return o;
     }
     return kfnRest(path, o);
-  } as unknown as (...args: A) => KernelOp<T>;
+  }) as unknown as (...args: A) => KernelOp<T>;
 }
 
 function* kfnRest<T>(path: string[], o: KernelOp<T>): KernelGen<T> {

@@ -126,6 +126,7 @@ export function after<U>(
   a6?: unknown,
   a7?: unknown,
 ): KernelOp<U> {
+  // biome-ignore lint/complexity/noArguments: counted without a rest array, which would allocate
   const n = arguments.length - 2;
   if (n > 8) throw new SimError(`after: ${n} arguments for the continuation; at most 8`);
   return new After<U>(pending, rest as Rest<U>, n, a0, a1, a2, a3, a4, a5, a6, a7);
