@@ -68,6 +68,11 @@ export class PoolPage {
  */
 export class PoolItem extends Reclaimable {
   gen = 0;
+  /**
+   * The object its user made of this memory, kept across put and get as a
+   * pool_cache keeps its objects constructed (pc_ctor runs once per item).
+   */
+  constructed: unknown = null;
   constructor(
     name: string,
     bytes: number,

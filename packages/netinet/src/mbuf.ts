@@ -72,7 +72,6 @@ export class MbufPools {
   clustersOut = 0;
   /** Allocations refused at the limit (mbstat's m_drops). */
   drops = 0;
-  private readonly mbufs = new Map<PoolItem, mbuf>();
 
   constructor(
     host: Host,
@@ -84,11 +83,12 @@ export class MbufPools {
     this.mcl_cache = pool_cache_init(host, "mclpl", MCLBYTES, 0, IPL_VM);
   }
 
+  /** The mbuf of a pool item, made the first time the item is handed out (pc_ctor). */
   wrap(item: PoolItem): mbuf {
-    let m = this.mbufs.get(item);
-    if (m === undefined) {
+    let m = item.constructed as mbuf | null;
+    if (m === null) {
       m = new mbuf(item);
-      this.mbufs.set(item, m);
+      item.constructed = m;
     }
     return m;
   }
