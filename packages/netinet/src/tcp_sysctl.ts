@@ -338,8 +338,11 @@ export function tcp_sysctl_init(
   overrides: Readonly<Record<string, number>> | undefined,
   where: string,
 ): TcpSysctlValues {
-  const v = {} as TcpSysctlValues;
-  for (const [name, def] of Object.entries(TCP_SYSCTLS)) v[name as TcpSysctlName] = def[preset][0];
+  // built in one piece: an object given its 35 names one store at a time is
+  // left in V8's dictionary mode, and tcp_input reads some on every segment
+  const v = Object.fromEntries(
+    Object.entries(TCP_SYSCTLS).map(([name, def]) => [name, def[preset][0]]),
+  ) as TcpSysctlValues;
   if (overrides !== undefined) {
     if (typeof overrides !== "object" || overrides === null) {
       throw new SimError(
