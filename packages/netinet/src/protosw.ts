@@ -6,7 +6,7 @@
  * protocol without them answers EOPNOTSUPP, as UDP's do.
  */
 
-import type { KernelGen } from "@smpnet/sim";
+import type { KernelGen, KernelOp } from "@smpnet/sim";
 import type { mbuf } from "./mbuf.js";
 import type { socket } from "./socketvar.js";
 
@@ -17,13 +17,13 @@ export interface pr_usrreqs {
   pr_attach(so: socket): KernelGen<number>;
   pr_bind(so: socket, addr: number, port: number): KernelGen<number>;
   pr_connect(so: socket, addr: number, port: number): KernelGen<number>;
-  /** Takes `m` whatever happens: sends it or frees it. */
-  pr_send(so: socket, m: mbuf, addr: number, port: number): KernelGen<number>;
+  /** Takes `m` whatever happens: sends it or frees it. A generator, or a plain function on the per-write path (TCP's). */
+  pr_send(so: socket, m: mbuf, addr: number, port: number): KernelOp<number>;
   pr_detach(so: socket): KernelGen<void>;
   pr_listen?(so: socket): KernelGen<number>;
   pr_accept?(so: socket): KernelGen<number>;
   /** The user took data from so_rcv: the protocol may announce the larger window. */
-  pr_rcvd?(so: socket): KernelGen<number>;
+  pr_rcvd?(so: socket): KernelOp<number>;
   pr_shutdown?(so: socket): KernelGen<number>;
   pr_disconnect?(so: socket): KernelGen<number>;
   /** pr_ctloutput for setsockopt at the protocol's level: 0, EINVAL or ENOPROTOOPT. */

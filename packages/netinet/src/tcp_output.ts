@@ -31,12 +31,21 @@
  * receive-autosizing round (tcp_autosize.ts).
  */
 
-import { curcpu, type KernelGen, work } from "@smpnet/sim";
+import {
+  after,
+  curcpu,
+  done,
+  type KernelGen,
+  type KernelOp,
+  paid,
+  paidValue,
+  work,
+} from "@smpnet/sim";
 import { callout_stop } from "@smpnet/softint";
 import { IP_HDR_LEN, IPPROTO_TCP, TCP_HDR_LEN } from "./constants.js";
 import { in_cksum } from "./in_cksum.js";
 import { ip_output } from "./ip_output.js";
-import { m_getpkt } from "./mbuf.js";
+import { m_getpkt, type mbuf } from "./mbuf.js";
 import { ENOBUFS, SS_MORETOCOME } from "./socketvar.js";
 import { tcp_rfbuf_stamp, tcp_sndbuf_autoscale } from "./tcp_autosize.js";
 import { TCP_INITIAL_WINDOW, TCP_MAXWIN } from "./tcp_congctl.js";
@@ -102,93 +111,196 @@ function tcp_sends_tstmp(tp: tcpcb, flags: number): boolean {
   );
 }
 
+/** tcp_output's value for a pass that sent a segment with more to send (the C's `goto again`). */
+const AGAIN = -1;
+
 /** tcp_output: sends what is due on `tp`; 0 or an errno from ip_output. */
-export function* tcp_output(tp: tcpcb): KernelGen<number> {
-  const so = tp.t_socket;
-  const stack = so.stack;
-  const now = stack.sim.now;
+export function tcp_output(tp: tcpcb): KernelOp<number> {
+  const stack = tp.t_socket.stack;
   // idle for longer than an RTO: restart from the initial window (RFC 5681 4.1)
   const idle = tp.snd_max === tp.snd_una;
-  if (idle && now - tp.t_rcvtime >= tp.t_rxtcur) {
+  if (idle && stack.sim.now - tp.t_rcvtime >= tp.t_rxtcur) {
     tp.snd_cwnd = Math.min(
       tp.snd_cwnd,
       TCP_INITIAL_WINDOW(stack.sysctl["net.inet.tcp.initcwnd_segments"], tp.t_segsz, stack.preset),
     );
   }
+  return tcp_output_loop(tp, idle);
+}
+
+/** tcp_output.c's `again:` loop, one pass per segment; a pass that was not paid goes on in tcp_output_again. */
+function tcp_output_loop(tp: tcpcb, idle: boolean): KernelOp<number> {
   for (;;) {
-    const sackon = (tp.t_flags & TF_SACK_PERMIT) !== 0;
-    if (sackon && SEQ_LT(tp.snd_nxt, tp.snd_max)) tcp_sack_adjust(tp);
-    // the receiver's SACK blocks take room from the segment's payload
-    const sack = sackon && tp.segq.length > 0 ? tcp_sack_blocks(tp) : null;
-    const segsz = tp.t_segsz - (sack === null ? 0 : TCP_SACK_OPTLEN(sack.length / 2));
-    let off = seq_sub(tp.snd_nxt, tp.snd_una);
-    let win = Math.min(tp.snd_wnd, tp.snd_cwnd);
-    let flags = tcp_outflags[tp.t_state]!;
-    const sb_cc = so.so_snd.sb_cc;
-    // in SACK recovery: a hole first, then new data as far as the recovery window allows
-    const inRecovery = sackon && tp.t_partialacks >= 0;
-    const rxmtbytes = inRecovery ? tcp_sack_bytes_rxmt(tp) : 0;
-    const rx = inRecovery ? tcp_sack_hole(tp, rxmtbytes, sb_cc) : null;
-    const hole = rx === null ? null : rx.p;
-    if (tp.t_force) {
-      if (win === 0) {
-        // a probe: one byte into the closed window, and no FIN with it unless it is the last
-        if (off < sb_cc) flags &= ~TH_FIN;
-        win = 1;
-      } else {
-        yield* TCP_TIMER_DISARM(tp, TCPT_PERSIST);
-        tp.t_rxtshift = 0;
-      }
-    }
-    let len: number;
-    if (hole !== null) {
-      off = seq_sub(hole.rxmit, tp.snd_una);
-      len = rx!.len;
-    } else if (inRecovery) {
-      len = Math.min(sb_cc, tp.snd_wnd) - off;
-      const cwin = tp.snd_cwnd - seq_sub(tp.snd_nxt, tp.sack_newdata) - rxmtbytes;
-      if (len > 0) len = Math.min(len, Math.max(cwin, 0));
-    } else {
-      len = Math.min(sb_cc, win) - off;
-    }
-    if (len < 0) {
-      // the window shrank below what was sent: back to snd_una and probe
-      len = 0;
-      if (win === 0) {
-        yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
-        tp.t_rxtshift = 0;
-        tp.snd_nxt = tp.snd_una;
-        if (!TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) yield* tcp_setpersist(tp);
-      }
-    }
-    tcp_sndbuf_autoscale(tp, win);
-    if (flags & TH_SYN) len = 0; // no data on a SYN in this model
-    let sendalot = hole !== null;
-    if (len > segsz) {
-      len = segsz;
-      sendalot = true;
-    }
-    const from = hole === null ? tp.snd_nxt : hole.rxmit;
-    if (SEQ_LT(seq_add(from, len), seq_add(tp.snd_una, sb_cc))) flags &= ~TH_FIN;
-    const rwin = sbspace(so.so_rcv);
-    if (!shouldSend(tp, flags, len, off, sb_cc, idle, rwin, segsz, hole !== null)) {
-      // SACK may leave no segment due with the retransmit timer off: it must run
-      if (sackon && SEQ_GT(tp.snd_max, tp.snd_una) && !TCP_TIMER_ISARMED(tp, TCPT_REXMT)) {
-        if (!TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
-          yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
-          return 0;
-        }
-      }
-      // data waiting and no timer running: the persist timer probes
-      if (sb_cc > 0 && !TCP_TIMER_ISARMED(tp, TCPT_REXMT) && !TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
-        tp.t_rxtshift = 0;
-        yield* tcp_setpersist(tp);
-      }
-      return 0;
-    }
-    const error = yield* tcp_send(tp, flags, len, rwin, sack, hole);
-    if (error !== 0 || !sendalot) return error;
+    const o = tcp_output_pass(tp, idle);
+    if (!paid(o)) return after(o, tcp_output_again, tp, idle);
+    const r = paidValue() as number;
+    if (r !== AGAIN) return done(r);
   }
+}
+
+function tcp_output_again(tp: tcpcb, idle: boolean, r: number): KernelOp<number> {
+  return r === AGAIN ? tcp_output_loop(tp, idle) : done(r);
+}
+
+/**
+ * One pass: the receiver's SACK blocks and the send window; the persist
+ * timer stopped first when it forced this call and found the window open
+ * (the C stops it after working out the offset and flags: no operation
+ * reads or changes them).
+ */
+function tcp_output_pass(tp: tcpcb, idle: boolean): KernelOp<number> {
+  const sackon = (tp.t_flags & TF_SACK_PERMIT) !== 0;
+  if (sackon && SEQ_LT(tp.snd_nxt, tp.snd_max)) tcp_sack_adjust(tp);
+  // the receiver's SACK blocks take room from the segment's payload
+  const sack = sackon && tp.segq.length > 0 ? tcp_sack_blocks(tp) : null;
+  const win = Math.min(tp.snd_wnd, tp.snd_cwnd);
+  if (tp.t_force && win !== 0) {
+    const o = TCP_TIMER_DISARM(tp, TCPT_PERSIST);
+    return paid(o)
+      ? tcp_output_unforced(tp, idle, sack, win)
+      : after(o, tcp_output_unforced, tp, idle, sack, win);
+  }
+  return tcp_output_len(tp, idle, sack, win);
+}
+
+function tcp_output_unforced(
+  tp: tcpcb,
+  idle: boolean,
+  sack: number[] | null,
+  win: number,
+): KernelOp<number> {
+  tp.t_rxtshift = 0;
+  return tcp_output_len(tp, idle, sack, win);
+}
+
+/** How much to send and from where: new data, or in SACK recovery a hole first. */
+function tcp_output_len(
+  tp: tcpcb,
+  idle: boolean,
+  sack: number[] | null,
+  sendwin: number,
+): KernelOp<number> {
+  let win = sendwin;
+  const sackon = (tp.t_flags & TF_SACK_PERMIT) !== 0;
+  const off = seq_sub(tp.snd_nxt, tp.snd_una);
+  let flags = tcp_outflags[tp.t_state]!;
+  const sb_cc = tp.t_socket.so_snd.sb_cc;
+  // in SACK recovery: a hole first, then new data as far as the recovery window allows
+  const inRecovery = sackon && tp.t_partialacks >= 0;
+  const rxmtbytes = inRecovery ? tcp_sack_bytes_rxmt(tp) : 0;
+  const rx = inRecovery ? tcp_sack_hole(tp, rxmtbytes, sb_cc) : null;
+  if (tp.t_force && win === 0) {
+    // a probe: one byte into the closed window, and no FIN with it unless it is the last
+    if (off < sb_cc) flags &= ~TH_FIN;
+    win = 1;
+  }
+  if (rx !== null) {
+    // from the scoreboard: the hole's next bytes (never none)
+    const rxoff = seq_sub(rx.p.rxmit, tp.snd_una);
+    return tcp_output_segment(tp, idle, sack, rxoff, win, flags, sb_cc, rx.len, rx.p);
+  }
+  let len: number;
+  if (inRecovery) {
+    len = Math.min(sb_cc, tp.snd_wnd) - off;
+    const cwin = tp.snd_cwnd - seq_sub(tp.snd_nxt, tp.sack_newdata) - rxmtbytes;
+    if (len > 0) len = Math.min(len, Math.max(cwin, 0));
+  } else {
+    len = Math.min(sb_cc, win) - off;
+  }
+  if (len < 0) {
+    // the window shrank below what was sent: back to snd_una and probe
+    len = 0;
+    if (win === 0) return tcp_output_shrunk(tp, idle, sack, off, flags, sb_cc);
+  }
+  return tcp_output_segment(tp, idle, sack, off, win, flags, sb_cc, len, null);
+}
+
+/** The window closed below what was sent (rare): the persist timer instead of the retransmit timer. */
+function* tcp_output_shrunk(
+  tp: tcpcb,
+  idle: boolean,
+  sack: number[] | null,
+  off: number,
+  flags: number,
+  sb_cc: number,
+): KernelGen<number> {
+  yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
+  tp.t_rxtshift = 0;
+  tp.snd_nxt = tp.snd_una;
+  if (!TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) yield* tcp_setpersist(tp);
+  return yield* tcp_output_segment(tp, idle, sack, off, 0, flags, sb_cc, 0, null);
+}
+
+/**
+ * The rest of a pass: a segment's worth at most, the FIN only with the
+ * last byte, and the "send:" tests; the segment sent, or the timers seen
+ * to while data waits.
+ */
+function tcp_output_segment(
+  tp: tcpcb,
+  idle: boolean,
+  sack: number[] | null,
+  off: number,
+  win: number,
+  sendflags: number,
+  sb_cc: number,
+  sendlen: number,
+  hole: sackhole | null,
+): KernelOp<number> {
+  let flags = sendflags;
+  let len = sendlen;
+  tcp_sndbuf_autoscale(tp, win);
+  if (flags & TH_SYN) len = 0; // no data on a SYN in this model
+  const segsz = tp.t_segsz - (sack === null ? 0 : TCP_SACK_OPTLEN(sack.length / 2));
+  let sendalot = hole !== null;
+  if (len > segsz) {
+    len = segsz;
+    sendalot = true;
+  }
+  const from = hole === null ? tp.snd_nxt : hole.rxmit;
+  if (SEQ_LT(seq_add(from, len), seq_add(tp.snd_una, sb_cc))) flags &= ~TH_FIN;
+  const rwin = sbspace(tp.t_socket.so_rcv);
+  if (!shouldSend(tp, flags, len, off, sb_cc, idle, rwin, segsz, hole !== null)) {
+    return tcp_output_unsent(tp, sb_cc);
+  }
+  const o = tcp_send(tp, flags, len, rwin, sack, hole);
+  return paid(o)
+    ? tcp_output_sent(sendalot, paidValue() as number)
+    : after(o, tcp_output_sent, sendalot);
+}
+
+function tcp_output_sent(sendalot: boolean, error: number): KernelOp<number> {
+  return done(error === 0 && sendalot ? AGAIN : error);
+}
+
+/** Nothing due: a timer must still run while data waits. */
+function tcp_output_unsent(tp: tcpcb, sb_cc: number): KernelOp<number> {
+  // SACK may leave no segment due with the retransmit timer off: it must run
+  if (
+    (tp.t_flags & TF_SACK_PERMIT) !== 0 &&
+    SEQ_GT(tp.snd_max, tp.snd_una) &&
+    !TCP_TIMER_ISARMED(tp, TCPT_REXMT)
+  ) {
+    if (!TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) return tcp_output_rexmt(tp, 0);
+  }
+  // data waiting and no timer running: the persist timer probes
+  if (sb_cc > 0 && !TCP_TIMER_ISARMED(tp, TCPT_REXMT) && !TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
+    return tcp_output_persist(tp);
+  }
+  return done(0);
+}
+
+function* tcp_output_persist(tp: tcpcb): KernelGen<number> {
+  tp.t_rxtshift = 0;
+  yield* tcp_setpersist(tp);
+  return 0;
+}
+
+/** Arms the retransmit timer unless it runs (it will try again); then `error`. */
+function tcp_output_rexmt(tp: tcpcb, error: number): KernelOp<number> {
+  if (TCP_TIMER_ISARMED(tp, TCPT_REXMT)) return done(error);
+  const o = TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
+  return paid(o) ? done(error) : after(o, done, error);
 }
 
 /**
@@ -256,32 +368,34 @@ function shouldSend(
   return false;
 }
 
-/** The "send:" half of tcp_output: one segment of `len` bytes from snd_nxt. */
-function* tcp_send(
+/**
+ * The "send:" half of tcp_output: one segment of `len` bytes from snd_nxt
+ * (or the hole's rxmit), built, counted, its sequence numbers and timers
+ * advanced, and handed to ip_output under the output lock point. Each
+ * step after an operation that may not be paid in place is a
+ * continuation named for what it does next.
+ */
+function tcp_send(
   tp: tcpcb,
-  flags: number,
+  sendflags: number,
   len: number,
   rwin: number,
   sack: number[] | null,
   hole: sackhole | null,
-): KernelGen<number> {
+): KernelOp<number> {
   const so = tp.t_socket;
-  const stack = so.stack;
-  const st = stack.tcpstat;
+  let flags = sendflags;
   // the segment that empties the send buffer is pushed (tcp_output.c: off + len == sb_cc)
   if (len > 0 && seq_sub(tp.snd_nxt, tp.snd_una) + len === so.so_snd.sb_cc) flags |= TH_PUSH;
   // a SYN always carries the ISS, whatever snd_nxt says (an ACK of a duplicate SYN resends it)
   if (flags & TH_SYN) tp.snd_nxt = tp.iss;
-  const wscale = tcp_sends_wscale(tp, flags);
-  const sackperm = tcp_sends_sackperm(tp, flags);
-  const tstmp = tcp_sends_tstmp(tp, flags);
   const blocks = sack !== null && sack.length > 0 && (flags & TH_SYN) === 0 ? sack : null;
   const optlen = tcp_addoptions(
-    stack.preset,
+    so.stack.preset,
     (flags & TH_SYN) !== 0 && (tp.t_flags & TF_NOOPT) === 0,
-    wscale,
-    sackperm,
-    tstmp,
+    tcp_sends_wscale(tp, flags),
+    tcp_sends_sackperm(tp, flags),
+    tcp_sends_tstmp(tp, flags),
     blocks === null ? 0 : blocks.length / 2,
     null,
   );
@@ -290,13 +404,44 @@ function* tcp_send(
   if (flags & TH_FIN && tp.t_flags & TF_SENTFIN && tp.snd_nxt === tp.snd_max) {
     tp.snd_nxt = seq_add(tp.snd_nxt, -1);
   }
-  const m = yield* m_getpkt(stack.mbufs, IP_HDR_LEN + hdrlen + len);
-  if (m === null) {
-    // no buffers: try again when the retransmit timer fires
-    if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT)) yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
-    return ENOBUFS;
-  }
-  yield* work(stack.costs.tcpOutputCycles);
+  const o = m_getpkt(so.stack.mbufs, IP_HDR_LEN + hdrlen + len);
+  return paid(o)
+    ? tcp_send_built(tp, flags, len, rwin, hole, blocks, hdrlen, paidValue() as mbuf | null)
+    : after(o, tcp_send_built, tp, flags, len, rwin, hole, blocks, hdrlen);
+}
+
+function tcp_send_built(
+  tp: tcpcb,
+  flags: number,
+  len: number,
+  rwin: number,
+  hole: sackhole | null,
+  blocks: number[] | null,
+  hdrlen: number,
+  m: mbuf | null,
+): KernelOp<number> {
+  // no buffers: try again when the retransmit timer fires
+  if (m === null) return tcp_output_rexmt(tp, ENOBUFS);
+  const o = work(tp.t_socket.stack.costs.tcpOutputCycles);
+  return paid(o)
+    ? tcp_send_header(tp, flags, len, rwin, hole, blocks, hdrlen, m)
+    : after(o, tcp_send_header, tp, flags, len, rwin, hole, blocks, hdrlen, m);
+}
+
+/** tcpstat's counts, the header and the window to advertise; the checksum unless offloaded. */
+function tcp_send_header(
+  tp: tcpcb,
+  flags: number,
+  len: number,
+  rwin: number,
+  hole: sackhole | null,
+  blocks: number[] | null,
+  hdrlen: number,
+  m: mbuf,
+): KernelOp<number> {
+  const so = tp.t_socket;
+  const stack = so.stack;
+  const st = stack.tcpstat;
   const seq = hole === null ? tp.snd_nxt : hole.rxmit;
   let rexmit = false;
   if (len > 0) {
@@ -319,6 +464,8 @@ function* tcp_send(
   else st.tcps_sndwinup++;
   st.tcps_sndtotal++;
   const inp = tp.t_inpcb;
+  const wscale = tcp_sends_wscale(tp, flags);
+  const tstmp = tcp_sends_tstmp(tp, flags);
   m.id = stack.nextPacketId();
   m.sport = inp.inp_lport;
   m.dport = inp.inp_fport;
@@ -326,12 +473,11 @@ function* tcp_send(
   m.th_off = hdrlen;
   m.th_mss = flags & TH_SYN && (tp.t_flags & TF_NOOPT) === 0 ? tcp_mss_to_advertise(stack) : 0;
   m.th_wscale = wscale ? tp.request_r_scale : -1;
-  m.th_sackperm = sackperm;
   m.th_ts = tstmp;
   m.th_tsval = tstmp ? tcp_now(stack) : 0;
   m.th_tsecr = tstmp ? tp.ts_recent : 0;
   tcp_rfbuf_stamp(tp, m.th_tsval);
-  m.th_sackperm = sackperm;
+  m.th_sackperm = tcp_sends_sackperm(tp, flags);
   m.th_sack = blocks;
   if (blocks !== null) st.tcps_sack_send_blocks += blocks.length / 2;
   m.th_flags = flags;
@@ -354,12 +500,28 @@ function* tcp_send(
   const offered = seq_sub(tp.rcv_adv, tp.rcv_nxt);
   if (win < offered && (flags & TH_RST) === 0) win = offered;
   m.th_win = Math.floor(win / 2 ** scale);
-  if (!stack.ifp.if_capenable.txChecksum) yield* in_cksum(stack, hdrlen + len);
+  if (!stack.ifp.if_capenable.txChecksum) {
+    const o = in_cksum(stack, hdrlen + len);
+    if (!paid(o)) return after(o, tcp_send_advance, tp, m, flags, len, hole, win, rexmit);
+  }
+  return tcp_send_advance(tp, m, flags, len, hole, win, rexmit);
+}
 
+/** snd_nxt and snd_max past the segment (or the hole's rxmit), the RTT timing, the retransmit timer. */
+function tcp_send_advance(
+  tp: tcpcb,
+  m: mbuf,
+  flags: number,
+  len: number,
+  hole: sackhole | null,
+  win: number,
+  rexmit: boolean,
+): KernelOp<number> {
+  let o: KernelOp<void> | null = null;
   if (hole !== null) {
     // a retransmission from the scoreboard moves the hole's rxmit, not snd_nxt
     hole.rxmit = seq_add(hole.rxmit, len);
-    if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT)) yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
+    if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT)) o = TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
   } else if (!tp.t_force || !TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
     const startseq = tp.snd_nxt;
     if (flags & TH_SYN) tp.snd_nxt = seq_add(tp.snd_nxt, 1);
@@ -372,43 +534,96 @@ function* tcp_send(
       tp.snd_max = tp.snd_nxt;
       // time this segment if none is being timed (Karn: never a retransmission)
       if (tp.t_rtttime < 0) {
-        tp.t_rtttime = stack.sim.now;
+        tp.t_rtttime = tp.t_socket.stack.sim.now;
         tp.t_rtseq = startseq;
-        st.tcps_segstimed++;
+        tp.t_socket.stack.tcpstat.tcps_segstimed++;
       }
     }
     if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT) && tp.snd_nxt !== tp.snd_una) {
-      if (TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) {
-        yield* TCP_TIMER_DISARM(tp, TCPT_PERSIST);
-        tp.t_rxtshift = 0;
-      }
-      yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
+      if (TCP_TIMER_ISARMED(tp, TCPT_PERSIST))
+        return tcp_send_unpersist(tp, m, len, hole, win, rexmit);
+      o = TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
     }
   } else {
     const end = seq_add(tp.snd_nxt, len);
     if (SEQ_GT(end, tp.snd_max)) tp.snd_max = end;
   }
+  if (o !== null && !paid(o)) return after(o, tcp_send_window, tp, m, len, hole, win, rexmit);
+  return tcp_send_window(tp, m, len, hole, win, rexmit);
+}
+
+/** Data goes out while the persist timer runs (rare): the retransmit timer takes over. */
+function* tcp_send_unpersist(
+  tp: tcpcb,
+  m: mbuf,
+  len: number,
+  hole: sackhole | null,
+  win: number,
+  rexmit: boolean,
+): KernelGen<number> {
+  yield* TCP_TIMER_DISARM(tp, TCPT_PERSIST);
+  tp.t_rxtshift = 0;
+  yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
+  return yield* tcp_send_window(tp, m, len, hole, win, rexmit);
+}
+
+/** The window advertised and the ACK sent: a delayed ACK is no longer due. */
+function tcp_send_window(
+  tp: tcpcb,
+  m: mbuf,
+  len: number,
+  hole: sackhole | null,
+  win: number,
+  rexmit: boolean,
+): KernelOp<number> {
   if (win > 0 && SEQ_GT(seq_add(tp.rcv_nxt, win), tp.rcv_adv)) {
     tp.rcv_adv = seq_add(tp.rcv_nxt, win);
   }
   tp.last_ack_sent = tp.rcv_nxt;
-  if (tp.t_flags & TF_DELACK) yield* callout_stop(tp.t_delack_ch);
+  if (tp.t_flags & TF_DELACK) {
+    const o = callout_stop(tp.t_delack_ch);
+    if (!paid(o)) return after(o, tcp_send_acked, tp, m, len, hole, rexmit);
+  }
+  return tcp_send_acked(tp, m, len, hole, rexmit);
+}
+
+/** The segment's probes, then ip_output under the output lock point. */
+function tcp_send_acked(
+  tp: tcpcb,
+  m: mbuf,
+  len: number,
+  hole: sackhole | null,
+  rexmit: boolean,
+): KernelOp<number> {
   tp.t_flags &= ~(TF_ACKNOW | TF_DELACK);
+  const so = tp.t_socket;
+  const stack = so.stack;
   const p = stack.probes.tcp_output;
   if (p.on) p.emit(curcpu(), m.id, m.th_seq, m.th_ack, m.th_flags, len, tp.snd_cwnd, tp.t_srtt);
   const pr = stack.probes.tcp_retransmit;
   if (rexmit && pr.on)
     pr.emit(curcpu(), m.id, m.th_seq, len, tp.snd_cwnd, tp.t_srtt, rexmitCause(tp, hole));
-  const locks = stack.locks;
-  yield* locks.output.enter(so);
-  const error = yield* ip_output(stack, m, inp.inp_faddr, IPPROTO_TCP);
-  yield* locks.output.exit(so);
-  if (error === ENOBUFS) {
-    // the interface queue is full: the retransmit timer will try again
-    st.tcps_selfquench++;
-    if (!TCP_TIMER_ISARMED(tp, TCPT_REXMT)) yield* TCP_TIMER_ARM(tp, TCPT_REXMT, tp.t_rxtcur);
-  }
-  return error;
+  const o = stack.locks.output.enter(so);
+  return paid(o) ? tcp_send_locked(tp, m) : after(o, tcp_send_locked, tp, m);
+}
+
+function tcp_send_locked(tp: tcpcb, m: mbuf): KernelOp<number> {
+  const o = ip_output(tp.t_socket.stack, m, tp.t_inpcb.inp_faddr, IPPROTO_TCP);
+  return paid(o) ? tcp_send_output(tp, paidValue() as number) : after(o, tcp_send_output, tp);
+}
+
+/** ip_output's error, after the output lock point's exit. */
+function tcp_send_output(tp: tcpcb, error: number): KernelOp<number> {
+  const so = tp.t_socket;
+  const o = so.stack.locks.output.exit(so);
+  return paid(o) ? tcp_send_done(tp, error) : after(o, tcp_send_done, tp, error);
+}
+
+function tcp_send_done(tp: tcpcb, error: number): KernelOp<number> {
+  if (error !== ENOBUFS) return done(error);
+  // the interface queue is full: the retransmit timer will try again
+  tp.t_socket.stack.tcpstat.tcps_selfquench++;
+  return tcp_output_rexmt(tp, ENOBUFS);
 }
 
 /** Why a segment is sent again: from the scoreboard, after a timeout, or in fast recovery. */

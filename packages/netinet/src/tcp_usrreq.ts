@@ -15,9 +15,9 @@
  * Left out: SO_LINGER (an abortive close with a zero timeout).
  */
 
-import type { KernelGen } from "@smpnet/sim";
+import { after, done, type KernelGen, type KernelOp, paid } from "@smpnet/sim";
 import { in_pcballoc, in_pcbbind, in_pcbconnect } from "./in_pcb.js";
-import { m_freem } from "./mbuf.js";
+import { m_freem, type mbuf } from "./mbuf.js";
 import type { pr_usrreqs } from "./protosw.js";
 import { EADDRINUSE, EINVAL, EISCONN, EPIPE, SB_AUTOSIZE, type socket } from "./socketvar.js";
 import {
@@ -93,6 +93,18 @@ function* tcp_disconnect(tp: tcpcb): KernelGen {
   if (still !== null) yield* tcp_output(still);
 }
 
+/** pr_send after the connection closed: the data is dropped. */
+function* tcp_usrsend_closed(so: socket, m: mbuf): KernelGen<number> {
+  yield* m_freem(so.stack.mbufs, m);
+  return so.so_error || EPIPE;
+}
+
+/** tcp_output for a request that has done its part: its error is not the request's (0). */
+function tcp_usroutput(tp: tcpcb): KernelOp<number> {
+  const o = tcp_output(tp);
+  return paid(o) ? done(0) : after(o, done, 0);
+}
+
 export const tcp_usrreqs: pr_usrreqs = {
   *pr_attach(so) {
     // both buffers autosize until SO_SNDBUF/SO_RCVBUF or a refused step (tcp_autosize.ts)
@@ -135,20 +147,16 @@ export const tcp_usrreqs: pr_usrreqs = {
   *pr_accept() {
     return 0;
   },
-  *pr_send(so, m) {
+  // plain functions: the per-write and per-read path (tcp_output's note)
+  pr_send(so, m) {
     const tp = sototcpcb(so);
-    if (tp === null) {
-      yield* m_freem(so.stack.mbufs, m);
-      return so.so_error || EPIPE;
-    }
-    yield* sbappendstream(so.so_snd, m);
-    yield* tcp_output(tp);
-    return 0;
+    if (tp === null) return tcp_usrsend_closed(so, m);
+    const o = sbappendstream(so.so_snd, m);
+    return paid(o) ? tcp_usroutput(tp) : after(o, tcp_usroutput, tp);
   },
-  *pr_rcvd(so) {
+  pr_rcvd(so) {
     const tp = sototcpcb(so);
-    if (tp !== null) yield* tcp_output(tp);
-    return 0;
+    return tp === null ? done(0) : tcp_usroutput(tp);
   },
   *pr_shutdown(so) {
     yield* socantsendmore(so);

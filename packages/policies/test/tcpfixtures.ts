@@ -78,6 +78,8 @@ export interface TcpRunOptions {
   sysctl?: KernelOptions["sysctl"];
   /** The system under test's CPUs are ideal too: the network alone. */
   ideal?: boolean;
+  /** Operations may be carried out in place (default), or all go through the loop. */
+  inPlace?: boolean;
   /** TCP's switches on both hosts, and on the peer alone (it overrides). */
   tcp?: KernelOptions["tcp"];
   peerTcp?: KernelOptions["tcp"];
@@ -133,6 +135,7 @@ export function tcpRun(o: TcpRunOptions): TcpRun {
     ...(o.tcp === undefined ? {} : { tcp: o.tcp }),
     ...(o.sysctl === undefined ? {} : { sysctl: o.sysctl }),
     ...(o.ideal === undefined ? {} : { ideal: o.ideal }),
+    ...(o.inPlace === undefined ? {} : { inPlace: o.inPlace }),
     ...(o.peerTcp === undefined ? {} : { peer: { tcp: o.peerTcp } }),
   });
   const run: TcpRun = {
