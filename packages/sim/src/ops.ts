@@ -57,13 +57,13 @@ export const RESUME = { v: undefined as unknown };
 
 const PENDING: IteratorYieldResult<number> = { value: 0, done: false };
 const DONE: IteratorReturnResult<unknown> = { value: undefined, done: true };
-const ITERATOR: Iterator<number, unknown, unknown> = {
-  next(x?: unknown): IteratorResult<number, unknown> {
-    if (x === undefined) return PENDING;
-    DONE.value = (x as typeof RESUME).v;
-    return DONE;
-  },
-};
+/** The operation's one yield, then (resumed with RESUME) its result. */
+function operationStep(x: unknown): IteratorResult<number, unknown> {
+  if (x === undefined) return PENDING;
+  DONE.value = (x as typeof RESUME).v;
+  return DONE;
+}
+const ITERATOR: Iterator<number, unknown, unknown> = { next: operationStep };
 const OPERATION: KernelOp<unknown> = {
   [Symbol.iterator]: () => ITERATOR,
 };
@@ -169,7 +169,7 @@ class After<U> implements Iterator<number, U, unknown> {
   }
 
   next(x?: unknown): IteratorResult<number, U> {
-    const r = this.it.next(x);
+    const r = step(this.it, x);
     if (!r.done || this.continued) return r as IteratorResult<number, U>;
     this.continued = true;
     const o = this.resume(r.value);
@@ -201,6 +201,18 @@ class After<U> implements Iterator<number, U, unknown> {
         return rest(this.a0, this.a1, this.a2, this.a3, this.a4, this.a5, this.a6, this.a7, v);
     }
   }
+}
+
+/*
+ * One step of what an `After` waits on. Each resume of a suspended context
+ * passes down the chain of `After`s to the operation at its end; one call
+ * site for every kind of iterator would be megamorphic, so the two common
+ * kinds get their own: another `After`, and an operation for the loop.
+ */
+function step(it: Iterator<number, unknown, unknown>, x: unknown): IteratorResult<number, unknown> {
+  if (it instanceof After) return it.next(x);
+  if (it === ITERATOR) return operationStep(x);
+  return it.next(x);
 }
 
 /** The running context, if it may skip the loop for this operation (counted toward the livelock check). */
