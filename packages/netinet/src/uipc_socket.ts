@@ -331,9 +331,15 @@ function copyout_copy(so: socket, n: number): KernelOp<void> {
   return paid(o) ? copy_exit(so, undefined) : after(o, copy_exit, so, undefined);
 }
 
+// sosend and soreceive hand their caller the type's generator, one level
+// less for every resume of a thread suspended in them
+
 /** sosend: sends `uio.uio_resid` bytes as one datagram to uio.addr:uio.port (ignored when connected), or on a stream. */
-export function* sosend(so: socket, u: uio): KernelGen<number> {
-  if (so.so_type === SOCK_STREAM) return yield* sosend_stream(so, u);
+export function sosend(so: socket, u: uio): KernelGen<number> {
+  return so.so_type === SOCK_STREAM ? sosend_stream(so, u) : sosend_dgram(so, u);
+}
+
+function* sosend_dgram(so: socket, u: uio): KernelGen<number> {
   const stack = so.stack;
   const locks = stack.locks;
   const len = u.uio_resid;
@@ -358,12 +364,15 @@ export function* sosend(so: socket, u: uio): KernelGen<number> {
 }
 
 /**
- * soreceive: the next datagram, or EWOULDBLOCK on a non-blocking socket
- * with none. Copies min(its length, uio_resid) bytes; the rest of a longer
+ * soreceive: on a stream soreceive_stream; else the next datagram, or
+ * EWOULDBLOCK on a non-blocking socket with none. Copies min(its length, uio_resid) bytes; the rest of a longer
  * datagram is discarded (MSG_TRUNC). Fills u.data_id and u.data_len.
  */
-export function* soreceive(so: socket, u: uio): KernelGen<number> {
-  if (so.so_type === SOCK_STREAM) return yield* soreceive_stream(so, u);
+export function soreceive(so: socket, u: uio): KernelGen<number> {
+  return so.so_type === SOCK_STREAM ? soreceive_stream(so, u) : soreceive_dgram(so, u);
+}
+
+function* soreceive_dgram(so: socket, u: uio): KernelGen<number> {
   const stack = so.stack;
   const locks = stack.locks;
   const sb = so.so_rcv;
