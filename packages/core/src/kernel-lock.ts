@@ -214,8 +214,8 @@ function kernel_unlock(n: number): KernelOp<void> {
     if (st.debug && !st.debug.releasing(kl, l, false)) return done(undefined);
     throw new SimError(`KERNEL_UNLOCK: ${l} holds the kernel lock ${count} times, releases ${n}`);
   }
-  if (count > n) st.biglocks.set(l, count - n);
-  else st.biglocks.delete(l);
+  // set to 0, not deleted: a Map emptied and filled again on every release reallocates its table
+  st.biglocks.set(l, count - n);
   let o: KernelOp<unknown> = splraise(IPL_VM);
   if (!paid(o)) return kernel_unlock_slow(kl, l, n, o, 0, IPL_VM);
   const s = paidValue() as Ipl;
