@@ -137,9 +137,10 @@ export class ifnet implements FrameSink {
   readonly if_data = new ifstat();
   /** The offloads the kernel enabled (if_capenable), a subset of the NIC's. */
   readonly if_capenable: IfCapEnable;
-  /** if_snd: packets waiting for a transmit slot. */
-  readonly if_snd: mbuf[] = [];
-  if_snd_head = 0;
+  /** if_snd (struct ifqueue): packets waiting for a transmit slot, linked by m_nextpkt. */
+  if_snd_head: mbuf | null = null;
+  if_snd_tail: mbuf | null = null;
+  if_snd_len = 0;
   readonly if_snd_maxlen: number;
   /** Transmit ring: packets on it, with the time each frame's last bit leaves. */
   readonly txRing: mbuf[] = [];
@@ -309,14 +310,19 @@ function ether_input_queued(ifp: ifnet, m: mbuf, queued: boolean): KernelOp<void
  */
 export function if_output(ifp: ifnet, m: mbuf): KernelOp<boolean> {
   // IFQ_ENQUEUE: the test and the append are one instant (ifq_lock held)
-  if (ifp.if_snd.length - ifp.if_snd_head >= ifp.if_snd_maxlen) {
+  if (ifp.if_snd_len >= ifp.if_snd_maxlen) {
     ifp.if_data.if_snd_drops++;
     const d = ifp.probes.drop;
     if (d.on) d.emit(ifp.host, m.id, "if_snd_drops");
     const o = m_freem(ifp.stack.mbufs, m);
     return paid(o) ? done(false) : after(o, done, false);
   }
-  ifp.if_snd.push(m);
+  // IF_ENQUEUE
+  m.m_nextpkt = null;
+  if (ifp.if_snd_tail === null) ifp.if_snd_head = m;
+  else ifp.if_snd_tail.m_nextpkt = m;
+  ifp.if_snd_tail = m;
+  ifp.if_snd_len++;
   if ((ifp.if_flags & IFF_OACTIVE) !== 0) return done(true);
   const o = if_start(ifp);
   return paid(o) ? done(true) : after(o, done, true);
@@ -344,7 +350,7 @@ function if_start_locked(ifp: ifnet): KernelOp<void> {
 /** if_start's loop, with the packets `sent` (reclaimed) to free after the lock. */
 function if_start_ring(ifp: ifnet, sent: mbuf | null): KernelOp<void> {
   const st = ifp.if_data;
-  while (ifp.if_snd_head < ifp.if_snd.length) {
+  while (ifp.if_snd_head !== null) {
     if (ifp.txRing.length - ifp.txHead >= ifp.nic.txRingSize) {
       if ((ifp.if_flags & IFF_OACTIVE) === 0) {
         ifp.if_flags |= IFF_OACTIVE;
@@ -352,11 +358,12 @@ function if_start_ring(ifp: ifnet, sent: mbuf | null): KernelOp<void> {
       }
       break;
     }
-    const m = ifp.if_snd[ifp.if_snd_head++]!;
-    if (ifp.if_snd_head === ifp.if_snd.length) {
-      ifp.if_snd.length = 0;
-      ifp.if_snd_head = 0;
-    }
+    // IF_DEQUEUE
+    const m = ifp.if_snd_head;
+    ifp.if_snd_head = m.m_nextpkt;
+    if (ifp.if_snd_head === null) ifp.if_snd_tail = null;
+    m.m_nextpkt = null;
+    ifp.if_snd_len--;
     const o = work(ifp.stack.costs.driverTxCycles);
     if (!paid(o)) return after(o, if_start_tx, ifp, sent, m);
     if_start_frame(ifp, m);
