@@ -79,6 +79,33 @@ export function tcp_addoptions(
   return len;
 }
 
+/** tcp_optlen's table: -1 until a combination is first asked for. */
+const OPTLENS = new Int16Array(2 * 16 * 8).fill(-1);
+
+/**
+ * tcp_addoptions' byte count alone, which tcp_output asks for on every
+ * segment: each combination of layout, options and up to 7 SACK blocks is
+ * worked out once (the layout's helpers allocate).
+ */
+export function tcp_optlen(
+  layout: SysctlPreset,
+  mss: boolean,
+  wscale: boolean,
+  sackperm: boolean,
+  ts: boolean,
+  sackblks: number,
+): number {
+  if (sackblks > 7) return tcp_addoptions(layout, mss, wscale, sackperm, ts, sackblks, null);
+  const opts = (mss ? 8 : 0) | (wscale ? 4 : 0) | (sackperm ? 2 : 0) | (ts ? 1 : 0);
+  const key = ((layout === "netbsd" ? 16 : 0) | opts) * 8 + sackblks;
+  let len = OPTLENS[key]!;
+  if (len < 0) {
+    len = tcp_addoptions(layout, mss, wscale, sackperm, ts, sackblks, null);
+    OPTLENS[key] = len;
+  }
+  return len;
+}
+
 /** The option kinds of a segment as `layout`'s kernel sent it, padding included. */
 export function tcp_optkinds(h: PacketHeader, layout: SysctlPreset): number[] {
   const kinds: number[] = [];

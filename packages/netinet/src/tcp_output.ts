@@ -29,6 +29,18 @@
  * setsockopt also clears TF_REQ_SCALE, TF_REQ_TSTMP and TF_WILL_SACK).
  * Each pass may grow so_snd a step, and a segment sent may begin a
  * receive-autosizing round (tcp_autosize.ts).
+ *
+ * Shape: tcp_output runs for every segment and every ACK, so it and its
+ * "send:" half are plain functions, as ip_output is (@smpnet/sim ops.ts):
+ * each operation is a plain call, and when the machine could not carry it
+ * out in place the pass goes on in a continuation named for what follows
+ * (tcp_send_built after m_getpkt, tcp_send_header after the work, ...),
+ * its state passed as arguments, through `after`. The C's `goto again` is
+ * a loop while every pass is paid (AGAIN). A generator for each of
+ * tcp_output and tcp_send was the largest allocation of a segment. The
+ * rare turns (the window closed below what was sent, the persist timer
+ * giving way to the retransmit timer, arming the persist timer) stay
+ * generators, entered from the plain path.
  */
 
 import {
@@ -50,7 +62,7 @@ import { ENOBUFS, SS_MORETOCOME } from "./socketvar.js";
 import { tcp_rfbuf_stamp, tcp_sndbuf_autoscale } from "./tcp_autosize.js";
 import { TCP_INITIAL_WINDOW, TCP_MAXWIN } from "./tcp_congctl.js";
 import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, tcp_outflags } from "./tcp_fsm.js";
-import { tcp_addoptions } from "./tcp_options.js";
+import { tcp_optlen } from "./tcp_options.js";
 import {
   TCP_SACK_OPTLEN,
   tcp_sack_adjust,
@@ -390,14 +402,13 @@ function tcp_send(
   // a SYN always carries the ISS, whatever snd_nxt says (an ACK of a duplicate SYN resends it)
   if (flags & TH_SYN) tp.snd_nxt = tp.iss;
   const blocks = sack !== null && sack.length > 0 && (flags & TH_SYN) === 0 ? sack : null;
-  const optlen = tcp_addoptions(
+  const optlen = tcp_optlen(
     so.stack.preset,
     (flags & TH_SYN) !== 0 && (tp.t_flags & TF_NOOPT) === 0,
     tcp_sends_wscale(tp, flags),
     tcp_sends_sackperm(tp, flags),
     tcp_sends_tstmp(tp, flags),
     blocks === null ? 0 : blocks.length / 2,
-    null,
   );
   const hdrlen = TCP_HDR_LEN + optlen;
   // a FIN sent before and not acked is sent again at its own sequence number
