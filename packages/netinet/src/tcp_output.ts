@@ -62,7 +62,7 @@ import { ENOBUFS, SS_MORETOCOME } from "./socketvar.js";
 import { tcp_rfbuf_stamp, tcp_sndbuf_autoscale } from "./tcp_autosize.js";
 import { TCP_INITIAL_WINDOW, TCP_MAXWIN } from "./tcp_congctl.js";
 import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, tcp_outflags } from "./tcp_fsm.js";
-import { tcp_optlen } from "./tcp_options.js";
+import { tcp_addoptions } from "./tcp_options.js";
 import {
   TCP_SACK_OPTLEN,
   tcp_sack_adjust,
@@ -402,13 +402,14 @@ function tcp_send(
   // a SYN always carries the ISS, whatever snd_nxt says (an ACK of a duplicate SYN resends it)
   if (flags & TH_SYN) tp.snd_nxt = tp.iss;
   const blocks = sack !== null && sack.length > 0 && (flags & TH_SYN) === 0 ? sack : null;
-  const optlen = tcp_optlen(
+  const optlen = tcp_addoptions(
     so.stack.preset,
     (flags & TH_SYN) !== 0 && (tp.t_flags & TF_NOOPT) === 0,
     tcp_sends_wscale(tp, flags),
     tcp_sends_sackperm(tp, flags),
     tcp_sends_tstmp(tp, flags),
     blocks === null ? 0 : blocks.length / 2,
+    null,
   );
   const hdrlen = TCP_HDR_LEN + optlen;
   // a FIN sent before and not acked is sent again at its own sequence number
