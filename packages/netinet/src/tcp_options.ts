@@ -31,6 +31,13 @@ export const TCPOPT_TIMESTAMP = 8;
 const OPTLEN: readonly number[] = [1, 1, 4, 3, 2, 2, 0, 0, 10];
 
 /**
+ * The lengths tcp_addoptions has given without `kinds`, by layout, options
+ * and SACK blocks (up to 7); -1 until first asked. tcp_output asks on every
+ * segment, and laying the options out allocates.
+ */
+const OPTLENS = new Int16Array(2 * 16 * 8).fill(-1);
+
+/**
  * tcp_addoptions: the option bytes of a segment carrying these options
  * (`sackblks` SACK blocks) in `layout`'s kernel, each kind pushed on
  * `kinds` when given (padding included).
@@ -44,6 +51,10 @@ export function tcp_addoptions(
   sackblks: number,
   kinds: number[] | null,
 ): number {
+  const opts =
+    (layout === "netbsd" ? 16 : 0) | (mss ? 8 : 0) | (wscale ? 4 : 0) | (sackperm ? 2 : 0);
+  const key = kinds === null && sackblks < 8 ? (opts | (ts ? 1 : 0)) * 8 + sackblks : -1;
+  if (key >= 0 && OPTLENS[key]! >= 0) return OPTLENS[key]!;
   let len = 0;
   const put = (kind: number) => {
     kinds?.push(kind);
@@ -55,27 +66,29 @@ export function tcp_addoptions(
     if (sackperm) [TCPOPT_SACK_PERMITTED, TCPOPT_NOP, TCPOPT_NOP].forEach(put);
     if (ts) [TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TIMESTAMP].forEach(put);
     if (sackblks > 0) [TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK].forEach(put);
-    return len + 8 * sackblks;
-  }
-  if (mss) put(TCPOPT_MAXSEG);
-  if (wscale) {
-    while (len === 0 || len % 2 !== 1) put(TCPOPT_NOP);
-    put(TCPOPT_WINDOW);
-  }
-  if (sackperm) {
-    while (len % 2 !== 0) put(TCPOPT_NOP);
-    put(TCPOPT_SACK_PERMITTED);
-  }
-  if (ts) {
-    while (len === 0 || len % 4 !== 2) put(TCPOPT_NOP);
-    put(TCPOPT_TIMESTAMP);
-  }
-  if (sackblks > 0) {
-    while (len === 0 || len % 4 !== 2) put(TCPOPT_NOP);
-    put(TCPOPT_SACK);
     len += 8 * sackblks;
+  } else {
+    if (mss) put(TCPOPT_MAXSEG);
+    if (wscale) {
+      while (len === 0 || len % 2 !== 1) put(TCPOPT_NOP);
+      put(TCPOPT_WINDOW);
+    }
+    if (sackperm) {
+      while (len % 2 !== 0) put(TCPOPT_NOP);
+      put(TCPOPT_SACK_PERMITTED);
+    }
+    if (ts) {
+      while (len === 0 || len % 4 !== 2) put(TCPOPT_NOP);
+      put(TCPOPT_TIMESTAMP);
+    }
+    if (sackblks > 0) {
+      while (len === 0 || len % 4 !== 2) put(TCPOPT_NOP);
+      put(TCPOPT_SACK);
+      len += 8 * sackblks;
+    }
+    while (len % 4 !== 0) put(TCPOPT_EOL);
   }
-  while (len % 4 !== 0) put(TCPOPT_EOL);
+  if (key >= 0) OPTLENS[key] = len;
   return len;
 }
 

@@ -29,6 +29,18 @@
  * setsockopt also clears TF_REQ_SCALE, TF_REQ_TSTMP and TF_WILL_SACK).
  * Each pass may grow so_snd a step, and a segment sent may begin a
  * receive-autosizing round (tcp_autosize.ts).
+ *
+ * Shape: tcp_output runs for every segment and every ACK, so it and its
+ * "send:" half are plain functions, as ip_output is (@smpnet/sim ops.ts):
+ * each operation is a plain call, and when the machine could not carry it
+ * out in place the pass goes on in a continuation named for what follows
+ * (tcp_send_built after m_getpkt, tcp_send_header after the work, ...),
+ * its state passed as arguments, through `after`. The C's `goto again` is
+ * a loop while every pass is paid (AGAIN). A generator for each of
+ * tcp_output and tcp_send was the largest allocation of a segment. The
+ * rare turns (the window closed below what was sent, the persist timer
+ * giving way to the retransmit timer, arming the persist timer) stay
+ * generators, entered from the plain path.
  */
 
 import {
@@ -128,17 +140,24 @@ export function tcp_output(tp: tcpcb): KernelOp<number> {
   return tcp_output_loop(tp, idle);
 }
 
-/** tcp_output.c's `again:` loop, one pass per segment; a pass that was not paid goes on in tcp_output_again. */
+/**
+ * tcp_output.c's `again:` loop, one pass per segment. A pass is AGAIN only
+ * when it was paid in place; a pass that was not goes on with the loop
+ * itself (tcp_output_on), so that a slow pass nests one `after` the fewer.
+ */
 function tcp_output_loop(tp: tcpcb, idle: boolean): KernelOp<number> {
   for (;;) {
     const o = tcp_output_pass(tp, idle);
-    if (!paid(o)) return after(o, tcp_output_again, tp, idle);
+    if (!paid(o)) return o;
     const r = paidValue() as number;
     if (r !== AGAIN) return done(r);
   }
 }
 
-function tcp_output_again(tp: tcpcb, idle: boolean, r: number): KernelOp<number> {
+/** The rest of tcp_output after the pass `o`: more passes if it was paid and sent with more to send. */
+function tcp_output_on(tp: tcpcb, idle: boolean, o: KernelOp<number>): KernelOp<number> {
+  if (!paid(o)) return o;
+  const r = paidValue() as number;
   return r === AGAIN ? tcp_output_loop(tp, idle) : done(r);
 }
 
@@ -170,7 +189,7 @@ function tcp_output_unforced(
   win: number,
 ): KernelOp<number> {
   tp.t_rxtshift = 0;
-  return tcp_output_len(tp, idle, sack, win);
+  return tcp_output_on(tp, idle, tcp_output_len(tp, idle, sack, win));
 }
 
 /** How much to send and from where: new data, or in SACK recovery a hole first. */
@@ -228,7 +247,11 @@ function* tcp_output_shrunk(
   tp.t_rxtshift = 0;
   tp.snd_nxt = tp.snd_una;
   if (!TCP_TIMER_ISARMED(tp, TCPT_PERSIST)) yield* tcp_setpersist(tp);
-  return yield* tcp_output_segment(tp, idle, sack, off, 0, flags, sb_cc, 0, null);
+  return yield* tcp_output_on(
+    tp,
+    idle,
+    tcp_output_segment(tp, idle, sack, off, 0, flags, sb_cc, 0, null),
+  );
 }
 
 /**
@@ -266,11 +289,20 @@ function tcp_output_segment(
   const o = tcp_send(tp, flags, len, rwin, sack, hole);
   return paid(o)
     ? tcp_output_sent(sendalot, paidValue() as number)
-    : after(o, tcp_output_sent, sendalot);
+    : after(o, tcp_output_resent, tp, idle, sendalot);
 }
 
 function tcp_output_sent(sendalot: boolean, error: number): KernelOp<number> {
   return done(error === 0 && sendalot ? AGAIN : error);
+}
+
+function tcp_output_resent(
+  tp: tcpcb,
+  idle: boolean,
+  sendalot: boolean,
+  error: number,
+): KernelOp<number> {
+  return tcp_output_on(tp, idle, tcp_output_sent(sendalot, error));
 }
 
 /** Nothing due: a timer must still run while data waits. */

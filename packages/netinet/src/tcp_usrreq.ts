@@ -12,6 +12,9 @@
  * the keepalive timer with keepinit: a handshake not done by then is
  * dropped with ETIMEDOUT.
  *
+ * send and rcvd run on every write and read: they are plain functions
+ * returning an operation, as tcp_output is (its note), not generators.
+ *
  * Left out: SO_LINGER (an abortive close with a zero timeout).
  */
 
@@ -147,7 +150,6 @@ export const tcp_usrreqs: pr_usrreqs = {
   *pr_accept() {
     return 0;
   },
-  // plain functions: the per-write and per-read path (tcp_output's note)
   pr_send(so, m) {
     const tp = sototcpcb(so);
     if (tp === null) return tcp_usrsend_closed(so, m);

@@ -63,7 +63,7 @@ function tcpOutputs(policy: string, reclamation: ReclamationScheme | undefined, 
       netProbes(k.sim).tcp_output.subscribe((t, cpu, _id, seq, ack, flags, len, cwnd) => {
         segments.push(
           t,
-          cpu.host === k.dut.host ? cpu.id : -1 - cpu.id,
+          cpu.host === k.dut.host ? cpu.index : -1 - cpu.index,
           seq,
           ack,
           flags,
