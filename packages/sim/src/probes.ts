@@ -28,9 +28,49 @@ export class Probe<A extends unknown[]> {
     };
   }
 
-  emit(...args: A): void {
+  emit(...args: A): void;
+  // by arity, as `after` does: a rest array and a spread call on every packet
+  // cost more than the listener (a trace, the vs-ns3 window sampler) it feeds
+  emit(): void {
     const t = this.clock();
-    for (const fn of this.fns) fn(t, ...args);
+    const fns = this.fns as ((t: number, ...a: unknown[]) => void)[];
+    // biome-ignore lint/complexity/noArguments: read without a rest array, which would allocate
+    const a = arguments;
+    switch (a.length) {
+      case 0:
+        for (let i = 0; i < fns.length; i++) fns[i]!(t);
+        return;
+      case 1:
+        for (let i = 0; i < fns.length; i++) fns[i]!(t, a[0]);
+        return;
+      case 2:
+        for (let i = 0; i < fns.length; i++) fns[i]!(t, a[0], a[1]);
+        return;
+      case 3:
+        for (let i = 0; i < fns.length; i++) fns[i]!(t, a[0], a[1], a[2]);
+        return;
+      case 4:
+        for (let i = 0; i < fns.length; i++) fns[i]!(t, a[0], a[1], a[2], a[3]);
+        return;
+      case 5:
+        for (let i = 0; i < fns.length; i++) fns[i]!(t, a[0], a[1], a[2], a[3], a[4]);
+        return;
+      case 6:
+        for (let i = 0; i < fns.length; i++) fns[i]!(t, a[0], a[1], a[2], a[3], a[4], a[5]);
+        return;
+      case 7:
+        for (let i = 0; i < fns.length; i++) fns[i]!(t, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+        return;
+      case 8:
+        for (let i = 0; i < fns.length; i++) {
+          fns[i]!(t, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+        }
+        return;
+      default: {
+        const rest = Array.from(a);
+        for (let i = 0; i < fns.length; i++) fns[i]!(t, ...rest);
+      }
+    }
   }
 }
 
