@@ -80,7 +80,7 @@ export * from "./tcp_cc_cubic.js";
 export * from "./tcp_congctl.js";
 export { TCP_FAULTS, type TcpFault } from "./tcp_fault.js";
 export * from "./tcp_fsm.js";
-export { tcp_input, tcp_xmit_timer } from "./tcp_input.js";
+export { tcp_input } from "./tcp_input.js";
 export {
   ISN_BYTES_PER_SECOND,
   ISN_STATIC_INCREMENT,

@@ -42,7 +42,7 @@ import { NS_PER_MS } from "@smpnet/sim";
 import type { mbuf } from "./mbuf.js";
 import { SB_AUTOSIZE, SS_CANTRCVMORE, type sockbuf } from "./socketvar.js";
 import { TCPS_ESTABLISHED, TCPS_SYN_RECEIVED, TH_ACK, TH_FIN, TH_RST, TH_SYN } from "./tcp_fsm.js";
-import type { tcpseg } from "./tcp_input.js";
+import type { tcpseg } from "./tcp_input_seg.js";
 import { SEQ_GT, SEQ_LEQ, seq_sub } from "./tcp_seq.js";
 import { tcp_now } from "./tcp_subr.js";
 import { TF_NOOPT, type tcpcb } from "./tcp_var.js";

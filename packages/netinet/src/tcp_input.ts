@@ -41,6 +41,10 @@
  * the connection as in any synchronised state). Left out: header
  * prediction as a path of its own (its test is kept, above), urgent data,
  * D-SACK, and the syn cache.
+ *
+ * This file holds the path of an ordinary segment; connection set-up is in
+ * tcp_input_open.ts, teardown, resets and TIME_WAIT in tcp_input_close.ts,
+ * the segment and the labels they share in tcp_input_seg.ts.
  */
 
 import {
@@ -57,22 +61,18 @@ import {
 import { TCP_HDR_LEN } from "./constants.js";
 import { stat_drop } from "./drop.js";
 import { in_cksum } from "./in_cksum.js";
-import { in_pcbconnect, in_pcblookup, type inpcb } from "./in_pcb.js";
+import { in_pcblookup, type inpcb } from "./in_pcb.js";
 import { m_adj, m_freem, type mbuf } from "./mbuf.js";
-import { ECONNREFUSED, ECONNRESET, SS_CANTRCVMORE, SS_NOFDREF, type socket } from "./socketvar.js";
+import { ECONNRESET, SS_NOFDREF, type socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 import { tcp_autosize_input } from "./tcp_autosize.js";
-import { TCP_INITIAL_WINDOW, tcprexmtthresh } from "./tcp_congctl.js";
+import { tcprexmtthresh } from "./tcp_congctl.js";
 import {
   TCPS_CLOSE_WAIT,
   TCPS_CLOSED,
-  TCPS_CLOSING,
   TCPS_ESTABLISHED,
-  TCPS_FIN_WAIT_1,
-  TCPS_FIN_WAIT_2,
   TCPS_HAVEESTABLISHED,
   TCPS_HAVERCVDFIN,
-  TCPS_LAST_ACK,
   TCPS_LISTEN,
   TCPS_SYN_RECEIVED,
   TCPS_SYN_SENT,
@@ -83,94 +83,48 @@ import {
   TH_RST,
   TH_SYN,
 } from "./tcp_fsm.js";
-import { syn_cache_iss } from "./tcp_iss.js";
-import { TCPOLEN_TSTAMP_APPA, tcp_output } from "./tcp_output.js";
+import {
+  tcp_input_fin,
+  tcp_input_finacked,
+  tcp_input_rst,
+  tcp_respond_ack,
+  tcp_twcheck,
+} from "./tcp_input_close.js";
+import {
+  tcp_established,
+  tcp_input_listen,
+  tcp_input_synsent,
+  tcp_sbround,
+} from "./tcp_input_open.js";
+import {
+  DONE,
+  DROP,
+  DROPAFTERACK,
+  DROPWITHRESET,
+  FINDPCB,
+  STEP6,
+  TCP_PAWS_IDLE,
+  TSTMP_LT,
+  type tcpseg,
+} from "./tcp_input_seg.js";
+import { tcp_output } from "./tcp_output.js";
 import { tcp_deliver, tcp_reass } from "./tcp_reass.js";
 import { tcp_limited_transmit } from "./tcp_rfc3042.js";
 import { TCP_FACK_FASTRECOV, tcp_del_sackholes, tcp_sack_option } from "./tcp_sack.js";
 import { SEQ_GEQ, SEQ_GT, SEQ_LEQ, SEQ_LT, seq_add, seq_sub } from "./tcp_seq.js";
+import { tcp_close, tcp_drop, tcp_now, tcp_respond } from "./tcp_subr.js";
 import {
-  TCP_MAX_WINSHIFT,
-  tcp_close,
-  tcp_drop,
-  tcp_mss_to_advertise,
-  tcp_now,
-  tcp_rcvscale,
-  tcp_respond,
-  tcp_state,
-} from "./tcp_subr.js";
-import {
-  TCP_REXMTVAL,
   TCP_SET_DELACK,
   TCP_TIMER_ARM,
   TCP_TIMER_DISARM,
   TCP_TIMER_ISARMED,
-  TCPT_2MSL,
   TCPT_KEEP,
   TCPT_PERSIST,
-  TCPT_RANGESET,
   TCPT_REXMT,
-  TCPTV_REXMTMAX,
-  tcp_finwait2_timer,
-  tcp_msl,
-  tcp_rexmit_min,
-  tcp_rexmit_slop,
+  tcp_xmit_timer,
 } from "./tcp_timer.js";
-import {
-  TF_ACKNOW,
-  TF_DELACK,
-  TF_RCVD_SCALE,
-  TF_RCVD_TSTMP,
-  TF_REQ_SCALE,
-  TF_REQ_TSTMP,
-  TF_SACK_PERMIT,
-  TF_WILL_SACK,
-  type tcpcb,
-  type tcpstat,
-} from "./tcp_var.js";
-import {
-  sbdrop,
-  sbspace,
-  socantrcvmore,
-  soisconnected,
-  soisdisconnected,
-  sonewconn,
-  sowwakeup,
-} from "./uipc_socket2.js";
-
-/** What is left to do with a segment when its processing stops. */
-const DONE = 0; // consumed
-const DROP = 1; // free it
-const DROPAFTERACK = 2; // free it and send an ACK (unless it is a RST)
-const DROPWITHRESET = 3; // free it and answer with a RST
-const STEP6 = 4; // go on to the window update, data and FIN
-const FINDPCB = 5; // look the segment up again (its connection is gone)
-
-/** ts_recent older than this is not trusted for PAWS (TCP_PAWS_IDLE, 24 days), in ms of tcp_now. */
-const TCP_PAWS_IDLE = 24 * 24 * 60 * 60 * 1_000;
-
-/** TSTMP_LT: timestamps compared modulo 2^32. */
-function TSTMP_LT(a: number, b: number): boolean {
-  return ((a - b) | 0) < 0;
-}
-
-/** The segment being processed: tcp_input's locals. */
-export interface tcpseg {
-  m: mbuf;
-  seq: number;
-  ack: number;
-  tiwin: number;
-  tiflags: number;
-  tlen: number;
-  needoutput: boolean;
-  /** Header prediction would take it as in-order data (tcp_autosize.ts): tcp_output only for an ACK due. */
-  predicted: boolean;
-  /** The 4-tuple, read before the headers are trimmed. */
-  faddr: number;
-  fport: number;
-  laddr: number;
-  lport: number;
-}
+import { TF_ACKNOW, TF_DELACK, TF_SACK_PERMIT, type tcpcb, type tcpstat } from "./tcp_var.js";
+import { sbdrop, sbspace, soisconnected, sowwakeup } from "./uipc_socket2.js";
 
 function tcp_drop_count(stack: NetStack, m: mbuf, counter: keyof tcpstat): KernelGen {
   return stat_drop(stack, m, stack.tcpstat, counter);
@@ -405,107 +359,6 @@ function tcp_input_step6_if(
   return what === STEP6 ? tcp_input_step6(stack, tp, seg) : done(what);
 }
 
-/** A segment for a listening socket: a SYN makes a connection in SYN_RECEIVED. */
-function* tcp_input_listen(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
-  const f = seg.tiflags;
-  // FreeBSD's order: a bare ACK (or FIN-ACK) is answered with a RST; a RST,
-  // anything without SYN, a SYN-ACK and (with drop_synfin) a SYN-FIN are dropped
-  if ((f & (TH_RST | TH_ACK | TH_SYN)) === TH_ACK) return DROPWITHRESET;
-  if (f & TH_RST || (f & TH_SYN) === 0) return DROP;
-  if (f & TH_ACK || (f & TH_FIN && stack.sysctl["net.inet.tcp.drop_synfin"] !== 0)) {
-    stack.tcpstat.tcps_badsyn++;
-    return DROP;
-  }
-  const so2 = yield* sonewconn(tp.t_socket);
-  if (so2 === null) {
-    stack.tcpstat.tcps_listendrop++;
-    return DROP;
-  }
-  const inp2 = so2.so_pcb!;
-  inp2.inp_laddr = seg.laddr;
-  inp2.inp_lport = tp.t_inpcb.inp_lport;
-  // cannot fail: the lookup that found the listener found no pcb with this 4-tuple
-  yield* in_pcbconnect(inp2, seg.m.ip_src, seg.m.sport);
-  const tp2 = inp2.inp_ppcb!;
-  tcp_rcvscale(tp2);
-  tcp_dooptions(tp2, seg.m);
-  tcp_mss_from_peer(tp2, seg.m.th_mss);
-  tp2.iss = syn_cache_iss(tp2);
-  tcp_sendseqinit(tp2);
-  tp2.irs = seg.seq;
-  tcp_rcvseqinit(tp2);
-  tp2.rcv_wnd = sbspace(so2.so_rcv);
-  tp2.snd_wnd = seg.tiwin;
-  tp2.max_sndwnd = seg.tiwin;
-  tp2.snd_wl1 = seg.seq;
-  tp2.snd_wl2 = tp2.iss;
-  tp2.t_rcvtime = stack.sim.now;
-  tcp_state(tp2, TCPS_SYN_RECEIVED);
-  yield* TCP_TIMER_ARM(tp2, TCPT_KEEP, tp2.t_keepinit);
-  tp2.t_flags |= TF_ACKNOW;
-  stack.tcpstat.tcps_accepts++;
-  yield* tcp_output(tp2);
-  // both kernels answer from the syn cache (syn_cache_respond, syncache_respond),
-  // which times nothing: without timestamps the first RTT sample is a data segment's
-  tp2.t_rtttime = -1;
-  return DROP;
-}
-
-/** SYN_SENT: the SYN-ACK of an active open (or a SYN: simultaneous open). */
-function* tcp_input_synsent(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
-  const st = stack.tcpstat;
-  const so = tp.t_socket;
-  const f = seg.tiflags;
-  if (f & TH_ACK && (SEQ_LEQ(seg.ack, tp.iss) || SEQ_GT(seg.ack, tp.snd_max))) {
-    return DROPWITHRESET;
-  }
-  if (
-    (f & (TH_SYN | TH_FIN)) === (TH_SYN | TH_FIN) &&
-    stack.sysctl["net.inet.tcp.drop_synfin"] !== 0
-  ) {
-    return DROP;
-  }
-  if (f & TH_RST) {
-    if (f & TH_ACK) yield* tcp_drop(tp, ECONNREFUSED);
-    return DROP;
-  }
-  if ((f & TH_SYN) === 0) return DROP;
-  if (f & TH_ACK) {
-    tp.snd_una = seg.ack;
-    if (SEQ_LT(tp.snd_nxt, tp.snd_una)) tp.snd_nxt = tp.snd_una;
-    yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
-  }
-  tp.irs = seg.seq;
-  tcp_rcvseqinit(tp);
-  tp.t_flags |= TF_ACKNOW;
-  tcp_dooptions(tp, seg.m);
-  tcp_mss_from_peer(tp, seg.m.th_mss);
-  tcp_sbround(tp);
-  if (f & TH_ACK && SEQ_GT(tp.snd_una, tp.iss)) {
-    st.tcps_connects++;
-    yield* tcp_established(tp);
-    yield* soisconnected(so);
-    if (tp.t_rtttime >= 0) tcp_xmit_timer(tp, stack.sim.now - tp.t_rtttime);
-  } else {
-    // simultaneous open; the peer's SYN carried no ACK, so no window: tcp_output finds
-    // snd_nxt past a zero window and sends the SYN-ACK from snd_una = iss (RFC 793 3.4)
-    tcp_state(tp, TCPS_SYN_RECEIVED);
-  }
-  // trimthenstep6: past the SYN; data beyond the window is cut
-  seg.seq = seq_add(seg.seq, 1);
-  if (seg.tlen > tp.rcv_wnd) {
-    const todrop = seg.tlen - tp.rcv_wnd;
-    m_adj(seg.m, -todrop);
-    seg.tlen = tp.rcv_wnd;
-    seg.tiflags &= ~TH_FIN;
-    st.tcps_rcvpackafterwin++;
-    st.tcps_rcvbyteafterwin += todrop;
-  }
-  seg.m.th_seq = seg.seq;
-  tp.snd_wl1 = seq_add(seg.seq, -1);
-  return STEP6;
-}
-
 /** Every synchronised state: trim to the window, RST, SYN, then the ACK. */
 function tcp_input_ack(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelOp<number> {
   const st = stack.tcpstat;
@@ -627,114 +480,6 @@ function* tcp_input_synrcvd(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<
   // data that came before the handshake completed
   if (tp.segq.length > 0 && (yield* tcp_reass(stack, tp, null)) !== 0) yield* tcp_input_fin(tp);
   return yield* tcp_input_newack(stack, tp, seg);
-}
-
-/**
- * A RST on a synchronised connection (RFC 5961 3.2, as FreeBSD's
- * tcp_do_segment): inside the window measured from last_ack_sent (or
- * exactly there when the window is closed) it resets the connection if it
- * is at last_ack_sent, or with insecure_rst anywhere in the window, else it
- * gets a challenge ACK; outside the window it is dropped. NetBSD closes a
- * CLOSING, LAST_ACK or TIME_WAIT connection without an error for the
- * socket and without counting a drop; FreeBSD reports ECONNRESET for the
- * first two and counts every one.
- */
-function* tcp_input_rst(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
-  const so = tp.t_socket;
-  const inWindow =
-    (SEQ_GEQ(seg.seq, tp.last_ack_sent) &&
-      SEQ_LT(seg.seq, seq_add(tp.last_ack_sent, tp.rcv_wnd))) ||
-    (tp.rcv_wnd === 0 && seg.seq === tp.last_ack_sent);
-  if (!inWindow) return DROP;
-  if (stack.sysctl["net.inet.tcp.insecure_rst"] === 0 && seg.seq !== tp.last_ack_sent) {
-    yield* tcp_respond_ack(stack, tp);
-    return DROP;
-  }
-  const closing =
-    tp.t_state === TCPS_CLOSING || tp.t_state === TCPS_LAST_ACK || tp.t_state === TCPS_TIME_WAIT;
-  if (stack.preset !== "netbsd" || !closing) {
-    stack.tcpstat.tcps_drops++;
-    so.so_error = tp.t_state === TCPS_SYN_RECEIVED ? ECONNREFUSED : ECONNRESET;
-  }
-  yield* tcp_close(tp);
-  return DROP;
-}
-
-/** A bare ACK from snd_nxt acknowledging rcv_nxt: RFC 5961's challenge ACK, TIME_WAIT's answer. */
-function* tcp_respond_ack(stack: NetStack, tp: tcpcb): KernelGen {
-  const inp = tp.t_inpcb;
-  yield* tcp_respond(
-    stack,
-    tp.t_socket,
-    inp.inp_faddr,
-    inp.inp_fport,
-    inp.inp_lport,
-    tp.rcv_nxt,
-    tp.snd_nxt,
-    TH_ACK,
-    tp,
-  );
-  tp.last_ack_sent = tp.rcv_nxt;
-}
-
-/**
- * tcp_twcheck (FreeBSD tcp_timewait.c): a segment for a connection in
- * TIME_WAIT. A RST is ignored (RFC 1337), but under the netbsd preset it
- * closes the connection as any RST would (NetBSD's tcp_input has no RFC
- * 1337 exception); a SYN-FIN with drop_synfin is
- * dropped; a new SYN above rcv_nxt ends the old connection and is looked
- * up again, so a listener takes it (FreeBSD's `goto findpcb` after
- * tcp_twcheck, RFC 1122 4.2.2.13); under the netbsd preset a SYN follows
- * NetBSD's rules (tcp_twsyn_netbsd); a segment without ACK is dropped; a
- * retransmitted FIN restarts the 2MSL wait; anything but an exact
- * duplicate ACK is answered with an ACK.
- */
-function* tcp_twcheck(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
-  const f = seg.tiflags;
-  if (f & TH_RST) return stack.preset === "netbsd" ? yield* tcp_input_rst(stack, tp, seg) : DROP;
-  if (
-    (f & (TH_SYN | TH_FIN)) === (TH_SYN | TH_FIN) &&
-    stack.sysctl["net.inet.tcp.drop_synfin"] !== 0
-  ) {
-    return DROP;
-  }
-  if (f & TH_SYN && stack.preset === "netbsd") return yield* tcp_twsyn_netbsd(stack, tp, seg);
-  if ((f & (TH_SYN | TH_ACK)) === TH_SYN && SEQ_GT(seg.seq, tp.rcv_nxt)) {
-    yield* tcp_close(tp);
-    return FINDPCB;
-  }
-  if ((f & TH_ACK) === 0) return DROP;
-  if (f & TH_FIN && seq_add(seg.seq, seg.tlen + (f & TH_SYN ? 1 : 0) + 1) === tp.rcv_nxt) {
-    yield* TCP_TIMER_ARM(tp, TCPT_2MSL, 2 * tcp_msl(tp));
-  }
-  if (f !== TH_ACK || seg.tlen !== 0 || seg.seq !== tp.rcv_nxt || seg.ack !== tp.snd_nxt) {
-    yield* tcp_respond_ack(stack, tp);
-  }
-  return DROP;
-}
-
-/**
- * A SYN on a TIME_WAIT connection as NetBSD's tcp_input takes it: through
- * the synchronised states' checks, not a TIME_WAIT routine of its own. It
- * ends the old connection and is looked up again only if it passes PAWS
- * and lies wholly beyond the receive window, above rcv_nxt (the
- * "segment ends after window" case); any other SYN is answered with an
- * ACK (a duplicate trimmed to nothing, or an in-window SYN).
- */
-function* tcp_twsyn_netbsd(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelGen<number> {
-  const m = seg.m;
-  const paws =
-    m.th_ts &&
-    tp.ts_recent !== 0 &&
-    TSTMP_LT(m.th_tsval, tp.ts_recent) &&
-    ((tcp_now(stack) - tp.ts_recent_age) | 0) <= TCP_PAWS_IDLE;
-  if (paws) stack.tcpstat.tcps_pawsdrop++;
-  else if (SEQ_GT(seg.seq, tp.rcv_nxt) && SEQ_GEQ(seg.seq, seq_add(tp.rcv_nxt, tp.rcv_wnd))) {
-    yield* tcp_close(tp);
-    return FINDPCB;
-  }
-  yield* tcp_respond_ack(stack, tp);
-  return DROP;
 }
 
 /** The ACK of a synchronised connection: duplicates, new data acknowledged, the FIN states. */
@@ -860,29 +605,6 @@ function tcp_input_snd_una(tp: tcpcb, seg: tcpseg, ourfinisacked: boolean): Kern
   return ourfinisacked ? tcp_input_finacked(tp) : done(STEP6);
 }
 
-/** Our FIN acked: the closing states move on. */
-function* tcp_input_finacked(tp: tcpcb): KernelGen<number> {
-  const so = tp.t_socket;
-  switch (tp.t_state) {
-    case TCPS_FIN_WAIT_1:
-      // a socket that takes no more data (closed: soisdisconnecting) need not
-      // wait forever for the peer's FIN (both kernels test CANTRCVMORE)
-      if (so.so_state & SS_CANTRCVMORE) {
-        yield* soisdisconnected(so);
-        yield* TCP_TIMER_ARM(tp, TCPT_2MSL, tcp_finwait2_timer(tp));
-      }
-      tcp_state(tp, TCPS_FIN_WAIT_2);
-      break;
-    case TCPS_CLOSING:
-      yield* tcp_timewait(tp);
-      break;
-    case TCPS_LAST_ACK:
-      yield* tcp_close(tp);
-      return DROP;
-  }
-  return STEP6;
-}
-
 /** Step 6 on: the window update, the data and the FIN. */
 function tcp_input_step6(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelOp<number> {
   // RFC 793: take the window from the newest segment (wl1, then wl2)
@@ -953,37 +675,6 @@ function tcp_input_output(tp: tcpcb, seg: tcpseg, consumed: boolean): KernelOp<n
   return paid(o) ? done(what) : after(o, done, what);
 }
 
-/** The peer's FIN, in sequence: no more data, and the next state. */
-function* tcp_input_fin(tp: tcpcb): KernelGen {
-  if (!TCPS_HAVERCVDFIN(tp.t_state)) {
-    yield* socantrcvmore(tp.t_socket);
-    tp.t_flags |= TF_ACKNOW;
-    tp.rcv_nxt = seq_add(tp.rcv_nxt, 1);
-  }
-  switch (tp.t_state) {
-    case TCPS_SYN_RECEIVED:
-    case TCPS_ESTABLISHED:
-      tcp_state(tp, TCPS_CLOSE_WAIT);
-      break;
-    case TCPS_FIN_WAIT_1:
-      tcp_state(tp, TCPS_CLOSING);
-      break;
-    case TCPS_FIN_WAIT_2:
-      yield* tcp_timewait(tp);
-      break;
-  }
-}
-
-/** Into TIME_WAIT: every timer off but 2MSL, and the socket disconnected. */
-function* tcp_timewait(tp: tcpcb): KernelGen {
-  tcp_state(tp, TCPS_TIME_WAIT);
-  yield* TCP_TIMER_DISARM(tp, TCPT_REXMT);
-  yield* TCP_TIMER_DISARM(tp, TCPT_PERSIST);
-  yield* TCP_TIMER_DISARM(tp, TCPT_KEEP);
-  yield* TCP_TIMER_ARM(tp, TCPT_2MSL, 2 * tcp_msl(tp));
-  yield* soisdisconnected(tp.t_socket);
-}
-
 /**
  * TCP_SETUP_ACK: a second segment owed an ACK gets it now; the first waits
  * for the delayed-ACK callout, unless net.inet.tcp.delayed_ack is 0
@@ -996,104 +687,4 @@ function tcp_setup_ack(tp: tcpcb): KernelOp<void> {
   }
   tp.t_flags |= TF_DELACK;
   return TCP_SET_DELACK(tp);
-}
-
-/**
- * Sets the MSS from the peer's option (536 without one), never above what
- * our MTU allows, less the timestamp option every segment will carry.
- */
-function tcp_mss_from_peer(tp: tcpcb, offer: number): void {
-  const stack = tp.t_socket.stack;
-  tp.t_peermss = offer > 0 ? offer : stack.sysctl["net.inet.tcp.mssdflt"];
-  tp.t_segsz = Math.min(tp.t_peermss, tcp_mss_to_advertise(stack));
-  if (tp.t_maxseg_opt > 0) tp.t_segsz = Math.min(tp.t_segsz, tp.t_maxseg_opt);
-  const ts = TF_REQ_TSTMP | TF_RCVD_TSTMP;
-  if ((tp.t_flags & ts) === ts) tp.t_segsz -= TCPOLEN_TSTAMP_APPA;
-}
-
-/**
- * Both socket buffers grow to whole segments, never past sb_max (NetBSD
- * tcp_mss_from_peer and tcp_established, FreeBSD tcp_mss): a 65,536-byte
- * buffer of 1460-byte segments holds 65,700. An active open does it on the
- * peer's SYN; a passive one when the handshake completes (the syn cache's
- * SYN-ACK offers the listener's buffer).
- */
-function tcp_sbround(tp: tcpcb): void {
-  const so = tp.t_socket;
-  const sb_max = so.stack.sysctl["kern.ipc.maxsockbuf"];
-  for (const sb of [so.so_snd, so.so_rcv]) {
-    if (sb.sb_hiwat >= tp.t_segsz) {
-      sb.sb_hiwat = Math.max(
-        sb.sb_hiwat,
-        Math.min(sb_max, Math.ceil(sb.sb_hiwat / tp.t_segsz) * tp.t_segsz),
-      );
-    }
-  }
-}
-
-/**
- * tcp_dooptions for a SYN: the peer's window scale and timestamp. With
- * both sides asking for scaling the shifts take effect; the peer's TSval
- * becomes ts_recent.
- */
-function tcp_dooptions(tp: tcpcb, m: mbuf): void {
-  if (m.th_wscale >= 0) {
-    tp.t_flags |= TF_RCVD_SCALE;
-    tp.requested_s_scale = Math.min(m.th_wscale, TCP_MAX_WINSHIFT);
-  }
-  // SACK only if both offered it
-  if (m.th_sackperm && tp.t_flags & TF_WILL_SACK) tp.t_flags |= TF_SACK_PERMIT;
-  if (m.th_ts) {
-    tp.t_flags |= TF_RCVD_TSTMP;
-    tp.ts_recent = m.th_tsval;
-    tp.ts_recent_age = tcp_now(tp.t_socket.stack);
-  }
-  const both = TF_REQ_SCALE | TF_RCVD_SCALE;
-  if ((tp.t_flags & both) === both) {
-    tp.snd_scale = tp.requested_s_scale;
-    tp.rcv_scale = tp.request_r_scale;
-  }
-}
-
-/** tcp_sendseqinit: the send sequence space starts at iss. */
-export function tcp_sendseqinit(tp: tcpcb): void {
-  tp.snd_una = tp.snd_nxt = tp.snd_max = tp.iss;
-  tp.snd_recover = tp.snd_high = tp.iss;
-}
-
-/** tcp_rcvseqinit: the receive sequence space starts past the peer's SYN. */
-function tcp_rcvseqinit(tp: tcpcb): void {
-  tp.rcv_nxt = tp.rcv_adv = tp.last_ack_sent = seq_add(tp.irs, 1);
-}
-
-/** tcp_established: the state, the initial congestion window for the MSS now known, the keepalive timer. */
-function* tcp_established(tp: tcpcb): KernelGen {
-  tcp_state(tp, TCPS_ESTABLISHED);
-  const n = tp.t_socket.stack.sysctl["net.inet.tcp.initcwnd_segments"];
-  tp.snd_cwnd = TCP_INITIAL_WINDOW(n, tp.t_segsz, tp.t_socket.stack.preset);
-  tp.snd_fack = tp.snd_una;
-  yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepidle);
-}
-
-/**
- * tcp_xmit_timer: an RTT sample of `rtt` ns into the estimate (RFC 6298
- * 2.2-2.3: srtt and rttvar with gains 1/8 and 1/4) and the RTO from it.
- */
-export function tcp_xmit_timer(tp: tcpcb, rtt: number): void {
-  const st = tp.t_socket.stack.tcpstat;
-  st.tcps_rttupdated++;
-  if (tp.t_srtt !== 0) {
-    tp.t_rttvar += (Math.abs(tp.t_srtt - rtt) - tp.t_rttvar) / 4;
-    tp.t_srtt += (rtt - tp.t_srtt) / 8;
-  } else {
-    tp.t_srtt = Math.max(rtt, 1);
-    tp.t_rttvar = rtt / 2;
-  }
-  tp.t_rtttime = -1;
-  tp.t_rxtshift = 0;
-  tp.t_rxtcur = TCPT_RANGESET(
-    TCP_REXMTVAL(tp) + tcp_rexmit_slop(tp),
-    tcp_rexmit_min(tp),
-    TCPTV_REXMTMAX,
-  );
 }

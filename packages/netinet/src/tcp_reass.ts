@@ -14,7 +14,7 @@ import { m_adj, m_freem, type mbuf } from "./mbuf.js";
 import type { socket } from "./socketvar.js";
 import type { NetStack } from "./stack.js";
 import { TCPS_ESTABLISHED, TH_FIN } from "./tcp_fsm.js";
-import type { tcpseg } from "./tcp_input.js";
+import type { tcpseg } from "./tcp_input_seg.js";
 import { SEQ_LEQ, seq_add, seq_sub } from "./tcp_seq.js";
 import type { tcpcb } from "./tcp_var.js";
 import { sbappendstream, sorwakeup } from "./uipc_socket2.js";

@@ -334,3 +334,27 @@ function* keep(tp: tcpcb): KernelGen {
   );
   if (stack.tcp_fault !== "keep-not-rearmed") yield* TCP_TIMER_ARM(tp, TCPT_KEEP, tp.t_keepintvl);
 }
+
+/**
+ * tcp_xmit_timer: an RTT sample of `rtt` ns into the estimate (RFC 6298
+ * 2.2-2.3: srtt and rttvar with gains 1/8 and 1/4) and the RTO from it
+ * (in NetBSD's tcp_input.c; here beside the RTO it sets).
+ */
+export function tcp_xmit_timer(tp: tcpcb, rtt: number): void {
+  const st = tp.t_socket.stack.tcpstat;
+  st.tcps_rttupdated++;
+  if (tp.t_srtt !== 0) {
+    tp.t_rttvar += (Math.abs(tp.t_srtt - rtt) - tp.t_rttvar) / 4;
+    tp.t_srtt += (rtt - tp.t_srtt) / 8;
+  } else {
+    tp.t_srtt = Math.max(rtt, 1);
+    tp.t_rttvar = rtt / 2;
+  }
+  tp.t_rtttime = -1;
+  tp.t_rxtshift = 0;
+  tp.t_rxtcur = TCPT_RANGESET(
+    TCP_REXMTVAL(tp) + tcp_rexmit_slop(tp),
+    tcp_rexmit_min(tp),
+    TCPTV_REXMTMAX,
+  );
+}

@@ -34,7 +34,7 @@ import {
   TCPS_SYN_RECEIVED,
   TCPS_SYN_SENT,
 } from "./tcp_fsm.js";
-import { tcp_sendseqinit } from "./tcp_input.js";
+import { tcp_sendseqinit } from "./tcp_input_open.js";
 import { tcp_new_iss } from "./tcp_iss.js";
 import { tcp_output } from "./tcp_output.js";
 import { tcp_ctloutput, tcp_ctloutput_get } from "./tcp_sockopt.js";

@@ -9,7 +9,7 @@ import type { mbuf } from "../src/mbuf.js";
 import { SB_AUTOSIZE, SS_CANTRCVMORE, type socket } from "../src/socketvar.js";
 import { tcp_autosize_input, tcp_rfbuf_stamp, tcp_sndbuf_autoscale } from "../src/tcp_autosize.js";
 import { TCPS_ESTABLISHED, TCPS_SYN_RECEIVED, TH_ACK, TH_PUSH } from "../src/tcp_fsm.js";
-import type { tcpseg } from "../src/tcp_input.js";
+import type { tcpseg } from "../src/tcp_input_seg.js";
 import { type SysctlPreset, tcp_sysctl_init } from "../src/tcp_sysctl.js";
 import { TF_NOOPT, type tcpcb } from "../src/tcp_var.js";
 
