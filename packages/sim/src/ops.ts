@@ -175,7 +175,7 @@ class After<U> implements Iterator<number, U, unknown> {
     const o = this.resume(r.value);
     if (o === PAID) return PAID_RESULT as IteratorReturnResult<U>;
     this.it = o[Symbol.iterator]();
-    return this.it.next() as IteratorResult<number, U>;
+    return step(this.it, undefined) as IteratorResult<number, U>;
   }
 
   private resume(v: unknown): KernelOp<U> {
