@@ -82,7 +82,7 @@ function tcp_cubic_newack(tp: tcpcb, th_ack: number): void {
     tp.snd_cubic_frac -= whole;
     next = cwnd + whole;
   }
-  tp.snd_cwnd = Math.min(next, TCP_MAXWIN * 2 ** tp.snd_scale);
+  tp.snd_cwnd = Math.min(next, TCP_MAXWIN << tp.snd_scale);
 }
 
 /** CUBIC (FreeBSD's cc_cubic, Linux's default). */

@@ -199,7 +199,7 @@ export function tcp_reno_newack(tp: tcpcb, th_ack: number): void {
   } else if (cw >= tp.snd_ssthresh) {
     incr = Math.floor((incr * incr) / cw);
   }
-  tp.snd_cwnd = Math.min(cw + incr, TCP_MAXWIN * 2 ** tp.snd_scale);
+  tp.snd_cwnd = Math.min(cw + incr, TCP_MAXWIN << tp.snd_scale);
 }
 
 /** slow_retransmit: a retransmit timeout; back to one segment and slow start (RFC 5681 3.1). */

@@ -333,7 +333,7 @@ function tcp_input_locked(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelOp<num
 function tcp_input_state(stack: NetStack, tp: tcpcb, seg: tcpseg): KernelOp<number> {
   const so = tp.t_socket;
   // the peer's window, in its scale (a SYN's is never scaled)
-  if ((seg.tiflags & TH_SYN) === 0) seg.tiwin = seg.m.th_win * 2 ** tp.snd_scale;
+  if ((seg.tiflags & TH_SYN) === 0) seg.tiwin = seg.m.th_win << tp.snd_scale;
   // the receive window: what the buffer takes, never less than was offered
   tp.rcv_wnd = Math.max(sbspace(so.so_rcv), seq_sub(tp.rcv_adv, tp.rcv_nxt), 0);
   // a bound socket that is neither listening nor connected answers with a RST

@@ -388,7 +388,7 @@ function shouldSend(
   }
   if (rwin > 0) {
     // how far the window would open beyond what was advertised
-    const adv = Math.min(rwin, TCP_MAXWIN * 2 ** tp.rcv_scale) - seq_sub(tp.rcv_adv, tp.rcv_nxt);
+    const adv = Math.min(rwin, TCP_MAXWIN << tp.rcv_scale) - seq_sub(tp.rcv_adv, tp.rcv_nxt);
     if (adv >= 2 * tp.t_segsz) return true;
     if (2 * adv >= tp.t_socket.so_rcv.sb_hiwat) return true;
   }
@@ -528,10 +528,10 @@ function tcp_send_header(
   if (flags & TH_RST) win = 0;
   // a SYN's window is never scaled (RFC 7323 2.2)
   const scale = flags & TH_SYN ? 0 : tp.rcv_scale;
-  win = Math.min(win, TCP_MAXWIN * 2 ** scale);
+  win = Math.min(win, TCP_MAXWIN << scale);
   const offered = seq_sub(tp.rcv_adv, tp.rcv_nxt);
   if (win < offered && (flags & TH_RST) === 0) win = offered;
-  m.th_win = Math.floor(win / 2 ** scale);
+  m.th_win = win >> scale;
   if (!stack.ifp.if_capenable.txChecksum) {
     const o = in_cksum(stack, hdrlen + len);
     if (!paid(o)) return after(o, tcp_send_advance, tp, m, flags, len, hole, win, rexmit);

@@ -156,8 +156,8 @@ export function* tcp_respond(
   m.th_off = hdrlen;
   m.th_win = 0;
   if (tp !== null && (flags & TH_RST) === 0) {
-    const win = Math.min(sbspace(tp.t_socket.so_rcv), TCP_MAXWIN * 2 ** tp.rcv_scale);
-    m.th_win = Math.floor(Math.max(win, 0) / 2 ** tp.rcv_scale);
+    const win = Math.min(sbspace(tp.t_socket.so_rcv), TCP_MAXWIN << tp.rcv_scale);
+    m.th_win = Math.max(win, 0) >> tp.rcv_scale;
   }
   if (tstmp) {
     m.th_ts = true;

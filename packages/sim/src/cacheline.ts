@@ -40,6 +40,10 @@ export class CacheLine {
   /** Sets the word; CPUs spinning on the line re-test at their next iteration. */
   set(value: unknown): void {
     this.value = value;
+    if (this.watchers.length !== 0) this.notify();
+  }
+
+  private notify(): void {
     const w = this.watchers;
     for (let i = 0; i < w.length; i++) w[i]!.lineChanged();
   }
@@ -48,10 +52,18 @@ export class CacheLine {
     return this.owner === cpu || (this.sharers[cpu >> 5]! & (1 << (cpu & 31))) !== 0;
   }
 
+  /*
+   * read and write are a hit's test and a call for the rest, so that they
+   * fit V8's inlining budget in every operation that makes them.
+   */
+
   /** Read by `cpu` at `now`: updates ownership, returns the cost in ns. */
   read(cpu: Cpu, now: number): number {
+    return this.holds(cpu.index) ? cpu.cacheHitNs : this.readMiss(cpu, now);
+  }
+
+  private readMiss(cpu: Cpu, now: number): number {
     const i = cpu.index;
-    if (this.holds(i)) return cpu.cacheHitNs;
     if (this.owner >= 0) {
       this.sharers[this.owner >> 5]! |= 1 << (this.owner & 31);
       this.owner = -1;
@@ -62,8 +74,11 @@ export class CacheLine {
 
   /** Write (or atomic update) by `cpu` at `now`: returns the cost in ns. */
   write(cpu: Cpu, now: number): number {
+    return this.owner === cpu.index ? cpu.cacheHitNs : this.writeMiss(cpu, now);
+  }
+
+  private writeMiss(cpu: Cpu, now: number): number {
     const i = cpu.index;
-    if (this.owner === i) return cpu.cacheHitNs;
     const s = this.sharers;
     const hadShared = this.owner === -1 && (s[i >> 5]! & (1 << (i & 31))) !== 0;
     let others = 0;
