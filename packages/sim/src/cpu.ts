@@ -37,7 +37,7 @@ import {
   toTimeSplit,
 } from "./accounting.js";
 import { CacheLine } from "./cacheline.js";
-import { running } from "./current.js";
+import { LIVELOCK_OPS, running } from "./current.js";
 import { SimError } from "./errors.js";
 import type { EventHandle } from "./event-queue.js";
 import type { Host } from "./host.js";
@@ -74,8 +74,6 @@ import { RunQueue } from "./runqueue.js";
 import type { Simulation } from "./simulation.js";
 import { quantizeNs } from "./time.js";
 
-/** Operations at one instant before the machine calls it a livelock. */
-const LIVELOCK_OPS = 10_000_000;
 
 const NO_LINES: readonly CacheLine[] = [];
 
@@ -173,7 +171,6 @@ export class Cpu {
   readonly inPlace: boolean;
 
   /** Operations of this run() since time last passed, those carried out in place included. */
-  private llOps = 0;
   private llAt = 0;
 
   /**
@@ -292,13 +289,14 @@ export class Cpu {
     const sim = this.sim;
     const prevRunning = running.cpu;
     const prevCtx = running.ctx;
+    const prevOps = running.ops;
     running.cpu = this;
     this.inRun = true;
-    this.llOps = 0;
+    running.ops = 0;
     this.llAt = sim.now;
     try {
       for (;;) {
-        if (++this.llOps > LIVELOCK_OPS) this.livelockCheck();
+        if (++running.ops > LIVELOCK_OPS) this.livelockCheck();
         if ((this.pendMask & this.above[this.ipl]!) !== 0) {
           this.deliver();
           continue;
@@ -366,16 +364,12 @@ export class Cpu {
       this.inRun = false;
       running.cpu = prevRunning;
       running.ctx = prevCtx;
+      running.ops = prevOps;
     }
   }
 
-  /** Counts an operation carried out in place toward the livelock check (ops.ts). */
-  countOp(): void {
-    if (++this.llOps > LIVELOCK_OPS) this.livelockCheck();
-  }
-
-  /** Past LIVELOCK_OPS operations: a livelock unless time passed since the count began. */
-  private livelockCheck(): void {
+  /** Past LIVELOCK_OPS operations (the loop's and ops.ts's): a livelock unless time passed since the count began. */
+  livelockCheck(): void {
     const now = this.sim.now;
     if (now === this.llAt) {
       throw new SimError(
@@ -383,7 +377,7 @@ export class Cpu {
       );
     }
     this.llAt = now;
-    this.llOps = 0;
+    running.ops = 0;
   }
 
   /**

@@ -9,10 +9,18 @@ import { SimError } from "./errors.js";
 import type { Context, Lwp } from "./lwp.js";
 
 /**
- * The CPU running kernel code, and the context whose generator it resumed
- * last (null if the simulation does not carry operations out in place).
+ * The CPU running kernel code, the context whose generator it resumed last
+ * (null if the simulation does not carry operations out in place), and the
+ * operations it has counted toward its livelock check.
  */
-export const running = { cpu: null as Cpu | null, ctx: null as Context | null };
+export const running = { cpu: null as Cpu | null, ctx: null as Context | null, ops: 0 };
+
+/**
+ * Operations at one instant before the machine calls it a livelock. The
+ * innermost Cpu.run counts them in `running.ops`, its loop's and those its
+ * code carries out in place (ops.ts) alike: one field, not a call per operation.
+ */
+export const LIVELOCK_OPS = 10_000_000;
 
 /** The CPU this kernel code runs on. */
 export function curcpu(): Cpu {

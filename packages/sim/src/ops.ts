@@ -33,14 +33,14 @@
  * so the result is the same to the bit either way: the generator merely
  * skips a suspension whose loop iteration would have found nothing to do.
  * Operations carried out in place count toward the loop's livelock check
- * (Cpu.countOp), so that a zero-time loop on an ideal host is still caught
+ * (running.ops), so that a zero-time loop on an ideal host is still caught
  * without suspending.
  */
 
 import { lineAdd, lineCas, lineLoad, lineStore, lineSwap } from "./access.js";
 import { CacheLine } from "./cacheline.js";
 import type { Cpu } from "./cpu.js";
-import { running } from "./current.js";
+import { LIVELOCK_OPS, running } from "./current.js";
 import { SimError } from "./errors.js";
 import { type Ipl, isIpl } from "./ipl.js";
 import type { Context } from "./lwp.js";
@@ -219,7 +219,7 @@ function step(it: Iterator<number, unknown, unknown>, x: unknown): IteratorResul
 function unsuspendable(): Context | null {
   // null unless operations may be carried out in place (Cpu.run)
   const ctx = running.ctx;
-  if (ctx !== null) running.cpu!.countOp();
+  if (ctx !== null && ++running.ops > LIVELOCK_OPS) running.cpu!.livelockCheck();
   return ctx;
 }
 

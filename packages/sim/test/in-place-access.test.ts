@@ -177,7 +177,7 @@ describe("memory operations carried out in place", () => {
     });
     sim.run();
     // the first resume only: the 1,000 operations count toward the livelock
-    // check from where they stand (Cpu.countOp), none is forced through the loop
+    // check from where they stand (running.ops), none is forced through the loop
     expect(host.cpus[0]!.ops).toBe(1);
   });
 
