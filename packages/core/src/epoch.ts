@@ -37,6 +37,7 @@ import {
   curlwp,
   done,
   type Host,
+  HostSlot,
   type KernelGen,
   type KernelOp,
   kpreempt_disable,
@@ -346,7 +347,7 @@ interface EpochHost {
   readonly cbCount: number[];
 }
 
-const epochHosts = new WeakMap<Host, EpochHost>();
+const epochHosts = new HostSlot<EpochHost>();
 
 function epochHost(host: Host): EpochHost {
   let eh = epochHosts.get(host);

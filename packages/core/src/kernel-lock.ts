@@ -34,6 +34,7 @@ import {
   curlwp,
   done,
   type Host,
+  HostSlot,
   IPL_VM,
   type Ipl,
   type KernelGen,
@@ -71,30 +72,22 @@ class KernelLock extends Lock {
   }
 }
 
-const kernelLocks = new WeakMap<Host, KernelLock>();
-/**
- * The last one asked for: KERNEL_LOCK and KERNEL_UNLOCK ask on every call,
- * mostly for one host at a time, and a compare costs less than a WeakMap
- * lookup. It keeps that one host alive until another is asked about.
- */
-let lastKernelLock: KernelLock | null = null;
+const kernelLocks = new HostSlot<KernelLock>();
 
 /** The host's kernel_lock. */
 export function kernel_lock(host: Host): Lock {
-  if (lastKernelLock !== null && lastKernelLock.host === host) return lastKernelLock;
   let k = kernelLocks.get(host);
   if (k === undefined) {
     k = new KernelLock(host);
     kernelLocks.set(host, k);
   }
-  lastKernelLock = k;
   return k;
 }
 
 /** Times the current LWP holds the kernel lock (l_blcnt). */
 export function kernel_lock_held(): number {
   const l = curlwp();
-  return coreState(l.host).biglocks.get(l) ?? 0;
+  return l.blcnt;
 }
 
 /** KERNEL_LOCK(n): takes the giant lock n more times (_kernel_lock). */
@@ -119,7 +112,7 @@ function kernel_lock_splvm(kl: KernelLock, l: Lwp, n: number, s: Ipl): KernelOp<
   if (ci.biglockCount !== 0) {
     // this CPU owns the word: the holder is this LWP or one it interrupted
     ci.biglockCount += n;
-    st.biglocks.set(l, (st.biglocks.get(l) ?? 0) + n);
+    l.blcnt += n;
     return splx(s);
   }
   st.debug?.acquiring(kl, l, true);
@@ -184,7 +177,7 @@ function* kernel_lock_slow(
 function held(kl: KernelLock, ci: CpuLockState, l: Lwp, n: number): void {
   ci.biglockCount = n;
   kl.holder = l;
-  kl.core.biglocks.set(l, n);
+  l.blcnt = n;
   kl.core.debug?.acquired(kl, l);
 }
 
@@ -209,13 +202,12 @@ function kernel_unlock(n: number): KernelOp<void> {
   const l = curlwp();
   const kl = kernel_lock(l.host) as KernelLock;
   const st = kl.core;
-  const count = st.biglocks.get(l) ?? 0;
+  const count = l.blcnt;
   if (count < n) {
     if (st.debug && !st.debug.releasing(kl, l, false)) return done(undefined);
     throw new SimError(`KERNEL_UNLOCK: ${l} holds the kernel lock ${count} times, releases ${n}`);
   }
-  // set to 0, not deleted: a Map emptied and filled again on every release reallocates its table
-  st.biglocks.set(l, count - n);
+  l.blcnt = count - n;
   let o: KernelOp<unknown> = splraise(IPL_VM);
   if (!paid(o)) return kernel_unlock_slow(kl, l, n, o, 0, IPL_VM);
   const s = paidValue() as Ipl;

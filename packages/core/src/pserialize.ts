@@ -35,6 +35,7 @@ import {
   curcpu,
   done,
   type Host,
+  HostSlot,
   IPL_NONE,
   IPL_SOFTSERIAL,
   type Ipl,
@@ -80,7 +81,7 @@ interface PszGlobal {
   xcBusy: boolean;
 }
 
-const globals = new WeakMap<Host, PszGlobal>();
+const globals = new HostSlot<PszGlobal>();
 
 function pszGlobal(host: Host): PszGlobal {
   let g = globals.get(host);

@@ -5,7 +5,7 @@
  * and big-lock state (ci_biglock_count / ci_biglock_wanted).
  */
 
-import { type CacheLine, type Cpu, curcpu, type Host, type Ipl, type Lwp } from "@smpnet/sim";
+import { type CacheLine, type Cpu, curcpu, type Host, HostSlot, type Ipl } from "@smpnet/sim";
 import type { LockDebug } from "./lockdebug.js";
 import type { LockStat } from "./lockstat.js";
 
@@ -24,16 +24,9 @@ export interface CoreState {
   stat: LockStat | null;
   debug: LockDebug | null;
   readonly cpus: CpuLockState[];
-  /**
-   * l_blcnt: KERNEL_LOCK holds of each LWP that has any (an LWP leaves it
-   * with its last hold, so it stays small). A Map, not a WeakMap: it is
-   * written on every take and release, and a WeakMap's set costs several
-   * times a Map's.
-   */
-  readonly biglocks: Map<Lwp, number>;
 }
 
-const states = new WeakMap<Host, CoreState>();
+const states = new HostSlot<CoreState>();
 
 export function coreState(host: Host): CoreState {
   let s = states.get(host);
@@ -47,7 +40,6 @@ export function coreState(host: Host): CoreState {
         biglockCount: 0,
         biglockWanted: host.cacheline(`cpu${c.index}.ci_biglock_wanted`, null),
       })),
-      biglocks: new Map(),
     };
     states.set(host, s);
   }

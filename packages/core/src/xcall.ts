@@ -19,6 +19,7 @@ import {
   type CacheLine,
   curcpu,
   type Host,
+  HostSlot,
   IPL_NONE,
   type KernelGen,
   MAXPRI_KTHREAD,
@@ -52,7 +53,7 @@ interface XcState {
   broadcasts: number;
 }
 
-const states = new WeakMap<Host, XcState>();
+const states = new HostSlot<XcState>();
 
 /** xc_init and xc_init_cpu: the state and one xcall thread per CPU; once per host. */
 export function xc_init(host: Host): void {

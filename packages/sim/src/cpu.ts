@@ -74,7 +74,6 @@ import { RunQueue } from "./runqueue.js";
 import type { Simulation } from "./simulation.js";
 import { quantizeNs } from "./time.js";
 
-
 const NO_LINES: readonly CacheLine[] = [];
 
 function segDone(cpu: Cpu): void {
@@ -139,6 +138,7 @@ export class Cpu {
   /** Per IPL: bit mask of the IPLs whose hardware level is above it. */
   private readonly above: Int32Array;
 
+  /** Set by setIpl alone, which keeps `deliverable` with it. */
   ipl: Ipl = IPL_NONE;
   private readonly stack: Context[] = [];
   private depth = 1;
@@ -160,6 +160,8 @@ export class Cpu {
   private inRun = false;
   private readonly pendq: IntrSource[][] = Array.from({ length: NIPL }, () => []);
   private pendMask = 0;
+  /** pendMask & above[ipl], kept with both: the pending interrupts the IPL lets in. */
+  private deliverable = 0;
   private readonly frames: Context[] = [];
 
   private readonly acc = new Float64Array(NACCT);
@@ -297,7 +299,7 @@ export class Cpu {
     try {
       for (;;) {
         if (++running.ops > LIVELOCK_OPS) this.livelockCheck();
-        if ((this.pendMask & this.above[this.ipl]!) !== 0) {
+        if (this.deliverable !== 0) {
           this.deliver();
           continue;
         }
@@ -387,7 +389,7 @@ export class Cpu {
    * the earliest pending event. False: it must go through the loop.
    */
   advance(ctx: Context, ns: number): boolean {
-    if (this.wantResched || (this.pendMask & this.above[this.ipl]!) !== 0) return false;
+    if (this.wantResched || this.deliverable !== 0) return false;
     // small enough to be inlined into each operation: an ideal host's are all 0
     return ns === 0 || this.advanceClock(ctx, ns);
   }
@@ -585,6 +587,7 @@ export class Cpu {
     const p = this.sim.probe.ipl_change;
     if (p.on) p.emit(this, this.ipl, ipl);
     this.ipl = ipl;
+    this.deliverable = this.pendMask & this.above[ipl]!;
   }
 
   /** An interrupt source asserts on this CPU now. */
@@ -599,7 +602,8 @@ export class Cpu {
     }
     this.pendq[src.ipl]!.push(src);
     this.pendMask |= 1 << src.ipl;
-    if ((this.pendMask & this.above[this.ipl]!) !== 0) this.poke();
+    this.deliverable = this.pendMask & this.above[this.ipl]!;
+    if (this.deliverable !== 0) this.poke();
   }
 
   /** Makes this CPU look at its interrupts and run queue now. */
@@ -624,11 +628,13 @@ export class Cpu {
   }
 
   private deliver(): void {
-    const mask = this.pendMask & this.above[this.ipl]!;
-    const ipl = (31 - Math.clz32(mask)) as Ipl;
+    const ipl = (31 - Math.clz32(this.deliverable)) as Ipl;
     const q = this.pendq[ipl]!;
     const src = q.shift()!;
-    if (q.length === 0) this.pendMask &= ~(1 << ipl);
+    if (q.length === 0) {
+      this.pendMask &= ~(1 << ipl);
+      this.deliverable = this.pendMask & this.above[this.ipl]!;
+    }
     src.pending[this.index] = 0;
     let f = this.frames[this.depth];
     if (f === undefined) {

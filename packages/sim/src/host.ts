@@ -77,6 +77,8 @@ export class Host {
   readonly lwps: Lwp[] = [];
   private readonly sleepq = new Map<unknown, Lwp[]>();
   private readonly hw: number[];
+  /** Kernel subsystems' per-host state, by HostSlot. */
+  readonly slots: unknown[] = [];
 
   constructor(
     readonly sim: Simulation,

@@ -23,6 +23,7 @@ export {
 export { SimError } from "./errors.js";
 export { type EventFn, type EventHandle, EventQueue } from "./event-queue.js";
 export { Host, type HostOptions, type IntrOptions, type KthreadOptions } from "./host.js";
+export { HostSlot } from "./host-slot.js";
 export { type IntrHandler, IntrSource } from "./intr.js";
 export {
   IPL_HIGH,

@@ -103,6 +103,8 @@ export class Lwp {
   readonly kacct: number;
   /** l_nopreempt: kernel preemption disabled while > 0. */
   nopreempt = 0;
+  /** l_blcnt: times this LWP holds the kernel lock (kept by @smpnet/core's KERNEL_LOCK). */
+  blcnt = 0;
   readonly neverPreempt: boolean;
   wchan: unknown = null;
   sleepTimeout: EventHandle = 0;

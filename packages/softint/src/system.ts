@@ -5,7 +5,7 @@
  * variant. Kernel code finds it through its CPU's host.
  */
 
-import { type Cpu, type Host, type Lwp, SimError } from "@smpnet/sim";
+import { type Cpu, type Host, HostSlot, type Lwp, SimError } from "@smpnet/sim";
 import type { CalloutCpu, callout_t } from "./callout-wheel.js";
 import type { ResolvedConfig } from "./config.js";
 import type { SoftintLevel } from "./levels.js";
@@ -52,7 +52,7 @@ export interface SoftintSystem {
   epochSih: SoftintHandle | null;
 }
 
-const systems = new WeakMap<Host, SoftintSystem>();
+const systems = new HostSlot<SoftintSystem>();
 
 export function setSystem(host: Host, s: SoftintSystem): void {
   if (systems.has(host)) {
