@@ -43,7 +43,7 @@ import { tcp_output } from "./tcp_output.js";
 import { tcp_free_sackholes } from "./tcp_sack.js";
 import { seq_add } from "./tcp_seq.js";
 import { tcp_close, tcp_drop, tcp_respond } from "./tcp_subr.js";
-import type { SysctlPreset, TcpSysctlName, TcpSysctlValues } from "./tcp_sysctl.js";
+import type { SysctlPreset, TcpSysctlValues } from "./tcp_sysctl.js";
 import { TF_ACKNOW, type tcpcb } from "./tcp_var.js";
 
 /** Timer indices (tcp_timer.h). */
@@ -64,21 +64,22 @@ export const tcp_backoff: Readonly<Record<SysctlPreset, readonly number[]>> = {
   netbsd: [1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64],
   freebsd: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 512, 512, 512],
 };
-/** The sysctls the timers read (tcp_sysctl.ts), in ns. */
-function sysctl_ns(tp: tcpcb, name: TcpSysctlName): number {
-  return tp.t_socket.stack.sysctl[name] * NS_PER_MS;
-}
+/*
+ * The sysctls the timers read (tcp_sysctl.ts), in ns. Each reads its own
+ * name: one keyed read shared by several names is a megamorphic lookup,
+ * and the RTO's runs on every ACK.
+ */
 /** Maximum segment lifetime (net.inet.tcp.msl): TIME_WAIT lasts twice it. */
 export function tcp_msl(tp: tcpcb): number {
-  return sysctl_ns(tp, "net.inet.tcp.msl");
+  return tp.t_socket.stack.sysctl["net.inet.tcp.msl"] * NS_PER_MS;
 }
 /** The retransmit timeout's floor (net.inet.tcp.rexmit_min: TCPTV_MIN). */
 export function tcp_rexmit_min(tp: tcpcb): number {
-  return sysctl_ns(tp, "net.inet.tcp.rexmit_min");
+  return tp.t_socket.stack.sysctl["net.inet.tcp.rexmit_min"] * NS_PER_MS;
 }
 /** Added to every computed timeout (net.inet.tcp.rexmit_slop: FreeBSD's TCPTV_CPU_VAR; NetBSD 0). */
 export function tcp_rexmit_slop(tp: tcpcb): number {
-  return sysctl_ns(tp, "net.inet.tcp.rexmit_slop");
+  return tp.t_socket.stack.sysctl["net.inet.tcp.rexmit_slop"] * NS_PER_MS;
 }
 
 /** TP_MAXIDLE (FreeBSD tcp_timer.h; NetBSD's t_maxidle): keepcnt probes' worth of keepintvl. */
@@ -146,7 +147,8 @@ export function TCP_TIMER_ISARMED(tp: tcpcb, which: number): boolean {
 
 /** TCP_SET_DELACK: the delayed-ACK callout, due in net.inet.tcp.delacktime. */
 export function TCP_SET_DELACK(tp: tcpcb): KernelOp<void> {
-  return callout_schedule(tp.t_delack_ch, ticks(tp, sysctl_ns(tp, "net.inet.tcp.delacktime")));
+  const ns = tp.t_socket.stack.sysctl["net.inet.tcp.delacktime"] * NS_PER_MS;
+  return callout_schedule(tp.t_delack_ch, ticks(tp, ns));
 }
 
 /**
