@@ -50,6 +50,7 @@ import {
 } from "@smpnet/sim";
 import { pktq_enqueue, pktq_rps_hash, type pktqueue_t } from "@smpnet/softint";
 import { flowHash } from "./flowhash.js";
+import { DescRing } from "./if_ring.js";
 import { m_freem, m_freem_list, m_getpkt, type mbuf } from "./mbuf.js";
 import type { NetProbes } from "./probes.js";
 import type { NetStack } from "./stack.js";
@@ -103,9 +104,8 @@ function if_capenable(nic: Nic, want: Partial<IfCapEnable>): IfCapEnable {
 
 /** One receive queue: its ring of filled descriptors and its interrupt. */
 class RxQueue {
-  /** Frames written into descriptors, oldest first (a ring with a head index). */
-  readonly frames: Frame[] = [];
-  head = 0;
+  /** Frames written into descriptors, oldest first. */
+  readonly frames: DescRing<Frame>;
   /** The interrupt is raised or its hold-off timer runs. */
   armed = false;
   intr!: IntrSource;
@@ -114,20 +114,8 @@ class RxQueue {
     readonly ifp: ifnet,
     readonly index: number,
     readonly cpu: number,
-  ) {}
-
-  get filled(): number {
-    return this.frames.length - this.head;
-  }
-
-  take(): Frame | undefined {
-    if (this.head === this.frames.length) return undefined;
-    const f = this.frames[this.head++]!;
-    if (this.head === this.frames.length) {
-      this.frames.length = 0;
-      this.head = 0;
-    }
-    return f;
+  ) {
+    this.frames = new DescRing(ifp.nic.rxRingSize);
   }
 }
 
@@ -142,10 +130,9 @@ export class ifnet implements FrameSink {
   if_snd_tail: mbuf | null = null;
   if_snd_len = 0;
   readonly if_snd_maxlen: number;
-  /** Transmit ring: packets on it, with the time each frame's last bit leaves. */
-  readonly txRing: mbuf[] = [];
-  readonly txDoneNs: number[] = [];
-  txHead = 0;
+  /** Transmit ring: packets on it, with the time each frame's last bit leaves (by slot). */
+  readonly txRing: DescRing<mbuf>;
+  readonly txDoneNs: Float64Array;
   txIntr!: IntrSource;
   /** The transmit-completion interrupt is due (its moderation timer runs). */
   txIntrArmed = false;
@@ -169,6 +156,8 @@ export class ifnet implements FrameSink {
     this.if_xname = `${host.name}.if0`;
     this.if_capenable = if_capenable(nic, capenable);
     this.if_snd_maxlen = nic.txRingSize;
+    this.txRing = new DescRing(nic.txRingSize);
+    this.txDoneNs = new Float64Array(nic.txRingSize);
     this.txLock = mutex_init(host, `${this.if_xname}.tx_mtx`, MUTEX_SPIN, IPL_NET);
     this.holdoffNs = nic.interruptModeration.holdoffUs * NS_PER_US;
     this.rxLimit =
@@ -215,13 +204,13 @@ export class ifnet implements FrameSink {
     // RSS: the NIC hashes the 4-tuple to pick the queue, and reports the hash
     f.hash = flowHash(f.ip_src, f.ip_dst, f.sport, f.dport);
     const q = this.rxq[f.hash % this.rxq.length]!;
-    if (q.filled >= this.nic.rxRingSize) {
+    if (q.frames.count >= this.nic.rxRingSize) {
       st.if_iqdrops++;
       st.rxRingFull++;
       this.drop(f, "rxRingFull");
       return;
     }
-    q.frames.push(f);
+    q.frames.put(f);
     if (q.armed) return;
     q.armed = true;
     if (this.holdoffNs === 0) q.intr.raise();
@@ -251,8 +240,8 @@ function* nic_rxintr(q: RxQueue): KernelGen {
   const costs = stack.costs;
   q.armed = false;
   for (let n = 0; n < ifp.rxLimit; n++) {
-    const f = q.take();
-    if (f === undefined) return;
+    const f = q.frames.take();
+    if (f === null) return;
     yield* work(costs.driverRxCycles);
     // the descriptor's buffer becomes the packet; a fresh one replaces it
     const m = yield* m_getpkt(stack.mbufs, f.len);
@@ -274,7 +263,7 @@ function* nic_rxintr(q: RxQueue): KernelGen {
     yield* ether_input(ifp, m);
   }
   // past the driver's limit: come back for the rest
-  if (q.filled > 0 && !q.armed) {
+  if (q.frames.count > 0 && !q.armed) {
     q.armed = true;
     q.intr.raise();
   }
@@ -351,7 +340,7 @@ function if_start_locked(ifp: ifnet): KernelOp<void> {
 function if_start_ring(ifp: ifnet, sent: mbuf | null): KernelOp<void> {
   const st = ifp.if_data;
   while (ifp.if_snd_head !== null) {
-    if (ifp.txRing.length - ifp.txHead >= ifp.nic.txRingSize) {
+    if (ifp.txRing.count >= ifp.nic.txRingSize) {
       if ((ifp.if_flags & IFF_OACTIVE) === 0) {
         ifp.if_flags |= IFF_OACTIVE;
         st.oactive++;
@@ -383,17 +372,16 @@ function if_start_frame(ifp: ifnet, m: mbuf): void {
   f.copyHeader(m);
   const p = ifp.probes.nic_tx;
   if (p.on) p.emit(curcpu(), m.id, m.len);
-  ifp.txRing.push(m);
-  ifp.txDoneNs.push(link.transmit(f));
+  ifp.txDoneNs[ifp.txRing.put(m)] = link.transmit(f);
   ifp.if_data.if_opackets++;
   ifp.if_data.if_obytes += m.len;
 }
 
 function if_start_done(ifp: ifnet, sent: mbuf | null): KernelOp<void> {
-  if (!ifp.txIntrArmed && ifp.txHead < ifp.txRing.length) {
+  if (!ifp.txIntrArmed && ifp.txRing.count > 0) {
     ifp.txIntrArmed = true;
     // the oldest frame may have left the wire while the driver queued the others
-    const due = ifp.txDoneNs[ifp.txHead]! + ifp.holdoffNs;
+    const due = ifp.txDoneNs[ifp.txRing.head]! + ifp.holdoffNs;
     ifp.host.sim.at(Math.max(due, ifp.host.sim.now), raiseTx, ifp);
   }
   const o = mutex_spin_exit(ifp.txLock);
@@ -407,21 +395,12 @@ function txreclaim(ifp: ifnet): mbuf | null {
   const now = ifp.host.sim.now;
   let head: mbuf | null = null;
   let tail: mbuf | null = null;
-  while (ifp.txHead < ifp.txRing.length && ifp.txDoneNs[ifp.txHead]! <= now) {
-    const m = ifp.txRing[ifp.txHead++]!;
+  const ring = ifp.txRing;
+  while (ring.count > 0 && ifp.txDoneNs[ring.head]! <= now) {
+    const m = ring.take()!;
     if (tail === null) head = m;
     else tail.m_nextpkt = m;
     tail = m;
-  }
-  if (ifp.txHead === ifp.txRing.length) {
-    ifp.txRing.length = 0;
-    ifp.txDoneNs.length = 0;
-    ifp.txHead = 0;
-  } else if (ifp.txHead >= ifp.nic.txRingSize) {
-    // a ring that never drains (a stream at line rate) would keep every frame it sent
-    ifp.txRing.splice(0, ifp.txHead);
-    ifp.txDoneNs.splice(0, ifp.txHead);
-    ifp.txHead = 0;
   }
   return head;
 }
