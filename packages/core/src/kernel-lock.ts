@@ -260,14 +260,27 @@ function* kernel_unlock_slow(
 /**
  * Sleep on `wchan` as every sleep in the kernel does (sleepq_block): drop the
  * kernel lock, sleep, take it back as many times. Lockdebug checks here that
- * no spin mutex is held.
+ * no spin mutex is held. Plain up to the sleep, which always goes through
+ * the loop (sim's ops.ts, "Plain kernel helpers"): a socket's reader and
+ * writer sleep on every burst.
  */
-export function* ksleep(wchan: unknown, timeoutNs = 0): KernelGen<boolean> {
+export function ksleep(wchan: unknown, timeoutNs = 0): KernelOp<boolean> {
   const l = curlwp();
-  const st = coreState(l.host);
-  st.debug?.sleeping(l, curcpu());
-  const n = yield* KERNEL_UNLOCK_ALL();
-  const woken = yield* sleep(wchan, timeoutNs);
-  if (n > 0) yield* KERNEL_LOCK(n);
-  return woken;
+  coreState(l.host).debug?.sleeping(l, curcpu());
+  const n = l.blcnt;
+  if (n === 0) return sleep(wchan, timeoutNs);
+  const o = kernel_unlock(n);
+  return paid(o)
+    ? ksleep_unlocked(wchan, timeoutNs, n)
+    : after(o, ksleep_unlocked, wchan, timeoutNs, n);
+}
+
+function ksleep_unlocked(wchan: unknown, timeoutNs: number, n: number): KernelOp<boolean> {
+  return after(sleep(wchan, timeoutNs), ksleep_woken, n);
+}
+
+/** Woken (or timed out): the kernel lock back, as many times as it was held. */
+function ksleep_woken(n: number, woken: boolean): KernelOp<boolean> {
+  const o = KERNEL_LOCK(n);
+  return paid(o) ? done(woken) : after(o, done, woken);
 }

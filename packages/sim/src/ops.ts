@@ -311,7 +311,9 @@ export function work(cycles: number): KernelOp<void> {
   // a bad count goes through the loop, which names it
   if (ctx !== null && cycles >= 0) {
     const cpu = running.cpu!;
-    if (cpu.advance(ctx, quantizeNs(cycles * cpu.nsPerCycle))) return PAID as KernelOp<void>;
+    // an ideal host's work is 0 ns: no rounding (NaN, from a bad count, still goes on)
+    const ns = cycles * cpu.nsPerCycle;
+    if (cpu.advance(ctx, ns === 0 ? 0 : quantizeNs(ns))) return PAID as KernelOp<void>;
   }
   R.a = cycles;
   PENDING.value = OP_WORK;

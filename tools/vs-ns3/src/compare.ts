@@ -2,7 +2,7 @@
  * The comparison: each scenario (a clean link, scripted drops, random loss)
  * run by the lab and by ns-3 for the same simulated time, one after the
  * other so neither measures the other's load. The clean runs give the speed
- * line (one stream, both timed in this run): the best of three clean runs
+ * line (one stream, both timed in this run): the best of five clean runs
  * of each simulator, taken in turns, so that one slow moment of a shared
  * machine does not decide the ratio.
  *
@@ -18,7 +18,7 @@
  */
 
 /** Clean runs of each simulator (and of the whole-kernel lab) timed for the speed line. */
-const SPEED_RUNS = 3;
+const SPEED_RUNS = 5;
 
 import { runLab } from "./lab.js";
 import { runNs3 } from "./ns3.js";
