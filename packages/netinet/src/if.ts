@@ -48,7 +48,7 @@ import {
   SimError,
   work,
 } from "@smpnet/sim";
-import { pktq_enqueue, pktq_rps_hash, type pktqueue_t } from "@smpnet/softint";
+import { hash_mod, pktq_enqueue, pktq_rps_hash, type pktqueue_t } from "@smpnet/softint";
 import { flowHash } from "./flowhash.js";
 import { DescRing } from "./if_ring.js";
 import { m_freem, m_freem_list, m_getpkt, type mbuf } from "./mbuf.js";
@@ -203,7 +203,7 @@ export class ifnet implements FrameSink {
     }
     // RSS: the NIC hashes the 4-tuple to pick the queue, and reports the hash
     f.hash = flowHash(f.ip_src, f.ip_dst, f.sport, f.dport);
-    const q = this.rxq[f.hash % this.rxq.length]!;
+    const q = this.rxq[hash_mod(f.hash, this.rxq.length)]!;
     if (q.frames.count >= this.nic.rxRingSize) {
       st.if_iqdrops++;
       st.rxRingFull++;

@@ -50,6 +50,7 @@ export {
   type SoftintLevel,
 } from "./levels.js";
 export {
+  hash_mod,
   type PktqDrain,
   type PktqInput,
   type PktqRpsHashFunc,

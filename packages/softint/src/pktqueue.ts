@@ -93,6 +93,15 @@ export function pktq_rps_hash_curcpu(_m: unknown): number {
 /** A GENERIC kernel's: pktq_rps_hash_zero (pktq_rps_hash_curcpu with options NET_MPSAFE). */
 export const pktq_rps_hash_default: PktqRpsHashFunc<unknown> = pktq_rps_hash_zero;
 
+/**
+ * `hash % n` for a uint32 hash and n up to 2^15, as `hash % ncpu` in C: in
+ * small-integer arithmetic, since a uint32 at or above 2^31 is a double
+ * here and `%` of a double a floating-point remainder.
+ */
+export function hash_mod(hash: number, n: number): number {
+  return (((hash >>> 16) % n) * 0x10000 + (hash & 0xffff)) % n;
+}
+
 /** pktq_rps_hash: `func`'s hash of `m`, checked to be a uint32. */
 export function pktq_rps_hash<T>(func: PktqRpsHashFunc<T>, m: T): number {
   const h = func(m);
@@ -234,12 +243,12 @@ function* wakeThread(pc: PktqCpu<unknown>): KernelGen {
  * on the target CPU's queue.
  */
 export function pktq_enqueue<T>(pq: pktqueue_t<T>, m: T, hash: number): KernelOp<boolean> {
-  if (!(Number.isInteger(hash) && hash >= 0)) {
+  if (!(Number.isInteger(hash) && hash >= 0 && hash <= 0xffff_ffff)) {
     throw new SimError(
-      `pktq_enqueue ${pq.name}: hash must be a non-negative integer (pktq_rps_hash(pktq_rps_hash_default, m)), got ${String(hash)}`,
+      `pktq_enqueue ${pq.name}: hash must be an integer in 0..2^32-1 (pktq_rps_hash(pktq_rps_hash_default, m)), got ${String(hash)}`,
     );
   }
-  const pc = pq.cpus[hash % pq.cpus.length]!;
+  const pc = pq.cpus[hash_mod(hash, pq.cpus.length)]!;
   // plain unless an operation must go through the loop (sim's ops.ts, "Plain kernel helpers")
   const o = work(PKTQ_ENQUEUE_CYCLES);
   return paid(o) ? pktq_put(pq, pc, m) : after(o, pktq_put, pq, pc, m);

@@ -1,6 +1,8 @@
 import { curcpu, IPL_VM, type KernelGen, SimError, work } from "@smpnet/sim";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  hash_mod,
   type PktqRpsHashFunc,
   pktq_create,
   pktq_enqueue,
@@ -97,6 +99,16 @@ describe("pktq_enqueue and the RPS hash", () => {
     });
   }
 
+  it("picks the CPU as hash % ncpu in C for every uint32 hash, those past 2^31 too", () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 0xffff_ffff }), fc.integer({ min: 1, max: 64 }), (h, n) => {
+        expect(hash_mod(h, n)).toBe(h % n);
+      }),
+    );
+    expect(hash_mod(0xffff_ffff, 3)).toBe(0);
+    expect(hash_mod(0x8000_0001, 7)).toBe(0x8000_0001 % 7);
+  });
+
   it("rejects a hash that is not a uint32", () => {
     expect(() => pktq_rps_hash(() => -1, {})).toThrow(SimError);
     expect(() =>
@@ -104,5 +116,10 @@ describe("pktq_enqueue and the RPS hash", () => {
         return 1.5;
       }, {}),
     ).toThrow("pktq_rps_hash: toeplitz returned 1.5; a hash is an integer in 0..2^32-1");
+    const { host } = machine(2, { variant: "netbsd" });
+    const pq = pktq_create<number>(host, "ip_pktq", function* ip_input(): KernelGen {});
+    expect(() => pktq_enqueue(pq, 1, 2 ** 32)).toThrow(
+      "pktq_enqueue ip_pktq: hash must be an integer in 0..2^32-1 (pktq_rps_hash(pktq_rps_hash_default, m)), got 4294967296",
+    );
   });
 });
