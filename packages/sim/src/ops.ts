@@ -150,16 +150,16 @@ class After<U> implements Iterator<number, U, unknown> {
   private continued = false;
   constructor(
     pending: KernelOp<unknown>,
-    private readonly rest: Rest<U>,
-    private readonly n: number,
-    private readonly a0: unknown,
-    private readonly a1: unknown,
-    private readonly a2: unknown,
-    private readonly a3: unknown,
-    private readonly a4: unknown,
-    private readonly a5: unknown,
-    private readonly a6: unknown,
-    private readonly a7: unknown,
+    private rest: Rest<U>,
+    private n: number,
+    private a0: unknown,
+    private a1: unknown,
+    private a2: unknown,
+    private a3: unknown,
+    private a4: unknown,
+    private a5: unknown,
+    private a6: unknown,
+    private a7: unknown,
   ) {
     this.it = pending[Symbol.iterator]();
   }
@@ -169,13 +169,38 @@ class After<U> implements Iterator<number, U, unknown> {
   }
 
   next(x?: unknown): IteratorResult<number, U> {
-    const r = step(this.it, x);
-    if (!r.done || this.continued) return r as IteratorResult<number, U>;
-    this.continued = true;
-    const o = this.resume(r.value);
-    if (o === PAID) return PAID_RESULT as IteratorReturnResult<U>;
-    this.it = o[Symbol.iterator]();
-    return step(this.it, undefined) as IteratorResult<number, U>;
+    let r = step(this.it, x);
+    while (r.done && !this.continued) {
+      this.continued = true;
+      const o = this.resume(r.value);
+      if (o === PAID) return PAID_RESULT as IteratorReturnResult<U>;
+      if (o instanceof After) this.become(o as After<U>);
+      else this.it = o[Symbol.iterator]();
+      r = step(this.it, undefined);
+    }
+    return r as IteratorResult<number, U>;
+  }
+
+  /*
+   * The continuation returned another `after` (a plain loop's next slow
+   * step): this one takes its place rather than relaying it, so that a
+   * loop whose every step goes through the loop runs at a constant depth
+   * instead of nesting one level per step. Its value is this one's, and
+   * nothing else holds it: it was made for this return.
+   */
+  private become(o: After<U>): void {
+    this.it = o.it;
+    this.continued = o.continued;
+    this.rest = o.rest;
+    this.n = o.n;
+    this.a0 = o.a0;
+    this.a1 = o.a1;
+    this.a2 = o.a2;
+    this.a3 = o.a3;
+    this.a4 = o.a4;
+    this.a5 = o.a5;
+    this.a6 = o.a6;
+    this.a7 = o.a7;
   }
 
   private resume(v: unknown): KernelOp<U> {

@@ -52,6 +52,26 @@ function plus(a: number, b: number): KernelOp<number> {
   return done(a + b);
 }
 
+/** Adds 1 to `line` `left` times, summing the values: a plain loop, each slow step through `after`. */
+function count(line: CacheLine, left: number, acc: number): KernelOp<number> {
+  for (; left > 0; left--) {
+    const o = atomic_add(line, 1);
+    if (!paid(o)) return after(o, counted, line, left, acc);
+    acc += paidValue() as number;
+  }
+  return done(acc);
+}
+
+/** One slow step's rest; every third hands on an `after` whose operation is already done. */
+function counted(line: CacheLine, left: number, acc: number, v: number): KernelOp<number> {
+  if (left % 3 === 0) return after(done(acc + v), countOn, line, left - 1);
+  return count(line, left - 1, acc + v);
+}
+
+function countOn(line: CacheLine, left: number, acc: number): KernelOp<number> {
+  return count(line, left, acc);
+}
+
 function run(inPlace: boolean) {
   const sim = new Simulation({ seed: 3, inPlace });
   const host = sim.addHost({ name: "sut", profile: testProfile(2) });
@@ -97,6 +117,25 @@ describe("after: a plain helper's slow path", () => {
       }
     }
     expect(inPlace).toEqual(looped);
+  });
+
+  it("runs a plain loop whose every step goes through the loop at a constant depth", () => {
+    // 100,000 steps, each an add the loop carries out (no in-place operations):
+    // nesting one `after` per step would overflow the stack long before the end
+    const N = 100_000;
+    const sim = new Simulation({ seed: 1, inPlace: false });
+    const host = sim.addHost({ name: "sut", profile: testProfile(1) });
+    const line = host.cacheline("n", 0);
+    let total = -1;
+    host.kthread_create({
+      name: "t",
+      pri: PRI_KERNEL,
+      *body() {
+        total = yield* count(line, N, 0);
+      },
+    });
+    sim.run();
+    expect(total).toBe((N * (N + 1)) / 2);
   });
 
   it("refuses more than eight arguments for the continuation, by name", () => {

@@ -268,19 +268,49 @@ function pktq_put<T>(pq: pktqueue_t<T>, pc: PktqCpu<T>, m: T): KernelOp<boolean>
   return paid(o) ? done(true) : after(o, done, true);
 }
 
-/** The SOFTINT_NET handler (ipintr, or net_rx_action with a budget). */
-function* pktq_softint<T>(pq: pktqueue_t<T>): KernelGen {
+/**
+ * The SOFTINT_NET handler: ipintr, plain unless an operation must go
+ * through the loop (sim's ops.ts, "Plain kernel helpers"), as it runs for
+ * every burst of packets; or net_rx_action with a budget.
+ */
+function pktq_softint<T>(pq: pktqueue_t<T>): KernelOp<void> {
+  if (pq.variant !== "netbsd") return pktq_softint_budget(pq);
   const pc = pq.cpus[curcpu().index]!;
   const drain = pq.drain;
-  if (pq.variant === "netbsd") {
-    if (drain !== null) yield* drain.enter();
-    for (let m = pc.take(); m !== undefined; m = pc.take()) {
-      yield* pq.input(m);
-      pc.processed++;
-    }
-    if (drain !== null) yield* drain.exit();
-    return;
+  if (drain === null) return ipintr_loop(pq, pc);
+  const o = drain.enter();
+  return paid(o) ? ipintr_loop(pq, pc) : after(o, ipintr_loop, pq, pc);
+}
+
+/** ipintr's loop: every packet on this CPU's queue, then the drain's exit. */
+function ipintr_loop<T>(pq: pktqueue_t<T>, pc: PktqCpu<T>): KernelOp<void> {
+  for (let m = pc.take(); m !== undefined; m = pc.take()) {
+    const o = pq.input(m);
+    if (!paid(o)) return ipintr_slow(pq, pc, o);
+    pc.processed++;
   }
+  return pq.drain === null ? done(undefined) : pq.drain.exit();
+}
+
+/**
+ * The loop on from a packet whose input went through the loop: a generator,
+ * since `after` per packet would nest without bound on a queue that keeps
+ * filling.
+ */
+function* ipintr_slow<T>(pq: pktqueue_t<T>, pc: PktqCpu<T>, pending: KernelOp<void>): KernelGen {
+  yield* pending;
+  pc.processed++;
+  for (let m = pc.take(); m !== undefined; m = pc.take()) {
+    yield* pq.input(m);
+    pc.processed++;
+  }
+  if (pq.drain !== null) yield* pq.drain.exit();
+}
+
+/** net_rx_action: at most a budget of packets or time, then again or the thread. */
+function* pktq_softint_budget<T>(pq: pktqueue_t<T>): KernelGen {
+  const pc = pq.cpus[curcpu().index]!;
+  const drain = pq.drain;
   if (pc.deferred) return; // a run queued before the hand-off: the thread has the queue now
   const b = pq.config.budget;
   const start = nanotime();

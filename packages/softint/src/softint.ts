@@ -59,7 +59,7 @@ import { type SoftintQueue, system } from "./system.js";
 import { xc_barrier } from "./xcall.js";
 
 /** A softint handler: kernel code called with the argument given at establish time. */
-export type SoftintFunc<A> = (arg: A) => KernelGen<void>;
+export type SoftintFunc<A> = (arg: A) => KernelOp<void>;
 
 /** softhand_t: the per-CPU record of one handler. */
 export class SoftintHand {
