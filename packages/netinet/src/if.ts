@@ -232,37 +232,77 @@ function raiseRx(arg: unknown): void {
   (arg as RxQueue).intr.raise();
 }
 
-/** The receive interrupt of one queue (cnmac_intr, ixgbe_msix_que). */
-function* nic_rxintr(q: RxQueue): KernelGen {
+/*
+ * The receive interrupt of one queue (cnmac_intr, ixgbe_msix_que). Plain up
+ * to the first operation that goes through the loop (sim's ops.ts, "Plain
+ * kernel helpers"), then a generator for the rest of the burst: an `after`
+ * per frame would nest.
+ */
+function nic_rxintr(q: RxQueue): KernelOp<void> {
+  q.armed = false;
   const ifp = q.ifp;
   const stack = ifp.stack;
-  const st = ifp.if_data;
-  const costs = stack.costs;
-  q.armed = false;
   for (let n = 0; n < ifp.rxLimit; n++) {
     const f = q.frames.take();
-    if (f === null) return;
-    yield* work(costs.driverRxCycles);
+    if (f === null) return done(undefined);
+    let o: KernelOp<unknown> = work(stack.costs.driverRxCycles);
+    if (!paid(o)) return nic_rxintr_slow(q, n, f, o, 0);
     // the descriptor's buffer becomes the packet; a fresh one replaces it
-    const m = yield* m_getpkt(stack.mbufs, f.len);
-    if (m === null) {
-      st.if_iqdrops++;
-      st.rxNoMbuf++;
-      const p = ifp.probes.drop;
-      if (p.on) p.emit(ifp.host, f.id, "rxNoMbuf");
-      f.link!.release(f);
-      continue;
-    }
-    m.copyHeader(f); // the NIC's DMA
-    f.link!.release(f);
-    m.csumVerified = ifp.if_capenable.rxChecksum;
-    st.if_ipackets++;
-    st.if_ibytes += m.len;
-    const p = ifp.probes.nic_rx;
-    if (p.on) p.emit(curcpu(), m.id, m.len);
-    yield* ether_input(ifp, m);
+    o = m_getpkt(stack.mbufs, f.len);
+    if (!paid(o)) return nic_rxintr_slow(q, n, f, o, 1);
+    o = nic_rxframe(q, f, paidValue() as mbuf | null);
+    if (!paid(o)) return nic_rxintr_slow(q, n, f, o, 2);
   }
-  // past the driver's limit: come back for the rest
+  nic_rxintr_again(q);
+  return done(undefined);
+}
+
+/** nic_rxintr from frame `n`'s operation `pending` on (step 0: the driver's work, 1: m_getpkt, 2: the frame's input). */
+function* nic_rxintr_slow(
+  q: RxQueue,
+  n: number,
+  f: Frame,
+  pending: KernelOp<unknown>,
+  step: number,
+): KernelGen {
+  const ifp = q.ifp;
+  const stack = ifp.stack;
+  let v = yield* pending;
+  if (step < 1) v = yield* m_getpkt(stack.mbufs, f.len);
+  if (step < 2) yield* nic_rxframe(q, f, v as mbuf | null);
+  for (n++; n < ifp.rxLimit; n++) {
+    const g = q.frames.take();
+    if (g === null) return;
+    yield* work(stack.costs.driverRxCycles);
+    yield* nic_rxframe(q, g, yield* m_getpkt(stack.mbufs, g.len));
+  }
+  nic_rxintr_again(q);
+}
+
+/** One frame's packet `m` (null: no mbuf to be had) up the stack. */
+function nic_rxframe(q: RxQueue, f: Frame, m: mbuf | null): KernelOp<void> {
+  const ifp = q.ifp;
+  const st = ifp.if_data;
+  if (m === null) {
+    st.if_iqdrops++;
+    st.rxNoMbuf++;
+    const p = ifp.probes.drop;
+    if (p.on) p.emit(ifp.host, f.id, "rxNoMbuf");
+    f.link!.release(f);
+    return done(undefined);
+  }
+  m.copyHeader(f); // the NIC's DMA
+  f.link!.release(f);
+  m.csumVerified = ifp.if_capenable.rxChecksum;
+  st.if_ipackets++;
+  st.if_ibytes += m.len;
+  const p = ifp.probes.nic_rx;
+  if (p.on) p.emit(curcpu(), m.id, m.len);
+  return ether_input(ifp, m);
+}
+
+/** Past the driver's limit: come back for the rest. */
+function nic_rxintr_again(q: RxQueue): void {
   if (q.frames.count > 0 && !q.armed) {
     q.armed = true;
     q.intr.raise();
@@ -410,8 +450,8 @@ function raiseTx(arg: unknown): void {
 }
 
 /** The transmit-completion interrupt: frees sent packets, clears IFF_OACTIVE, restarts output. */
-function* nic_txintr(ifp: ifnet): KernelGen {
+function nic_txintr(ifp: ifnet): KernelOp<void> {
   ifp.txIntrArmed = false;
   ifp.if_flags &= ~IFF_OACTIVE;
-  yield* if_start(ifp);
+  return if_start(ifp);
 }

@@ -352,7 +352,8 @@ export class Cpu {
         ctx.resume = undefined;
         // ops.ts carries operations out in place only for running.ctx
         running.ctx = this.inPlace ? ctx : null;
-        const r = ctx.gen!.next(RESUME);
+        // a plain handler's first step is taken as yield* takes it, with undefined
+        const r = ctx.started ? ctx.gen!.next(RESUME) : this.start(ctx);
         if (r.done === true) {
           this.contextDone(ctx);
           continue;
@@ -368,6 +369,17 @@ export class Cpu {
       running.ctx = prevCtx;
       running.ops = prevOps;
     }
+  }
+
+  /** The first resume of a context's code (an interrupt frame's: its handler's call). */
+  private start(ctx: Context): IteratorResult<number, unknown> {
+    ctx.started = true;
+    const entry = ctx.entry;
+    if (entry !== null) {
+      ctx.entry = null;
+      ctx.gen = entry(this)[Symbol.iterator]();
+    }
+    return ctx.gen!.next(undefined);
   }
 
   /** Past LIVELOCK_OPS operations (the loop's and ops.ts's): a livelock unless time passed since the count began. */
@@ -642,7 +654,8 @@ export class Cpu {
       this.frames[this.depth] = f;
     }
     f.acct = ACCT_INTR + ipl;
-    f.gen = src.handler(this);
+    f.entry = src.handler;
+    f.started = false;
     f.resume = undefined;
     f.remainNs = this.intrEntryNs;
     f.segAcct = f.acct;

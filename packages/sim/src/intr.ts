@@ -8,9 +8,10 @@
 import type { Cpu } from "./cpu.js";
 import type { Host } from "./host.js";
 import type { Ipl } from "./ipl.js";
-import type { KernelGen } from "./ops.js";
+import type { KernelOp } from "./ops.js";
 
-export type IntrHandler = (cpu: Cpu) => KernelGen<void>;
+/** An interrupt handler: a generator, or a plain kernel function (ops.ts) returning its operation. */
+export type IntrHandler = (cpu: Cpu) => KernelOp<void>;
 
 export class IntrSource {
   /** Per CPU: 1 while pending there (device sources only). */

@@ -10,6 +10,7 @@ import type { CacheLine } from "./cacheline.js";
 import type { Cpu } from "./cpu.js";
 import type { EventHandle } from "./event-queue.js";
 import type { Host } from "./host.js";
+import type { IntrHandler } from "./intr.js";
 import type { Ipl } from "./ipl.js";
 import type { KernelGen, SpinCond } from "./ops.js";
 
@@ -21,7 +22,19 @@ export const LSZOMB = 4;
 export const LSIDLE = 5;
 
 export class Context {
-  gen: KernelGen<unknown> | null = null;
+  /**
+   * The code this context runs: a generator, or the iterator of what a
+   * plain kernel function returned (an interrupt handler may be one).
+   */
+  gen: Iterator<number, unknown, unknown> | null = null;
+  /** `gen` has been resumed: its first resume is yield*'s (undefined), the others RESUME. */
+  started = false;
+  /**
+   * An interrupt handler not yet called: it is called at the frame's first
+   * resume, after the entry cost, since a plain one runs (and loads the
+   * operation register) as it is called.
+   */
+  entry: IntrHandler | null = null;
   /** Value for the generator's next resume (an operation's result). */
   resume: unknown = undefined;
   /** Nanoseconds left of the segment in progress, and its accounting class. */

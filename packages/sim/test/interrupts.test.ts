@@ -1,16 +1,21 @@
 import { describe, expect, it } from "vitest";
 import {
+  after,
+  done,
   IPL_HIGH,
   IPL_NONE,
   IPL_SCHED,
   IPL_VM,
   type KernelGen,
+  type KernelOp,
   PRI_KTHREAD,
+  paid,
+  Simulation,
   splraise,
   splx,
   work,
 } from "../src/index.js";
-import { machine } from "./fixtures.js";
+import { machine, testProfile } from "./fixtures.js";
 
 describe("interrupts", () => {
   it("resumes the preempted context with exactly its remaining cycles", () => {
@@ -43,6 +48,50 @@ describe("interrupts", () => {
     const split = host.cpus[0]!.timeSplit();
     expect(split["intr:vm"]).toBe(350);
     expect(split.kernel).toBe(11_000);
+  });
+
+  it("runs a plain handler as a generator one: finished in place, its last operation handed back, or a slow path", () => {
+    // three handlers of one shape each: 200 cycles, then 300, as a generator and as plain code
+    const shapes: Record<string, () => KernelOp<void>> = {
+      generator: function* (): KernelGen {
+        yield* work(200);
+        yield* work(300);
+      },
+      // the last operation is the machine's to consume, as a caller's yield* would
+      lastOp: () => {
+        const o = work(200);
+        return paid(o) ? work(300) : after(o, () => work(300));
+      },
+      finished: () => {
+        const o = work(200);
+        if (!paid(o)) return after(o, () => work(300));
+        const p = work(300);
+        return paid(p) ? done(undefined) : p;
+      },
+    };
+    const runs = [true, false].flatMap((inPlace) =>
+      Object.entries(shapes).map(([name, handler]) => {
+        const sim = new Simulation({ seed: 1, inPlace });
+        const host = sim.addHost({ name: "sut", profile: testProfile(1) });
+        const ih = host.intr_establish({ name: "dev", ipl: IPL_VM, cpu: 0, handler });
+        let doneAt = -1;
+        host.kthread_create({
+          name: "worker",
+          pri: PRI_KTHREAD,
+          *body() {
+            yield* work(10_000);
+            doneAt = sim.now;
+          },
+        });
+        for (const t of [4000, 6000]) sim.at(t, () => ih.raise());
+        sim.run();
+        return `${name} ${doneAt} ${JSON.stringify(host.cpus[0]!.timeSplit())}`;
+      }),
+    );
+    // entry 100 + 500 + exit 50, twice, inserted into the work
+    expect(runs[0]).toMatch(/^generator 12300 /);
+    for (const r of runs)
+      expect(r.slice(r.indexOf(" "))).toBe(runs[0]!.slice(runs[0]!.indexOf(" ")));
   });
 
   it("nests interrupts three deep, each above the one it preempts", () => {
