@@ -12,7 +12,7 @@ import type { EventHandle } from "./event-queue.js";
 import type { Host } from "./host.js";
 import type { IntrHandler } from "./intr.js";
 import type { Ipl } from "./ipl.js";
-import type { KernelGen, SpinCond } from "./ops.js";
+import type { SpinCond } from "./ops.js";
 
 /** LWP states, as NetBSD's LSIDL..LSZOMB. */
 export const LSRUN = 1;
