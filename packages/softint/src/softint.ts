@@ -212,28 +212,99 @@ export function* softint_thread(si: SoftintQueue): KernelGen {
   }
 }
 
-/** Runs every pending handler of one level on this CPU, re-queued ones included. */
-function* softint_execute(si: SoftintQueue): KernelGen {
-  const cpu: Cpu = si.cpu;
-  const probe = system(cpu.host).probes.softint_run;
+/**
+ * Runs every pending handler of one level on this CPU, re-queued ones
+ * included. Plain up to the first operation that goes through the loop
+ * (sim's ops.ts, "Plain kernel helpers"): it runs for every burst.
+ */
+function softint_execute(si: SoftintQueue): KernelOp<void> {
   while (si.q.length > 0) {
     const sh = si.q.shift()!;
     const sih = sh.sih;
     sh.pending = false;
-    yield* work(SOFTINT_EXECUTE_CYCLES);
-    if (!sih.mpsafe) yield* KERNEL_LOCK(1);
-    if (probe.on) probe.emit(cpu, sih.level, sih.name);
-    sh.running++;
-    sih.runs++;
-    // the handler is the innermost kernel function until it names another (lockstat's caller)
-    const path = callpath();
-    path.push(sih.func.name || sih.name);
+    let o: KernelOp<unknown> = work(SOFTINT_EXECUTE_CYCLES);
+    if (!paid(o)) return softint_execute_slow(si, sh, o, 0);
+    if (!sih.mpsafe) {
+      o = KERNEL_LOCK(1);
+      if (!paid(o)) return softint_execute_slow(si, sh, o, 1);
+    }
+    handler_enter(si, sh);
+    try {
+      o = (sih.func as SoftintFunc<unknown>)(sih.arg);
+    } catch (e) {
+      handler_exit(sh);
+      throw e;
+    }
+    if (!paid(o)) return softint_execute_slow(si, sh, o, 2);
+    handler_exit(sh);
+    if (!sih.mpsafe) {
+      o = KERNEL_UNLOCK_ONE();
+      if (!paid(o)) return softint_execute_slow(si, sh, o, 3);
+    }
+  }
+  return done(undefined);
+}
+
+/**
+ * softint_execute from handler `sh`'s operation `pending` on (step 0: the
+ * dispatch's work, 1: KERNEL_LOCK, 2: the handler, 3: KERNEL_UNLOCK), then
+ * the rest of the queue.
+ */
+function* softint_execute_slow(
+  si: SoftintQueue,
+  sh: SoftintHand,
+  pending: KernelOp<unknown>,
+  step: number,
+): KernelGen {
+  const sih = sh.sih;
+  if (step === 2) {
+    try {
+      yield* pending;
+    } finally {
+      handler_exit(sh);
+    }
+  } else {
+    yield* pending;
+  }
+  if (step < 1 && !sih.mpsafe) yield* KERNEL_LOCK(1);
+  if (step < 2) {
+    handler_enter(si, sh);
     try {
       yield* (sih.func as SoftintFunc<unknown>)(sih.arg);
     } finally {
-      path.pop();
-      sh.running--;
+      handler_exit(sh);
     }
-    if (!sih.mpsafe) yield* KERNEL_UNLOCK_ONE();
   }
+  if (step < 3 && !sih.mpsafe) yield* KERNEL_UNLOCK_ONE();
+  // the rest of the queue here: handing it back to softint_execute would
+  // nest a generator per slow handler, and a handler may re-queue itself
+  while (si.q.length > 0) {
+    const next = si.q.shift()!;
+    const h = next.sih;
+    next.pending = false;
+    yield* work(SOFTINT_EXECUTE_CYCLES);
+    if (!h.mpsafe) yield* KERNEL_LOCK(1);
+    handler_enter(si, next);
+    try {
+      yield* (h.func as SoftintFunc<unknown>)(h.arg);
+    } finally {
+      handler_exit(next);
+    }
+    if (!h.mpsafe) yield* KERNEL_UNLOCK_ONE();
+  }
+}
+
+/** The handler is about to run: the probe, the counts, its name on the call path (lockstat's caller). */
+function handler_enter(si: SoftintQueue, sh: SoftintHand): void {
+  const sih = sh.sih;
+  const probe = system(si.cpu.host).probes.softint_run;
+  if (probe.on) probe.emit(si.cpu, sih.level, sih.name);
+  sh.running++;
+  sih.runs++;
+  callpath().push(sih.func.name || sih.name);
+}
+
+function handler_exit(sh: SoftintHand): void {
+  callpath().pop();
+  sh.running--;
 }
