@@ -352,8 +352,7 @@ export class Cpu {
         ctx.resume = undefined;
         // ops.ts carries operations out in place only for running.ctx
         running.ctx = this.inPlace ? ctx : null;
-        // a plain handler's first step is taken as yield* takes it, with undefined
-        const r = ctx.started ? ctx.gen!.next(RESUME) : this.start(ctx);
+        const r = ctx.entry === null ? ctx.gen!.next(RESUME) : this.start(ctx);
         if (r.done === true) {
           this.contextDone(ctx);
           continue;
@@ -371,15 +370,12 @@ export class Cpu {
     }
   }
 
-  /** The first resume of a context's code (an interrupt frame's: its handler's call). */
+  /** An interrupt frame's first resume: its handler's call and first step. */
   private start(ctx: Context): IteratorResult<number, unknown> {
-    ctx.started = true;
-    const entry = ctx.entry;
-    if (entry !== null) {
-      ctx.entry = null;
-      ctx.gen = entry(this)[Symbol.iterator]();
-    }
-    return ctx.gen!.next(undefined);
+    const gen = ctx.entry!(this)[Symbol.iterator]();
+    ctx.entry = null;
+    ctx.gen = gen;
+    return gen.next(undefined);
   }
 
   /** Past LIVELOCK_OPS operations (the loop's and ops.ts's): a livelock unless time passed since the count began. */
@@ -655,7 +651,6 @@ export class Cpu {
     }
     f.acct = ACCT_INTR + ipl;
     f.entry = src.handler;
-    f.started = false;
     f.resume = undefined;
     f.remainNs = this.intrEntryNs;
     f.segAcct = f.acct;

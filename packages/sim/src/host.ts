@@ -145,7 +145,6 @@ export class Host {
     const l = new Lwp(this, opts.name, opts.pri, cpu, opts, kacct, this.lwps.length + 1);
     if (l.user) l.ctx.acct = ACCT_USER;
     l.ctx.gen = opts.body(l);
-    l.ctx.started = false;
     this.lwps.push(l);
     this.setrunnable(l);
     return l;

@@ -27,12 +27,11 @@ export class Context {
    * plain kernel function returned (an interrupt handler may be one).
    */
   gen: Iterator<number, unknown, unknown> | null = null;
-  /** `gen` has been resumed: its first resume is yield*'s (undefined), the others RESUME. */
-  started = false;
   /**
    * An interrupt handler not yet called: it is called at the frame's first
    * resume, after the entry cost, since a plain one runs (and loads the
-   * operation register) as it is called.
+   * operation register) as it is called; its first step is then taken as
+   * yield* takes it, with undefined.
    */
   entry: IntrHandler | null = null;
   /** Value for the generator's next resume (an operation's result). */

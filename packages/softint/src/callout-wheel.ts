@@ -94,8 +94,8 @@ export function circqInsert(c: callout_t, list: callout_t[]): void {
 export function circqRemove(c: callout_t): void {
   const list = c.c_list!;
   // in order, without splice's array of what it removed
-  let i = list.indexOf(c);
-  for (const n = list.length - 1; i < n; i++) list[i] = list[i + 1]!;
+  const i = list.indexOf(c);
+  list.copyWithin(i, i + 1);
   list.length--;
   c.c_list = null;
 }
